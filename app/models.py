@@ -1,0 +1,138 @@
+"""Pydantic models: the public JSON contract of articles, sections, search and errors."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SourceFormat = Literal["text", "markdown", "html"]
+
+
+class DroppedText(BaseModel):
+    """A piece of the source the parser removed, and the named rule that removed it."""
+
+    text: str
+    reason: str = Field(description="Name of the rule that removed the text.")
+
+
+class Section(BaseModel):
+    """One heading-led part of an article: the unit users address and search."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: str = Field(description="Unique within the article; a pure function of the heading.")
+    article_slug: str
+    position: int = Field(ge=1, description="1-based order in the article.")
+    heading: str
+    is_question: bool
+    level: int = Field(ge=1, description="1 = top level.")
+    parent_slug: str | None = Field(description="Slug of the enclosing section; null at top level.")
+    body: str = Field(description="Paragraphs joined by a blank line.")
+    word_count: int = Field(ge=0)
+    url: str = Field(description="Canonical path of this section.")
+
+
+class Article(BaseModel):
+    """A parsed article: lead, sections and everything that was dropped, with reasons."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    title: str
+    lead: str = Field(description="Text before the first heading.")
+    language: str = Field(description="BCP 47 primary language tag, e.g. 'en'; 'und' if unknown.")
+    source: str = Field(description="File name the article was read from.")
+    format: SourceFormat
+    reading_time_minutes: int | None
+    word_count: int = Field(ge=0)
+    content_hash: str = Field(description="sha256 of the source bytes.")
+    sections: list[Section]
+    dropped: list[DroppedText]
+
+
+class ArticleSummary(BaseModel):
+    """One row of the article list."""
+
+    slug: str
+    title: str
+    language: str
+    section_count: int = Field(ge=0)
+    url: str
+
+
+class ArticlePage(BaseModel):
+    """A page of the article list."""
+
+    items: list[ArticleSummary]
+    total: int = Field(ge=0)
+    limit: int = Field(ge=1)
+    offset: int = Field(ge=0)
+
+
+class SectionList(BaseModel):
+    """All sections of one article, in order."""
+
+    items: list[Section]
+
+
+class Highlight(BaseModel):
+    """A matched span inside a snippet, as character offsets into the plain snippet text."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class SearchHit(BaseModel):
+    """A section (or an article's lead) that answers a query."""
+
+    article_slug: str
+    article_title: str
+    section_slug: str | None = Field(description="Null when the hit is the article's lead.")
+    heading: str | None = Field(description="Null for the lead.")
+    is_question: bool
+    language: str
+    url: str
+    score: float = Field(description="Higher is better; comparable within one response only.")
+    snippet: str = Field(description="HTML: matched words in <mark>, everything else escaped.")
+    text: str = Field(description="The same snippet as plain text; highlights index into it.")
+    highlights: list[Highlight]
+
+
+class Correction(BaseModel):
+    """A query word that matched nothing, and the indexed word search used instead."""
+
+    original: str
+    corrected: str
+
+
+class SearchResults(BaseModel):
+    """One page of search hits."""
+
+    query: str
+    total: int = Field(ge=0)
+    limit: int = Field(ge=1)
+    offset: int = Field(ge=0)
+    corrections: list[Correction] = Field(
+        default_factory=list, description="'Did you mean': query words that were corrected."
+    )
+    next_cursor: str | None = Field(default=None, description="Opaque cursor of the next page.")
+    hits: list[SearchHit]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; extra members carry the specifics (e.g. suggestions)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+class Health(BaseModel):
+    """Liveness or readiness answer."""
+
+    status: Literal["ok"]

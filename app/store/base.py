@@ -1,0 +1,68 @@
+"""The Store protocol every backend implements, and the factory that opens one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Protocol
+
+from app.models import Article, ArticlePage, SearchResults, Section
+
+
+class UpsertOutcome(str, Enum):
+    INSERTED = "inserted"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchRequest:
+    """A validated search: the raw query string plus filters and paging."""
+
+    query: str
+    limit: int = 10
+    offset: int = 0
+    article_slug: str | None = None
+    language: str | None = None
+    is_question: bool | None = None
+
+
+class Store(Protocol):
+    """Articles, their sections and a full-text index; each upsert is one transaction."""
+
+    def upsert_article(self, article: Article) -> UpsertOutcome: ...
+
+    def delete_article(self, slug: str) -> bool: ...
+
+    def get_article(self, slug: str) -> Article: ...
+
+    def list_articles(self, *, limit: int, offset: int) -> ArticlePage: ...
+
+    def get_section(self, *, article_slug: str, section_slug: str) -> Section: ...
+
+    def find_sections_by_slug(self, section_slug: str) -> list[Section]: ...
+
+    def search(self, request: SearchRequest) -> SearchResults: ...
+
+    def source_hashes(self) -> dict[str, tuple[str, str]]:
+        """Map each stored source file name to (article slug, content hash)."""
+        ...
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable when the store cannot answer."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_store(location: str | Path) -> Store:
+    """Open the store at a SQLite file path (the default) or a postgresql:// URL."""
+    text = str(location)
+    if text.startswith(("postgresql://", "postgres://")):
+        from app.store.postgres import PostgresStore
+
+        return PostgresStore(text)
+    from app.store.sqlite import SQLiteStore
+
+    return SQLiteStore(Path(text))
