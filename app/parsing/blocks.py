@@ -1,0 +1,76 @@
+"""The block: what every reader produces and every later stage consumes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "list_item", "quote", "table", "code", "line"]
+
+# Every Unicode space separator (NBSP, thin space, ideographic space...) plus tabs and newlines.
+_SPACE_RUN = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200c\u200d\u2060]")  # soft hyphen, zero-width joiners
+
+
+def normalize_space(text: str) -> str:
+    """Collapse every whitespace run (no-break spaces included) to one space and trim."""
+    return _SPACE_RUN.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def is_blank(text: str) -> bool:
+    return not normalize_space(text)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of source text in document order.
+
+    `level` is the markup heading level (h1-h6, Markdown #) when the source has one.
+    `standalone` is False for a plain-text line that has neighbours without a blank line
+    between them (a list of links, a widget), which is never a heading on its own.
+    `emphasis` is True when the whole block is bold or strong in the source markup.
+    `prompt` holds a run-in bold lead-in (interview question) split off the paragraph.
+    `glued` marks text that followed a long whitespace run on the same line (captions,
+    promos pasted onto the end of a paragraph by copy-and-paste from a page).
+    """
+
+    kind: BlockKind
+    text: str
+    origin: str
+    level: int | None = None
+    standalone: bool = True
+    emphasis: bool = False
+    prompt: str | None = None
+    glued: bool = False
+
+    def with_text(self, text: str) -> Block:
+        return replace(self, text=text)
+
+
+def word_count(text: str) -> int:
+    """Words for space-separated scripts; each CJK character counts as one word."""
+    count = 0
+    for token in text.split():
+        cjk = sum(1 for char in token if _is_cjk(char))
+        count += cjk + (1 if cjk < len(token) and any(c.isalnum() for c in token) else 0)
+    return count
+
+
+def _is_cjk(char: str) -> bool:
+    if not ("\u2e80" <= char <= "\U0002ffff"):
+        return False
+    name = unicodedata.name(char, "")
+    return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What a reader found: blocks in order, plus what the source says about itself."""
+
+    blocks: list[Block]
+    title: str | None = None
+    language: str | None = None
+    # Regions removed before block reading (page chrome outside the main content).
+    dropped_regions: tuple[tuple[str, str], ...] = ()

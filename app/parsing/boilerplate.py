@@ -1,0 +1,314 @@
+"""Named boilerplate rules: each returns the reason a block is not article text, or None.
+
+The patterns describe kinds of page furniture in several languages (read-time lines,
+share and comment widgets, promos, bylines), never one site's exact strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.parsing.blocks import Block, normalize_space, word_count
+
+
+def _words(*alternatives: str) -> str:
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+_MINUTES = _words(
+    r"min\.?",
+    "mins",
+    "minutes?",
+    "minutos?",
+    "minuten",
+    "minuti",
+    "minuut",
+    "minuten",
+    "минут[аы]?",
+    "мин\\.?",
+    "分钟",
+    "分",
+    "dakika",
+    "minut",
+)
+_READ = _words(
+    "read",
+    "reading",
+    "read time",
+    "de lectura",
+    "lectura",
+    "lesezeit",
+    "lesen",
+    "lecture",
+    "de lecture",
+    "di lettura",
+    "leestijd",
+    "de leitura",
+    "leitura",
+    "чтения",
+    "чтение",
+    "阅读",
+    "閱讀",
+)
+_READING_TIME = re.compile(
+    rf"^(?:{_READ}\s*:?\s*)?(?:ca\.?\s*|about\s*|~\s*)?(\d{{1,3}})\s*[-\s]?{_MINUTES}"
+    rf"(?:\s*{_READ})?\.?$|^{_READ}\s*(?:time)?\s*:?\s*(\d{{1,3}})\s*{_MINUTES}\.?$",
+    re.IGNORECASE,
+)
+_PROMO = re.compile(
+    r"^\W{0,3}"
+    + _words(
+        "also read",
+        "read also",
+        "read more",
+        "more on this",
+        "see also",
+        "related",
+        "recommended",
+        "must read",
+        "don[’']t miss",
+        "lesen sie auch",
+        "lesen sie mehr",
+        "mehr zum thema",
+        "auch interessant",
+        "lee también",
+        "leer más",
+        "le puede interesar",
+        "te puede interesar",
+        "lire aussi",
+        "à lire aussi",
+        "a lire aussi",
+        "voir aussi",
+        "leggi anche",
+        "leia também",
+        "lees ook",
+        "читайте также",
+        "смотрите также",
+        "相关阅读",
+        "延伸阅读",
+        "推荐阅读",
+    )
+    + r"\b\s*[:\-–—]",
+    re.IGNORECASE,
+)
+_SHARE_WIDGET = re.compile(
+    r"^"
+    + _words(
+        "share",
+        "share this",
+        "share this (?:article|story|post|page)",
+        "share on \\w+",
+        "follow",
+        "follow us",
+        "follow us on \\w+",
+        "tweet",
+        "print",
+        "email",
+        "e-mail",
+        "copy link",
+        "teilen",
+        "artikel teilen",
+        "folgen",
+        "compartir",
+        "comparte",
+        "síguenos",
+        "partager",
+        "suivez-nous",
+        "condividi",
+        "seguici",
+        "compartilhe",
+        "delen",
+        "поделиться",
+        "分享",
+    )
+    + r"\s*:?$",
+    re.IGNORECASE,
+)
+_COMMENTS_WIDGET = re.compile(
+    r"^(?:"
+    + _words(
+        "leave a (?:comment|reply)",
+        "post a comment",
+        "add a comment",
+        "comments?",
+        "\\d+ comments?",
+        "no comments",
+        "join the discussion",
+        "cancel reply",
+        "kommentare?",
+        "kommentieren",
+        "\\d+ kommentare?",
+        "schreiben sie einen kommentar",
+        "comentarios?",
+        "comentar(?: este artículo)?",
+        "deja un comentario",
+        "commentaires?",
+        "laisser un commentaire",
+        "commenti",
+        "lascia un commento",
+        "комментарии",
+        "оставить комментарий",
+        "评论",
+        "发表评论",
+    )
+    + r")\s*:?$"
+    + r"|your email address will not be published|required fields are marked"
+    + r"|ihre e-mail-adresse wird nicht veröffentlicht|tu dirección de correo electrónico no será",
+    re.IGNORECASE,
+)
+_SITE_CHROME = re.compile(
+    r"^"
+    + _words(
+        "exit mobile version",
+        "skip to (?:main )?content",
+        "back to top",
+        "advertisement",
+        "advertising",
+        "anzeige",
+        "werbung",
+        "publicidad",
+        "publicité",
+        "sponsored",
+        "scroll to top",
+        "toggle navigation",
+        "menu",
+        "close",
+        "search",
+        "subscribe",
+        "sign in",
+        "log in",
+        "login",
+        "newsletter",
+        "cookie settings",
+    )
+    + r"\s*:?$",
+    re.IGNORECASE,
+)
+_AUTHOR_BLURB = re.compile(
+    r"^(?:welcome to\b|about the author\b|über (?:den|die) autor(?:in)?\b|sobre el autor\b"
+    r"|[\w.’' -]{2,60} (?:is|was) an? [\w ,-]{0,80}"
+    r"(?:writer|journalist|editor|reporter|correspondent|expert|author|contributor|columnist)\b)",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^(?:by|von|por|par|di|door|escribe|autor(?:in)?|author|автор|作者)\s*:?\s+\S",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(
+    r"^(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand(?: des artikels)?"
+    r"|publicado|actualizado|publié|mis à jour|pubblicato|опубликовано|发布于|更新于)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
+_LABEL_MAX_WORDS = 5
+_CAPTION_MAX_WORDS = 12
+_BYLINE_MAX_WORDS = 14
+
+
+@dataclass(frozen=True)
+class BoilerplateContext:
+    """What a rule may know about a block's place in the document."""
+
+    blocks: Sequence[Block]
+    index: int
+
+    @property
+    def next_block(self) -> Block | None:
+        following = self.index + 1
+        return self.blocks[following] if following < len(self.blocks) else None
+
+
+BoilerplateRule = Callable[[Block, BoilerplateContext], str | None]
+
+
+def empty(block: Block, _: BoilerplateContext) -> str | None:
+    return "empty" if not normalize_space(block.text) else None
+
+
+def reading_time(block: Block, _: BoilerplateContext) -> str | None:
+    return "reading_time" if reading_time_minutes(block.text) is not None else None
+
+
+def promo(block: Block, _: BoilerplateContext) -> str | None:
+    return "promo" if _PROMO.match(block.text) else None
+
+
+def glued_caption(block: Block, _: BoilerplateContext) -> str | None:
+    """Short text pasted onto a paragraph after a long whitespace run: a photo caption."""
+    if block.glued and word_count(block.text) <= _CAPTION_MAX_WORDS:
+        return "caption"
+    return None
+
+
+def share_widget(block: Block, _: BoilerplateContext) -> str | None:
+    return "share_widget" if _SHARE_WIDGET.match(block.text) else None
+
+
+def comments_widget(block: Block, _: BoilerplateContext) -> str | None:
+    return "comments_widget" if _COMMENTS_WIDGET.search(block.text) else None
+
+
+def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
+    return "site_chrome" if _SITE_CHROME.match(block.text) else None
+
+
+def byline(block: Block, _: BoilerplateContext) -> str | None:
+    text = block.text
+    if word_count(text) > _BYLINE_MAX_WORDS or _SENTENCE_END.search(text):
+        return None
+    if _BYLINE.match(text):
+        return "byline"
+    return "dateline" if _DATELINE.match(text) else None
+
+
+def label(block: Block, context: BoilerplateContext) -> str | None:
+    """A short standalone 'Name:' line that introduces nothing (not a list, not a quote)."""
+    text = block.text
+    if not text.endswith((":", "：")) or word_count(text) > _LABEL_MAX_WORDS:
+        return None
+    following = context.next_block
+    if following is not None and following.kind in ("list_item", "quote", "table", "code"):
+        return None
+    return "label"
+
+
+# Order matters only for which reason is recorded when several rules agree.
+BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
+    empty,
+    reading_time,
+    promo,
+    glued_caption,
+    share_widget,
+    comments_widget,
+    site_chrome,
+    byline,
+    label,
+)
+# Blocks whose presence after the body marks the start of page furniture.
+TAIL_MARKERS = frozenset({"share_widget", "comments_widget", "site_chrome"})
+
+
+def reading_time_minutes(text: str) -> int | None:
+    match = _READING_TIME.match(normalize_space(text))
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def boilerplate_reason(blocks: Sequence[Block], index: int) -> str | None:
+    block = blocks[index]
+    if block.kind == "heading" and block.level is not None and block.text.endswith("?"):
+        return None
+    context = BoilerplateContext(blocks, index)
+    for rule in BOILERPLATE_RULES:
+        reason = rule(block, context)
+        if reason is not None:
+            return reason
+    return None
+
+
+def tail_reason(block: Block) -> str:
+    """Reason for a block inside the page furniture that follows the article body."""
+    return "author_blurb" if _AUTHOR_BLURB.match(block.text) else "after_body_chrome"

@@ -1,0 +1,154 @@
+"""Which blocks are section headings, and the named rule that made each one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.models import SourceFormat
+from app.parsing.blocks import Block, word_count
+from app.parsing.questions import INTERVIEW_PROMPT, is_question
+
+_MAX_LINE_HEADING_WORDS = 16
+_MAX_LINE_QUESTION_WORDS = 30
+_MAX_LINE_HEADING_CHARS = 200
+_MAX_MARKUP_HEADING_WORDS = 60
+_MAX_STATEMENT_HEADING_WORDS = 14
+# A plain line that ends like a sentence or a clause is body text, not a heading.
+_CLAUSE_END = re.compile(r"[.,;:!…。，；：！]\W{0,2}$")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦–—]|\d{1,3}[.)])\s+")
+_DATE_ONLY = re.compile(
+    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:\d{1,2}\.?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}$"
+    r"|^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class HeadingCandidate:
+    """A block judged to be a section heading, with its markup level and the rule that fired."""
+
+    index: int
+    text: str
+    level: int
+    rule: str
+
+
+def starts_like_heading(text: str) -> bool:
+    """Headings start with a capital, digit, opening punctuation or an uncased script."""
+    first = text.lstrip("\"'“‘«¿¡([*_ ")[:1]
+    return bool(first) and not first.islower()
+
+
+def markup_heading_veto(block: Block, title: str) -> str | None:
+    """Reason a markup heading (h1-h6, #) is not a section heading, or None."""
+    text = block.text
+    words = word_count(text)
+    if _same_text(text, title):
+        return "title_repeat"
+    if _DATE_ONLY.match(text):
+        return "dateline"
+    if words > _MAX_MARKUP_HEADING_WORDS:
+        return "standfirst"
+    if not is_question(text) and words > _MAX_STATEMENT_HEADING_WORDS and text.endswith("."):
+        return "standfirst"
+    return None
+
+
+def is_plain_heading_line(block: Block) -> bool:
+    """A short standalone line that is not a sentence, a clause, a label or a list item."""
+    text = block.text
+    if block.kind != "paragraph" or not block.standalone or block.glued:
+        return False
+    if len(text) > _MAX_LINE_HEADING_CHARS or _BULLET.match(text):
+        return False
+    if not starts_like_heading(text) or not any(char.isalpha() for char in text):
+        return False
+    words = word_count(text)
+    if is_question(text):
+        return words <= _MAX_LINE_QUESTION_WORDS and _single_question(text)
+    if INTERVIEW_PROMPT.match(text):
+        return words <= _MAX_LINE_QUESTION_WORDS
+    return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
+
+
+def is_emphasis_heading(block: Block) -> bool:
+    """A paragraph that is bold from start to end and short: a heading without markup."""
+    if not block.emphasis or block.kind != "paragraph":
+        return False
+    text = block.text
+    words = word_count(text)
+    if text.endswith((":", "：")) or not starts_like_heading(text):
+        return False
+    if is_question(text) or INTERVIEW_PROMPT.match(text):
+        return words <= _MAX_LINE_QUESTION_WORDS * 2
+    return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
+
+
+def find_headings(
+    blocks: Sequence[Block], *, source_format: SourceFormat, title: str
+) -> tuple[list[HeadingCandidate], dict[int, str]]:
+    """Return the heading candidates and, per vetoed markup heading, the veto reason."""
+    candidates: list[HeadingCandidate] = []
+    vetoes: dict[int, str] = {}
+    for index, block in enumerate(blocks):
+        candidate = _candidate(index, block, source_format=source_format)
+        if candidate is None:
+            continue
+        if block.kind == "heading":
+            veto = markup_heading_veto(block, title)
+            if veto is not None:
+                vetoes[index] = veto
+                continue
+        candidates.append(candidate)
+    return _without_subtitles(candidates), vetoes
+
+
+_UNMARKED_LEVEL = 7  # bold lines and run-in prompts nest under any markup heading
+
+
+def _candidate(index: int, block: Block, *, source_format: SourceFormat) -> HeadingCandidate | None:
+    if block.kind == "heading":
+        level = block.level or 1
+        return HeadingCandidate(index, block.text, level, f"markup_heading(h{level})")
+    if block.prompt is not None:
+        return HeadingCandidate(index, block.prompt, _UNMARKED_LEVEL, "run_in_prompt")
+    if is_emphasis_heading(block):
+        return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "bold_paragraph")
+    if source_format == "text" and is_plain_heading_line(block):
+        return HeadingCandidate(index, block.text, 1, "standalone_short_line")
+    return None
+
+
+def _without_subtitles(candidates: list[HeadingCandidate]) -> list[HeadingCandidate]:
+    """Drop an unmarked non-question line right under a heading: a byline or a standfirst.
+
+    Markup headings may nest directly (FAQ -> question); an unmarked line that follows a
+    heading with no text between is a subtitle ("Jane Doe, correspondent"), not a section.
+    """
+    kept: list[HeadingCandidate] = []
+    for candidate in candidates:
+        previous = kept[-1] if kept else None
+        unmarked = candidate.rule in ("bold_paragraph", "standalone_short_line")
+        if (
+            previous is not None
+            and previous.index == candidate.index - 1
+            and unmarked
+            and not is_question(candidate.text)
+            and not INTERVIEW_PROMPT.match(candidate.text)
+        ):
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def _single_question(text: str) -> bool:
+    """At most one sentence before the question: 'How? Well, ...' prose is not a heading."""
+    return len(re.findall(r"[.!?。！？](?:\s|$)", text)) <= 2
+
+
+def _same_text(first: str, second: str) -> bool:
+    return bool(second) and first.casefold().strip() == second.casefold().strip()

@@ -1,0 +1,100 @@
+"""Headings + blocks -> lead and sections with level, parent and a stable slug."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.models import DroppedText, Section
+from app.parsing.blocks import Block, word_count
+from app.parsing.headings import HeadingCandidate
+from app.parsing.questions import ANSWER_PREFIX, is_question
+from app.parsing.slugs import SlugAllocator
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def section_url(article_slug: str, section_slug: str) -> str:
+    return f"/articles/{article_slug}/sections/{section_slug}"
+
+
+@dataclass
+class _OpenSection:
+    candidate: HeadingCandidate
+    slug: str
+    depth: int
+    parent_slug: str | None
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuiltArticle:
+    lead: str
+    sections: list[Section]
+    dropped: list[DroppedText]
+
+
+def build_sections(
+    blocks: Sequence[Block],
+    headings: Sequence[HeadingCandidate],
+    *,
+    article_slug: str,
+) -> BuiltArticle:
+    """Distribute the kept blocks into the lead and the sections headed by `headings`."""
+    by_index = {candidate.index: candidate for candidate in headings}
+    slugs = SlugAllocator()
+    lead: list[str] = []
+    opened: list[_OpenSection] = []
+    stack: list[_OpenSection] = []
+    dropped: list[DroppedText] = []
+    for index, block in enumerate(blocks):
+        candidate = by_index.get(index)
+        if candidate is not None:
+            while stack and stack[-1].candidate.level >= candidate.level:
+                stack.pop()
+            section = _OpenSection(
+                candidate,
+                slugs.allocate(candidate.text),
+                depth=len(stack) + 1,
+                parent_slug=stack[-1].slug if stack else None,
+            )
+            opened.append(section)
+            stack.append(section)
+            if block.prompt is None:
+                continue
+        target = opened[-1].paragraphs if opened else lead
+        text = block.text
+        if opened and (block.prompt is not None or not target):
+            text = _strip_answer_prefix(text, dropped)
+        if text:
+            target.append(text)
+    sections = [
+        _finish(section, position, article_slug) for position, section in enumerate(opened, 1)
+    ]
+    return BuiltArticle(PARAGRAPH_SEPARATOR.join(lead), sections, dropped)
+
+
+def _strip_answer_prefix(text: str, dropped: list[DroppedText]) -> str:
+    """'A: Yes.' -> 'Yes.'; the prefix is recorded as dropped, not lost."""
+    match = ANSWER_PREFIX.match(text)
+    if match is None:
+        return text
+    dropped.append(DroppedText(text=match.group(0).strip(), reason="answer_prefix"))
+    return text[match.end() :]
+
+
+def _finish(section: _OpenSection, position: int, article_slug: str) -> Section:
+    body = PARAGRAPH_SEPARATOR.join(section.paragraphs)
+    heading = section.candidate.text
+    return Section(
+        slug=section.slug,
+        article_slug=article_slug,
+        position=position,
+        heading=heading,
+        is_question=is_question(heading),
+        level=section.depth,
+        parent_slug=section.parent_slug,
+        body=body,
+        word_count=word_count(body),
+        url=section_url(article_slug, section.slug),
+    )

@@ -1,0 +1,76 @@
+"""Plain text -> blocks: blank lines separate blocks, hard-wrapped prose is rejoined."""
+
+from __future__ import annotations
+
+import re
+
+from app.parsing.blocks import Block, ReadResult, is_blank, normalize_space
+
+# A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
+# (no-break) spaces; five or more in a row never occur inside real prose.
+_GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
+_WRAP_MIN_LENGTH = 50
+_SENTENCE_END = tuple('.?!:;"”’)»？。！')
+
+
+def read_text(text: str) -> ReadResult:
+    blocks: list[Block] = []
+    for first_line, group in _line_groups(text.splitlines()):
+        lines = _rejoin_wrapped(group)
+        standalone = len(lines) == 1
+        for offset, line in enumerate(lines):
+            blocks.extend(
+                _split_glued(line, origin=f"line {first_line + offset}", standalone=standalone)
+            )
+    return ReadResult(blocks)
+
+
+def _line_groups(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """Runs of non-blank lines, with the 1-based number of each run's first line."""
+    groups: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 1
+    for number, line in enumerate(lines, start=1):
+        if is_blank(line) and "\u00a0" not in line:
+            if current:
+                groups.append((start, current))
+            current = []
+            continue
+        if not current:
+            start = number
+        current.append(line)
+    if current:
+        groups.append((start, current))
+    return groups
+
+
+def _rejoin_wrapped(group: list[str]) -> list[str]:
+    """Join lines that continue a sentence (hard-wrapped prose) into one line."""
+    lines: list[str] = []
+    for line in group:
+        previous = lines[-1] if lines else ""
+        if (
+            len(previous) >= _WRAP_MIN_LENGTH
+            and not previous.rstrip().endswith(_SENTENCE_END)
+            and line[:1].islower()
+        ):
+            lines[-1] = previous.rstrip() + " " + line.lstrip()
+        else:
+            lines.append(line)
+    return lines
+
+
+def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
+    parts = _GLUE_RUN.split(line)
+    head = normalize_space(parts[0])
+    blocks: list[Block] = []
+    if head or len(parts) == 1:
+        # A line of nothing but no-break spaces is kept as a block so that it is accounted
+        # for (dropped as empty) rather than silently vanishing.
+        blocks.append(Block("paragraph", head or line, origin, standalone=standalone))
+    blocks.extend(
+        Block("paragraph", normalize_space(tail), origin, standalone=False, glued=True)
+        for tail in parts[1:]
+        if normalize_space(tail)
+    )
+    return blocks
