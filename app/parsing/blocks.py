@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
-BlockKind = Literal["heading", "paragraph", "list_item", "quote", "table", "code", "line"]
+BlockKind = Literal["heading", "paragraph", "list_item", "quote", "table", "code", "image", "rule"]
 
 # Every Unicode space separator (NBSP, thin space, ideographic space...) plus tabs and newlines.
 _SPACE_RUN = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")

@@ -274,8 +274,16 @@ def label(block: Block, context: BoilerplateContext) -> str | None:
     return "label"
 
 
+def non_text(block: Block, _: BoilerplateContext) -> str | None:
+    """Images (their alt text) and thematic breaks are markup, not article text."""
+    if block.kind == "image":
+        return "image"
+    return "thematic_break" if block.kind == "rule" else None
+
+
 # Order matters only for which reason is recorded when several rules agree.
 BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
+    non_text,
     empty,
     reading_time,
     promo,
@@ -287,7 +295,15 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     label,
 )
 # Blocks whose presence after the body marks the start of page furniture.
-TAIL_MARKERS = frozenset({"share_widget", "comments_widget", "site_chrome"})
+# Blocks whose presence after the body marks the start of page furniture, with the largest
+# share of the article's words the furniture may hold and the longest block it may contain.
+# A thematic break is weaker evidence than a share widget, so it needs a smaller tail.
+TAIL_MARKERS: dict[str, tuple[float, int]] = {
+    "share_widget": (0.4, 400),
+    "comments_widget": (0.4, 400),
+    "site_chrome": (0.4, 400),
+    "thematic_break": (0.15, 40),
+}
 
 
 def reading_time_minutes(text: str) -> int | None:

@@ -1,8 +1,171 @@
-"""Markdown -> blocks (placeholder until the CommonMark reader lands)."""
+"""Markdown -> blocks with a CommonMark parser; lines the parser consumes silently
+(link reference definitions, front matter) are accounted for as dropped regions."""
 
-from app.parsing.blocks import ReadResult
-from app.parsing.text_reader import read_text
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space
+from app.parsing.questions import is_prompt
+
+_FRONT_MATTER = re.compile(
+    r"\A(?:---|\+\+\+)[ \t]*\n(.*?\n)(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S
+)
+_FRONT_MATTER_TITLE = re.compile(r"^title\s*[:=]\s*[\"']?(.+?)[\"']?\s*$", re.M | re.I)
+_LINK_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:")
+_HTML_TAG = re.compile(r"<[^>]*>")
+_CONTAINERS = {"bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"}
+_PARSER = MarkdownIt("commonmark").enable("table")
 
 
 def read_markdown(text: str) -> ReadResult:
-    return ReadResult(read_text(text).blocks)
+    dropped: list[tuple[str, str]] = []
+    title: str | None = None
+    front = _FRONT_MATTER.match(text)
+    if front:
+        dropped.append((front.group(0).strip(), "front_matter"))
+        found = _FRONT_MATTER_TITLE.search(front.group(1))
+        title = found.group(1).strip() if found else None
+        # Blank out the front matter but keep line numbers stable.
+        text = "\n" * front.group(0).count("\n") + text[front.end() :]
+    tokens = _PARSER.parse(text)
+    blocks = _blocks(tokens)
+    dropped.extend(_unparsed_lines(text.splitlines(), tokens))
+    if title is None:
+        title, blocks = _title_heading(blocks)
+    return ReadResult(blocks, title=title, dropped_regions=tuple(dropped))
+
+
+def _blocks(tokens: Sequence[Token]) -> list[Block]:
+    blocks: list[Block] = []
+    containers: list[str] = []
+    heading_level: int | None = None
+    for index, token in enumerate(tokens):
+        if token.type in _CONTAINERS:
+            containers.append(token.type)
+        elif token.type.endswith("_close") and token.type.replace("_close", "_open") in _CONTAINERS:
+            containers.pop()
+        elif token.type == "heading_open":
+            heading_level = int(token.tag[1])
+        elif token.type == "heading_close":
+            heading_level = None
+        elif token.type == "inline":
+            blocks.extend(_inline_block(token, tokens[index - 1], heading_level, containers))
+        elif token.type in ("fence", "code_block"):
+            blocks.append(_block("code", token.content, token))
+        elif token.type == "html_block":
+            blocks.append(_block("paragraph", _HTML_TAG.sub(" ", token.content), token))
+        elif token.type == "table_open":
+            blocks.append(_block("table", _table_text(tokens, index), token))
+        elif token.type == "hr":
+            blocks.append(_block("rule", token.markup, token))
+    return [block for block in blocks if block.text or block.kind == "rule"]
+
+
+def _inline_block(
+    token: Token, opener: Token, heading_level: int | None, containers: list[str]
+) -> list[Block]:
+    if opener.type.startswith(("th_", "td_")):
+        return []  # table cells are read with their table
+    text = normalize_space(_inline_text(token.children or []))
+    origin = f"line {token.map[0] + 1}" if token.map else "markdown"
+    if heading_level is not None:
+        return [Block("heading", text, origin, level=heading_level)]
+    kind: BlockKind = "paragraph"
+    if "list_item_open" in containers:
+        kind = "list_item"
+    elif "blockquote_open" in containers:
+        kind = "quote"
+    children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
+    if not children and not text:
+        return []
+    if all(c.type == "image" for c in children if c.type not in ("softbreak", "hardbreak")):
+        return [Block("image", text, origin)]
+    emphasis, prompt, rest = _emphasis(children)
+    if prompt is not None and kind == "paragraph" and is_prompt(prompt):
+        return [Block(kind, rest, origin, prompt=prompt)]
+    return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph")]
+
+
+def _emphasis(children: list[Token]) -> tuple[bool, str | None, str]:
+    """(whole block bold?, run-in bold prompt, text after the prompt)."""
+    if not children or children[0].type != "strong_open":
+        return False, None, ""
+    depth, end = 0, len(children)
+    for position, child in enumerate(children):
+        depth += {"strong_open": 1, "strong_close": -1}.get(child.type, 0)
+        if depth == 0:
+            end = position + 1
+            break
+    bold = normalize_space(_inline_text(children[1 : end - 1]))
+    rest = normalize_space(_inline_text(children[end:]))
+    if not rest:
+        return True, None, ""
+    return False, bold, rest
+
+
+def _inline_text(children: Sequence[Token]) -> str:
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+        elif child.type == "html_inline" and child.content.lower().startswith("<br"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _table_text(tokens: Sequence[Token], start: int) -> str:
+    rows: list[str] = []
+    cells: list[str] = []
+    for token in tokens[start:]:
+        if token.type == "inline":
+            cells.append(normalize_space(_inline_text(token.children or [])))
+        elif token.type == "tr_close":
+            rows.append(" | ".join(cells))
+            cells = []
+        elif token.type == "table_close":
+            break
+    return "\n".join(rows)
+
+
+def _block(kind: BlockKind, text: str, token: Token) -> Block:
+    origin = f"line {token.map[0] + 1}" if token.map else "markdown"
+    return Block(kind, normalize_space(text) if kind != "code" else text.strip("\n"), origin)
+
+
+def _unparsed_lines(lines: list[str], tokens: Sequence[Token]) -> list[tuple[str, str]]:
+    """Non-blank lines no block covers: link reference definitions and the like."""
+    covered = [False] * len(lines)
+    for token in tokens:
+        if token.map and token.level == 0:
+            for number in range(token.map[0], min(token.map[1], len(lines))):
+                covered[number] = True
+    dropped: list[tuple[str, str]] = []
+    for number, line in enumerate(lines):
+        if covered[number] or not line.strip():
+            continue
+        reason = "link_reference" if _LINK_REFERENCE.match(line) else "markup"
+        dropped.append((line.strip(), reason))
+    return dropped
+
+
+def _title_heading(blocks: list[Block]) -> tuple[str | None, list[Block]]:
+    """The first heading is the title when nothing but a heading-free preamble comes before
+    it and no other heading shares its level (it is the document's one top heading)."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    if not headings:
+        return None, blocks
+    first = headings[0]
+    top_level = min(b.level or 1 for b in headings)
+    same_level = [b for b in headings if b.level == first.level]
+    if first.level != top_level or len(same_level) > 1:
+        return None, blocks
+    return first.text, [b for b in blocks if b is not first]

@@ -32,8 +32,6 @@ READERS: dict[SourceFormat, Callable[[str], ReadResult]] = {
     "markdown": read_markdown,
     "html": read_html,
 }
-# Page furniture after the body is cut only when it is small next to the article.
-_MAX_TAIL_SHARE = 0.4
 _FIRST_SENTENCE = re.compile(r"^(.{10,160}?[.!?。！？])(?:\s|$)")
 _MAX_FALLBACK_TITLE_CHARS = 120
 
@@ -162,13 +160,17 @@ def _cut_tail(blocks: list[Block], reasons: dict[int, str], heading_indexes: lis
             seen_body = True
             continue
         if reason in TAIL_MARKERS and seen_body:
+            max_share, max_block_words = TAIL_MARKERS[reason]
             tail = [i for i in range(index + 1, len(blocks)) if i not in reasons]
-            tail_words = sum(word_count(blocks[i].text) for i in tail)
+            tail_words = [word_count(blocks[i].text) for i in tail]
             total_words = sum(word_count(b.text) for i, b in enumerate(blocks) if i not in reasons)
-            if tail_words <= _MAX_TAIL_SHARE * total_words:
+            if (
+                sum(tail_words) <= max_share * total_words
+                and max(tail_words, default=0) <= max_block_words
+            ):
                 for i in tail:
                     reasons[i] = tail_reason(blocks[i])
-            return
+                return
 
 
 def _title_from_first_line(blocks: list[Block]) -> tuple[str | None, list[Block]]:

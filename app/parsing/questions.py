@@ -46,3 +46,8 @@ def question_rule(heading: str) -> str | None:
 
 def is_question(heading: str) -> bool:
     return question_rule(heading) is not None
+
+
+def is_prompt(text: str) -> bool:
+    """A run-in bold lead-in that asks something: a question or a 'Q:' interview prompt."""
+    return is_question(text) or INTERVIEW_PROMPT.match(text) is not None
