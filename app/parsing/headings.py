@@ -104,7 +104,38 @@ def find_headings(
                 vetoes[index] = veto
                 continue
         candidates.append(candidate)
-    return _without_subtitles(candidates), vetoes
+    candidates = _without_subtitles(candidates)
+    for candidate in _empty_headings(candidates, len(blocks)):
+        vetoes[candidate.index] = "empty_heading"
+    return [c for c in candidates if c.index not in vetoes], vetoes
+
+
+def late_top_heading(candidates: Sequence[HeadingCandidate]) -> HeadingCandidate | None:
+    """An h1 after sections that sit deeper: another page component (a call to action, the
+    next story) starts there, not a section of this article."""
+    deepest_so_far: int | None = None
+    for candidate in candidates:
+        if candidate.level == 1 and deepest_so_far is not None and deepest_so_far > 1:
+            return candidate
+        if candidate.rule.startswith("markup_heading"):
+            deepest_so_far = min(deepest_so_far or candidate.level, candidate.level)
+    return None
+
+
+def _empty_headings(candidates: list[HeadingCandidate], block_count: int) -> list[HeadingCandidate]:
+    """Markup headings with no text and no sub-heading under them (author-box names,
+    hashtags, widget titles) head nothing, so they are not sections."""
+    empty: list[HeadingCandidate] = []
+    for position, candidate in enumerate(candidates):
+        if not candidate.rule.startswith("markup_heading"):
+            continue
+        following = candidates[position + 1] if position + 1 < len(candidates) else None
+        next_index = following.index if following is not None else block_count
+        has_text = next_index > candidate.index + 1
+        has_children = following is not None and following.level > candidate.level
+        if not has_text and not has_children:
+            empty.append(candidate)
+    return empty
 
 
 _UNMARKED_LEVEL = 7  # bold lines and run-in prompts nest under any markup heading

@@ -1,7 +1,259 @@
-"""HTML -> blocks (placeholder until the main-content reader lands)."""
+"""HTML page -> blocks: trafilatura finds the main content, we keep its heading structure,
+bold-only paragraphs and run-in bold prompts; title and language come from the page."""
 
-from app.parsing.blocks import ReadResult
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space
+from app.parsing.language import normalize_language_tag
+from app.parsing.questions import is_prompt
+
+_HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
+_BOLD_TAGS = {"b", "strong"}
+_LIST_TAGS = {"ul", "ol", "dl"}
+_ITEM_TAGS = {"li", "dt", "dd"}
+_TOKEN = re.compile(r"\w+")
+_MIN_TITLE_CONTAINMENT = 0.6
 
 
 def read_html(text: str) -> ReadResult:
-    return ReadResult([])
+    page = _parse(text)
+    if page is None:
+        return ReadResult([])
+    main = _main_content(text)
+    blocks = list(_walk(main)) if main is not None else []
+    meta_title = _metadata_title(page)
+    title = _title(page, meta_title)
+    chrome = _chrome_summary(page, blocks)
+    return ReadResult(
+        blocks,
+        title=title,
+        language=_page_language(page),
+        dropped_regions=((chrome, "page_chrome"),) if chrome else (),
+    )
+
+
+def _parse(text: str) -> lxml_html.HtmlElement | None:
+    # lxml rejects str input that carries an XML encoding declaration.
+    cleaned = re.sub(r"^\s*<\?xml[^>]*>", "", text, count=1)
+    try:
+        return lxml_html.document_fromstring(cleaned)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _main_content(text: str) -> lxml_html.HtmlElement | None:
+    extracted = trafilatura.extract(
+        text,
+        output_format="html",
+        include_formatting=True,
+        include_tables=True,
+        include_comments=False,
+        include_links=False,
+        include_images=False,
+    )
+    if not extracted:
+        return None
+    try:
+        return lxml_html.document_fromstring(extracted)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
+    for child in element.iterchildren():
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.lower()
+        origin = tag
+        if tag in _HEADING_TAGS:
+            yield Block("heading", element_text(child), origin, level=_HEADING_TAGS[tag])
+        elif tag == "p":
+            yield _paragraph(child)
+        elif tag in _LIST_TAGS:
+            yield from _list_items(child)
+        elif tag == "blockquote":
+            yield from _leaf_blocks(child, "quote")
+        elif tag == "table":
+            yield _block("table", _table_text(child), origin)
+        elif tag in ("pre", "code"):
+            yield Block("code", (child.text_content() or "").strip("\n"), origin)
+        elif len(child):
+            yield from _walk(child)
+        elif (text := element_text(child)) != "":
+            yield _block("paragraph", text, origin)
+        if child.tail and child.tail.strip() and tag not in ("br",):
+            yield _block("paragraph", child.tail, "text")
+
+
+def _paragraph(element: lxml_html.HtmlElement) -> Block:
+    text = element_text(element)
+    bold_prefix = _leading_bold(element)
+    if bold_prefix and normalize_space(bold_prefix) == text:
+        return Block("paragraph", text, "p", emphasis=True)
+    if bold_prefix:
+        prompt = normalize_space(bold_prefix)
+        rest = normalize_space(text[len(prompt) :]) if text.startswith(prompt) else ""
+        if rest and is_prompt(prompt):
+            return Block("paragraph", rest, "p>b", prompt=prompt)
+    return Block("paragraph", text, "p")
+
+
+def _leading_bold(element: lxml_html.HtmlElement) -> str | None:
+    """Text of the bold element(s) that open the paragraph, if it opens with bold."""
+    if element.text and element.text.strip():
+        return None
+    parts: list[str] = []
+    for child in element.iterchildren():
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag in _BOLD_TAGS:
+            parts.append(_raw_text(child))
+            if child.tail and child.tail.strip():
+                break
+        elif tag == "br":
+            parts.append(" ")
+        else:
+            break
+    joined = "".join(parts)
+    return joined if joined.strip() else None
+
+
+def _list_items(element: lxml_html.HtmlElement) -> Iterator[Block]:
+    for item in element.iterchildren():
+        if not isinstance(item.tag, str):
+            continue
+        if item.tag.lower() in _LIST_TAGS:
+            yield from _list_items(item)
+        elif (text := element_text(item)) != "":
+            yield _block("list_item", text, item.tag.lower())
+
+
+def _leaf_blocks(element: lxml_html.HtmlElement, kind: BlockKind) -> Iterator[Block]:
+    paragraphs = [c for c in element.iterchildren() if isinstance(c.tag, str) and c.tag == "p"]
+    if not paragraphs:
+        text = element_text(element)
+        if text:
+            yield _block(kind, text, element.tag)
+        return
+    for paragraph in paragraphs:
+        if (text := element_text(paragraph)) != "":
+            yield _block(kind, text, "blockquote>p")
+
+
+def _table_text(table: lxml_html.HtmlElement) -> str:
+    rows = []
+    for row in table.iter("tr"):
+        cells = [element_text(cell) for cell in row if isinstance(cell.tag, str)]
+        rows.append(" | ".join(cell for cell in cells if cell))
+    return "\n".join(row for row in rows if row)
+
+
+def _block(kind: BlockKind, text: str, origin: str) -> Block:
+    return Block(kind, normalize_space(text) if kind != "table" else text, origin)
+
+
+def _raw_text(element: lxml_html.HtmlElement) -> str:
+    """Text content with <br> as a space (headings split across lines stay one line)."""
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if event == "start":
+            if isinstance(node.tag, str) and node.tag.lower() == "br":
+                parts.append(" ")
+            if node.text and isinstance(node.tag, str):
+                parts.append(node.text)
+        elif node is not element and node.tail:
+            parts.append(node.tail)
+    return "".join(parts)
+
+
+def element_text(element: lxml_html.HtmlElement) -> str:
+    return normalize_space(_raw_text(element))
+
+
+def _metadata_title(page: lxml_html.HtmlElement) -> str | None:
+    for xpath in (
+        "//meta[@property='og:title']/@content",
+        "//meta[@name='twitter:title']/@content",
+        "//title/text()",
+    ):
+        values = page.xpath(xpath)
+        if values and normalize_space(str(values[0])):
+            return normalize_space(str(values[0]))
+    return None
+
+
+def _title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | None:
+    """The page's own heading for the article: the h1 (or h2-h3) the metadata title names."""
+    headings = [
+        (element_text(element), int(element.tag[1])) for element in page.iter("h1", "h2", "h3")
+    ]
+    headings = [(text, level) for text, level in headings if text]
+    if meta_title:
+        wanted = _tokens(meta_title)
+        best: tuple[float, int, str] | None = None
+        for text, level in headings:
+            score = _containment(_tokens(text), wanted)
+            threshold = _MIN_TITLE_CONTAINMENT if level == 1 else 0.9
+            if score >= threshold and (best is None or (score, -level) > (best[0], -best[1])):
+                best = (score, level, text)
+        if best is not None:
+            return best[2]
+        return _strip_site_name(meta_title)
+    h1s = [text for text, level in headings if level == 1]
+    return h1s[0] if h1s else None
+
+
+def _strip_site_name(title: str) -> str:
+    """'Story title | Site' -> 'Story title' (the longest part around a separator)."""
+    parts = [part.strip() for part in re.split(r"\s[|–—·•»:-]\s", title) if part.strip()]
+    return max(parts, key=len) if parts else title
+
+
+def _tokens(text: str) -> set[str]:
+    return {token.casefold() for token in _TOKEN.findall(text)}
+
+
+def _containment(first: set[str], second: set[str]) -> float:
+    if not first or not second:
+        return 0.0
+    return len(first & second) / min(len(first), len(second))
+
+
+def _page_language(page: lxml_html.HtmlElement) -> str | None:
+    for xpath in (
+        "/html/@lang",
+        "/html/@xml:lang",
+        "//meta[@http-equiv='content-language' or @http-equiv='Content-Language']/@content",
+        "//meta[@property='og:locale']/@content",
+    ):
+        try:
+            values = page.xpath(xpath)
+        except etree.XPathEvalError:
+            continue
+        if values and (tag := normalize_language_tag(str(values[0]))):
+            return tag
+    return None
+
+
+def _chrome_summary(page: lxml_html.HtmlElement, blocks: list[Block]) -> str:
+    """One line that accounts for the page text outside the main content."""
+    body = page.find("body")
+    if body is None:
+        return ""
+    for junk in body.xpath(".//script|.//style|.//noscript|.//template"):
+        junk.drop_tree()
+    page_words = len(normalize_space(body.text_content()).split())
+    main_words = sum(len(block.text.split()) for block in blocks)
+    outside = max(page_words - main_words, 0)
+    if outside == 0:
+        return ""
+    return (
+        f"{outside} words of page chrome outside the main content "
+        "(navigation, sidebars, related stories, comments, footer)"
+    )

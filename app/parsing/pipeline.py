@@ -18,7 +18,12 @@ from app.parsing.boilerplate import (
 )
 from app.parsing.decoding import decode_source
 from app.parsing.formats import detect_format
-from app.parsing.headings import HeadingCandidate, find_headings, is_plain_heading_line
+from app.parsing.headings import (
+    HeadingCandidate,
+    find_headings,
+    is_plain_heading_line,
+    late_top_heading,
+)
 from app.parsing.html_reader import read_html
 from app.parsing.language import UNDETERMINED, detect_language
 from app.parsing.markdown_reader import read_markdown
@@ -95,6 +100,11 @@ def parse_article(
     for kept_index, veto in vetoes.items():
         if veto != "standfirst":
             reasons[kept_indexes[kept_index]] = veto
+    late = late_top_heading(candidates)
+    if late is not None and _cut_from(
+        blocks, reasons, kept_indexes[late.index], "late_top_heading"
+    ):
+        candidates = [c for c in candidates if c.index < late.index]
     _cut_tail(blocks, reasons, [kept_indexes[c.index] for c in candidates])
 
     final_indexes = [index for index in range(len(blocks)) if index not in reasons]
@@ -148,6 +158,19 @@ def _is_vetoed(index: int, kept_indexes: list[int], vetoes: dict[int, str]) -> b
 def _as_paragraph(block: Block) -> Block:
     """A markup heading that is really a standfirst stays as text, without heading status."""
     return Block("paragraph", block.text, block.origin)
+
+
+def _cut_from(blocks: list[Block], reasons: dict[int, str], start: int, reason: str) -> bool:
+    """Drop blocks[start:] as page furniture if they are a small part of the text."""
+    tail = [i for i in range(start, len(blocks)) if i not in reasons]
+    tail_words = sum(word_count(blocks[i].text) for i in tail)
+    total_words = sum(word_count(b.text) for i, b in enumerate(blocks) if i not in reasons)
+    if tail_words > TAIL_MARKERS["site_chrome"][0] * total_words:
+        return False
+    reasons[start] = reason
+    for i in tail[1:]:
+        reasons[i] = tail_reason(blocks[i])
+    return True
 
 
 def _cut_tail(blocks: list[Block], reasons: dict[int, str], heading_indexes: list[int]) -> None:

@@ -1,0 +1,1 @@
+"""Evaluation harnesses: heading segmentation against a ground truth, search relevance."""
