@@ -74,3 +74,5 @@ class ReadResult:
     language: str | None = None
     # Regions removed before block reading (page chrome outside the main content).
     dropped_regions: tuple[tuple[str, str], ...] = ()
+    # A read-time line found outside the main content (HTML page headers).
+    reading_time_minutes: int | None = None

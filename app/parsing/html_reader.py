@@ -11,6 +11,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space
+from app.parsing.boilerplate import reading_time_minutes
 from app.parsing.language import normalize_language_tag
 from app.parsing.questions import is_prompt
 
@@ -20,6 +21,7 @@ _LIST_TAGS = {"ul", "ol", "dl"}
 _ITEM_TAGS = {"li", "dt", "dd"}
 _TOKEN = re.compile(r"\w+")
 _MIN_TITLE_CONTAINMENT = 0.6
+_MAX_READING_TIME_CHARS = 60
 
 
 def read_html(text: str) -> ReadResult:
@@ -36,6 +38,7 @@ def read_html(text: str) -> ReadResult:
         title=title,
         language=_page_language(page),
         dropped_regions=((chrome, "page_chrome"),) if chrome else (),
+        reading_time_minutes=_page_reading_time(page),
     )
 
 
@@ -241,6 +244,19 @@ def _page_language(page: lxml_html.HtmlElement) -> str | None:
     return None
 
 
+def _page_reading_time(page: lxml_html.HtmlElement) -> int | None:
+    """'8 min read' usually sits in the article header, outside the extracted body."""
+    for element in page.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
+            continue
+        text = element.text
+        if text and len(text) <= _MAX_READING_TIME_CHARS:
+            minutes = reading_time_minutes(text)
+            if minutes is not None:
+                return minutes
+    return None
+
+
 def _chrome_summary(page: lxml_html.HtmlElement, blocks: list[Block]) -> str:
     """One line that accounts for the page text outside the main content."""
     body = page.find("body")
@@ -248,7 +264,7 @@ def _chrome_summary(page: lxml_html.HtmlElement, blocks: list[Block]) -> str:
         return ""
     for junk in body.xpath(".//script|.//style|.//noscript|.//template"):
         junk.drop_tree()
-    page_words = len(normalize_space(body.text_content()).split())
+    page_words = len(" ".join(body.itertext()).split())
     main_words = sum(len(block.text.split()) for block in blocks)
     outside = max(page_words - main_words, 0)
     if outside == 0:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from app.models import Article, DroppedText, SourceFormat
-from app.parsing.blocks import Block, ReadResult, word_count
+from app.parsing.blocks import Block, ReadResult, normalize_space, word_count
 from app.parsing.boilerplate import (
     TAIL_MARKERS,
     boilerplate_reason,
@@ -37,6 +37,7 @@ READERS: dict[SourceFormat, Callable[[str], ReadResult]] = {
     "markdown": read_markdown,
     "html": read_html,
 }
+_MIN_TOC_ITEMS = 2
 _FIRST_SENTENCE = re.compile(r"^(.{10,160}?[.!?。！？])(?:\s|$)")
 _MAX_FALLBACK_TITLE_CHARS = 120
 
@@ -106,6 +107,9 @@ def parse_article(
     ):
         candidates = [c for c in candidates if c.index < late.index]
     _cut_tail(blocks, reasons, [kept_indexes[c.index] for c in candidates])
+    _drop_table_of_contents(
+        blocks, reasons, {normalize_space(c.text).casefold() for c in candidates}
+    )
 
     final_indexes = [index for index in range(len(blocks)) if index not in reasons]
     position = {original: new for new, original in enumerate(final_indexes)}
@@ -158,6 +162,26 @@ def _is_vetoed(index: int, kept_indexes: list[int], vetoes: dict[int, str]) -> b
 def _as_paragraph(block: Block) -> Block:
     """A markup heading that is really a standfirst stays as text, without heading status."""
     return Block("paragraph", block.text, block.origin)
+
+
+def _drop_table_of_contents(
+    blocks: list[Block], reasons: dict[int, str], headings: set[str]
+) -> None:
+    """List items that repeat the section headings are an in-page table of contents."""
+    items = [
+        i
+        for i, block in enumerate(blocks)
+        if i not in reasons
+        and block.kind == "list_item"
+        and normalize_space(block.text).casefold() in headings
+    ]
+    if len(items) < _MIN_TOC_ITEMS:
+        return
+    for i in items:
+        reasons[i] = "table_of_contents"
+    label = items[0] - 1
+    if label >= 0 and label not in reasons and blocks[label].text.endswith((":", "：")):
+        reasons[label] = "table_of_contents"
 
 
 def _cut_from(blocks: list[Block], reasons: dict[int, str], start: int, reason: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +14,11 @@ from app.parsing.questions import ANSWER_PREFIX, is_question
 from app.parsing.slugs import SlugAllocator
 
 PARAGRAPH_SEPARATOR = "\n\n"
+# "Sheila Atim: ..." / "Atim: ..." opening an answer: one to three capitalised words.
+_SPEAKER_LABEL = re.compile(
+    r"^((?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*\s){0,2}[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*)\s?[:：]\s+(?=\S)"
+)
+_MIN_SPEAKER_TURNS = 2
 
 
 def section_url(article_slug: str, section_slug: str) -> str:
@@ -68,6 +75,7 @@ def build_sections(
             text = _strip_answer_prefix(text, dropped)
         if text:
             target.append(text)
+    _strip_speaker_labels(opened, dropped)
     sections = [
         _finish(section, position, article_slug) for position, section in enumerate(opened, 1)
     ]
@@ -81,6 +89,22 @@ def _strip_answer_prefix(text: str, dropped: list[DroppedText]) -> str:
         return text
     dropped.append(DroppedText(text=match.group(0).strip(), reason="answer_prefix"))
     return text[match.end() :]
+
+
+def _strip_speaker_labels(sections: list[_OpenSection], dropped: list[DroppedText]) -> None:
+    """Interview answers open with the speaker's name; a name that opens the answers of at
+    least two questions is a speaker label, not part of the answer text."""
+    answers = [s for s in sections if s.paragraphs and is_question(s.candidate.text)]
+    labels = {id(s): m.group(1) for s in answers if (m := _SPEAKER_LABEL.match(s.paragraphs[0]))}
+    surnames = Counter(label.split()[-1] for label in labels.values())
+    for section in answers:
+        label = labels.get(id(section))
+        if label is None or surnames[label.split()[-1]] < _MIN_SPEAKER_TURNS:
+            continue
+        match = _SPEAKER_LABEL.match(section.paragraphs[0])
+        assert match is not None
+        dropped.append(DroppedText(text=match.group(0).strip(), reason="speaker_label"))
+        section.paragraphs[0] = section.paragraphs[0][match.end() :]
 
 
 def _finish(section: _OpenSection, position: int, article_slug: str) -> Section:

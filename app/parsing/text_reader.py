@@ -9,6 +9,8 @@ from app.parsing.blocks import Block, ReadResult, is_blank, normalize_space
 # A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
 # (no-break) spaces; five or more in a row never occur inside real prose.
 _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
+# Symbol bullets are markup and are cut; numbered items keep their number (it is text).
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦–]\s+(?=\S)|(?=\d{1,3}[.)]\s+\S))")
 _WRAP_MIN_LENGTH = 50
 _SENTENCE_END = tuple('.?!:;"”’)»？。！')
 
@@ -67,7 +69,11 @@ def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
     if head or len(parts) == 1:
         # A line of nothing but no-break spaces is kept as a block so that it is accounted
         # for (dropped as empty) rather than silently vanishing.
-        blocks.append(Block("paragraph", head or line, origin, standalone=standalone))
+        bullet = _BULLET.match(head)
+        if bullet:
+            blocks.append(Block("list_item", head[bullet.end() :], origin, standalone=standalone))
+        else:
+            blocks.append(Block("paragraph", head or line, origin, standalone=standalone))
     blocks.extend(
         Block("paragraph", normalize_space(tail), origin, standalone=False, glued=True)
         for tail in parts[1:]

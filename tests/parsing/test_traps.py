@@ -1,0 +1,220 @@
+"""One small fixture per kind of trap seen in real pages, pinned by the project's own files."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import Article, SourceFormat
+from app.parsing import parse_article
+
+
+def parse(source: str, fmt: SourceFormat) -> Article:
+    name = {"text": "a.txt", "markdown": "a.md", "html": "a.html"}[fmt]
+    return parse_article(source.encode(), source=name).article
+
+
+def html_page(body: str, *, title: str = "The Test Story", lang: str = "en") -> str:
+    filler = " ".join(["The committee met again on Tuesday to review the plan."] * 6)
+    return (
+        f"<!doctype html><html lang='{lang}'><head><title>{title} | Site</title></head><body>"
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/n'>News</a></li></ul></nav>"
+        f"<main><article><h1>{title}</h1><p>{filler}</p>{body}</article></main>"
+        "<footer><p>Copyright the site</p></footer></body></html>"
+    )
+
+
+ANSWER = "The answer is long enough to be a real paragraph of body text in this story."
+
+HEADING_CASES = [
+    pytest.param(
+        "Title line\n\nLead paragraph that opens the story.\n\nWhat happened?\n\n"
+        f"{ANSWER}\n\nBackground\n\n{ANSWER}\n",
+        "text",
+        [("What happened?", True), ("Background", False)],
+        id="text-bare-lines-question-and-not",
+    ),
+    pytest.param(
+        "Title line\n\nLead.\n\nWhy, you ask? Because it is long and keeps on going as prose.\n\n"
+        f"Next question?\n\n{ANSWER}\n",
+        "text",
+        [("Next question?", True)],
+        id="text-question-inside-paragraph-is-not-a-heading",
+    ),
+    pytest.param(
+        f"Title line\n\nLead.\n\nProfile: Jane Doe\nTimeline of events\n\nWhat now?\n\n{ANSWER}\n",
+        "text",
+        [("What now?", True)],
+        id="text-related-link-lines-without-blank-line",
+    ),
+    pytest.param(
+        "Title line\n\nLead.\n\nAnalysis heading here\n\n"
+        f"Jane Doe, chief correspondent\n\n{ANSWER}\n",
+        "text",
+        [("Analysis heading here", False)],
+        id="text-byline-under-heading",
+    ),
+    pytest.param(
+        f"Title\n=====\n\nLead.\n\n### What is kubectl? (And how do you say it?)\n\n{ANSWER}\n\n"
+        f"### Other questions\n\n{ANSWER}\n",
+        "markdown",
+        [("What is kubectl? (And how do you say it?)", True), ("Other questions", False)],
+        id="markdown-question-then-parenthetical-question",
+    ),
+    pytest.param(
+        f"# Title\n\nLead.\n\n## FAQ\n\n### What is it?\n\n{ANSWER}\n\n#### Detail\n\n{ANSWER}\n",
+        "markdown",
+        [("FAQ", False), ("What is it?", True), ("Detail", False)],
+        id="markdown-nesting-faq-question-subheading",
+    ),
+    pytest.param(
+        html_page(f"<h2>¿Tema a debatir?</h2><p>{ANSWER}</p><h2>La otra cara</h2><p>{ANSWER}</p>"),
+        "html",
+        [("¿Tema a debatir?", True), ("La otra cara", False)],
+        id="html-spanish-inverted-question-mark",
+    ),
+    pytest.param(
+        html_page(f"<h3>Comment ça marche\u00a0?</h3><p>{ANSWER}</p>", lang="fr"),
+        "html",
+        [("Comment ça marche ?", True)],
+        id="html-french-no-break-space-before-question-mark",
+    ),
+    pytest.param(
+        html_page(f"<h3>什么是容器？）</h3><p>{ANSWER}</p><h3>Что такое под?</h3><p>{ANSWER}</p>"),
+        "html",
+        [("什么是容器？）", True), ("Что такое под?", True)],
+        id="html-fullwidth-question-mark-before-bracket-and-cyrillic",
+    ),
+    pytest.param(
+        html_page(f"<h4><strong>Q: Favorite apps</strong></h4><p>A: {ANSWER}</p>"),
+        "html",
+        [("Q: Favorite apps", True)],
+        id="html-interview-prompt-without-question-mark",
+    ),
+    pytest.param(
+        html_page(f"<p><strong>How did it start?</strong></p><p>{ANSWER}</p>"),
+        "html",
+        [("How did it start?", True)],
+        id="html-bold-only-paragraph-heading",
+    ),
+    pytest.param(
+        html_page(f"<p><b>What drives you?</b><br>{ANSWER}</p><p><b>And next?</b> {ANSWER}</p>"),
+        "html",
+        [("What drives you?", True), ("And next?", True)],
+        id="html-run-in-bold-prompts",
+    ),
+    pytest.param(
+        html_page(f"<h2>Where is it<br>going?</h2><p>{ANSWER}</p>"),
+        "html",
+        [("Where is it going?", True)],
+        id="html-heading-split-by-br",
+    ),
+    pytest.param(
+        html_page(
+            "<h2>A long standfirst marked up as a heading, which sums up the whole story in "
+            "one sentence and keeps going well past any heading length.</h2>"
+            f"<h2>Sunday, May 8, 2016</h2><p>{ANSWER}</p><h2>Real question?</h2><p>{ANSWER}</p>"
+        ),
+        "html",
+        [("Real question?", True)],
+        id="html-standfirst-and-date-as-h2",
+    ),
+    pytest.param(
+        html_page(
+            f"<h2>The Test Story</h2><p>{ANSWER}</p><h2>Real question?</h2><p>{ANSWER}</p>"
+            "<h2>Jane Author</h2><h2>#SupportUs</h2>"
+        ),
+        "html",
+        [("Real question?", True)],
+        id="html-title-repeat-and-author-box-headings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "fmt", "expected"), HEADING_CASES)
+def test_section_headings(source: str, fmt: SourceFormat, expected: list[tuple[str, bool]]) -> None:
+    article = parse(source, fmt)
+    assert [(s.heading, s.is_question) for s in article.sections] == expected
+
+
+def test_nesting_levels_and_parents() -> None:
+    article = parse(
+        f"# Title\n\nLead.\n\n## FAQ\n\n### What is it?\n\n{ANSWER}\n\n#### Detail\n\n{ANSWER}\n"
+        f"\n## After\n\n{ANSWER}\n",
+        "markdown",
+    )
+    assert [(s.slug, s.level, s.parent_slug) for s in article.sections] == [
+        ("faq", 1, None),
+        ("what-is-it", 2, "faq"),
+        ("detail", 3, "what-is-it"),
+        ("after", 1, None),
+    ]
+
+
+def test_interview_answer_prefixes_and_speaker_labels_are_not_answer_text() -> None:
+    article = parse(
+        html_page(
+            f"<h2>Why this role?</h2><p><strong>Jane Doe:</strong> {ANSWER}</p>"
+            f"<h2>What comes next?</h2><p><strong>Doe:</strong> {ANSWER}</p>"
+            f"<h3>Q: Favorite book?</h3><p>A: {ANSWER}</p>"
+        ),
+        "html",
+    )
+    assert [s.body for s in article.sections] == [ANSWER, ANSWER, ANSWER]
+    reasons = {(d.text, d.reason) for d in article.dropped}
+    assert {("Jane Doe:", "speaker_label"), ("Doe:", "speaker_label"), ("A:", "answer_prefix")} <= (
+        reasons
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        pytest.param("8 minutos de lectura", "reading_time", id="read-time-spanish"),
+        pytest.param("Lesezeit: 5 Min.", "reading_time", id="read-time-german"),
+        pytest.param("Read more: Another story entirely", "promo", id="read-more-promo"),
+        pytest.param("Lire aussi : une autre histoire", "promo", id="promo-french"),
+        pytest.param("Share this story", "share_widget", id="share"),
+        pytest.param("Post a Comment", "comments_widget", id="comments"),
+        pytest.param("By Jane Doe and John Roe", "byline", id="byline"),
+        pytest.param("Published on 11 May", "dateline", id="dateline"),
+    ],
+)
+def test_boilerplate_lines_are_dropped_with_their_reason(line: str, reason: str) -> None:
+    article = parse(f"Title line\n\n{line}\n\nLead paragraph.\n\nWhat now?\n\n{ANSWER}\n", "text")
+    assert (line, reason) in {(d.text, d.reason) for d in article.dropped}
+    assert line not in article.lead
+
+
+def test_table_of_contents_repeating_the_questions_is_dropped() -> None:
+    article = parse(
+        f"Title line\n\nIn this article:\n\n- Why now?\n- What is it?\n\nLead.\n\n"
+        f"What is it?\n\n{ANSWER}\n\nWhy now?\n\n{ANSWER}\n",
+        "text",
+    )
+    assert article.lead == "Lead."
+    assert [d.reason for d in article.dropped].count("table_of_contents") == 3
+
+
+def test_markdown_front_matter_and_link_references_are_accounted_for() -> None:
+    article = parse(
+        f"---\ntitle: Front Title\n---\n\nLead with a [link][1].\n\n## What?\n\n{ANSWER}\n\n"
+        "[1]: https://example.org\n",
+        "markdown",
+    )
+    assert article.title == "Front Title"
+    assert article.lead == "Lead with a link."
+    assert {d.reason for d in article.dropped} >= {"front_matter", "link_reference"}
+
+
+def test_html_title_language_and_page_chrome() -> None:
+    article = parse(html_page(f"<h2>Was nun?</h2><p>{ANSWER}</p>", lang="de-DE"), "html")
+    assert article.title == "The Test Story"
+    assert article.language == "de"
+    assert "Home" not in article.lead
+    assert any(d.reason == "page_chrome" for d in article.dropped)
+
+
+def test_article_without_headings_is_lead_only() -> None:
+    parsed = parse_article(b"Just one paragraph of text, nothing else.\n", source="a.txt")
+    assert parsed.article.sections == []
+    assert parsed.warnings
