@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -49,20 +48,18 @@ class Block:
         return replace(self, text=text)
 
 
+_CJK_CHAR = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+# The start of a whitespace-separated token that holds a letter or digit ("–" is no word).
+_WORD_START = re.compile(r"(?<!\S)[^\s\w]*\w")
+
+
 def word_count(text: str) -> int:
     """Words for space-separated scripts; each CJK character counts as one word."""
-    count = 0
-    for token in text.split():
-        cjk = sum(1 for char in token if _is_cjk(char))
-        count += cjk + (1 if cjk < len(token) and any(c.isalnum() for c in token) else 0)
-    return count
-
-
-def _is_cjk(char: str) -> bool:
-    if not ("\u2e80" <= char <= "\U0002ffff"):
-        return False
-    name = unicodedata.name(char, "")
-    return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
+    cjk = len(_CJK_CHAR.findall(text))
+    spaced = _CJK_CHAR.sub(" ", text) if cjk else text
+    return cjk + len(_WORD_START.findall(spaced))
 
 
 @dataclass(frozen=True)

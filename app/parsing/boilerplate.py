@@ -202,6 +202,7 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
+_MAX_FURNITURE_CHARS = 300
 _LABEL_MAX_WORDS = 5
 _CAPTION_MAX_WORDS = 12
 _BYLINE_MAX_WORDS = 14
@@ -224,7 +225,7 @@ BoilerplateRule = Callable[[Block, BoilerplateContext], str | None]
 
 
 def empty(block: Block, _: BoilerplateContext) -> str | None:
-    return "empty" if not normalize_space(block.text) else None
+    return "empty" if not block.text.strip() or not normalize_space(block.text) else None
 
 
 def reading_time(block: Block, _: BoilerplateContext) -> str | None:
@@ -256,11 +257,10 @@ def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
 
 def byline(block: Block, _: BoilerplateContext) -> str | None:
     text = block.text
-    if word_count(text) > _BYLINE_MAX_WORDS or _SENTENCE_END.search(text):
+    reason = "byline" if _BYLINE.match(text) else "dateline" if _DATELINE.match(text) else None
+    if reason is None or word_count(text) > _BYLINE_MAX_WORDS or _SENTENCE_END.search(text):
         return None
-    if _BYLINE.match(text):
-        return "byline"
-    return "dateline" if _DATELINE.match(text) else None
+    return reason
 
 
 def label(block: Block, context: BoilerplateContext) -> str | None:
@@ -317,6 +317,8 @@ def boilerplate_reason(blocks: Sequence[Block], index: int) -> str | None:
     block = blocks[index]
     if block.kind == "heading" and block.level is not None and block.text.endswith("?"):
         return None
+    if len(block.text) > _MAX_FURNITURE_CHARS and block.kind not in ("image", "rule"):
+        return None  # page furniture is short; long blocks are article text
     context = BoilerplateContext(blocks, index)
     for rule in BOILERPLATE_RULES:
         reason = rule(block, context)

@@ -99,7 +99,8 @@ def find_headings(
         if candidate is None:
             continue
         if block.kind == "heading":
-            veto = markup_heading_veto(block, title)
+            # The title is repeated in the article header, before any section.
+            veto = markup_heading_veto(block, title if not candidates else "")
             if veto is not None:
                 vetoes[index] = veto
                 continue

@@ -8,6 +8,8 @@ import py3langid
 
 UNDETERMINED = "und"
 _MIN_DETECTION_CHARS = 40
+# A couple of paragraphs identify the language as well as the whole text, much faster.
+_DETECTION_SAMPLE_CHARS = 1500
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
 
 
@@ -20,7 +22,7 @@ def normalize_language_tag(tag: str | None) -> str | None:
 
 
 def detect_language(text: str) -> str:
-    sample = text[:5000]
+    sample = text[:_DETECTION_SAMPLE_CHARS]
     if len(sample.strip()) < _MIN_DETECTION_CHARS:
         return UNDETERMINED
     code, _score = py3langid.classify(sample)

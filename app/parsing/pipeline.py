@@ -229,7 +229,8 @@ def _title_from_first_line(blocks: list[Block]) -> tuple[str | None, list[Block]
 
 def _fallback_title(blocks: list[Block], source: str) -> str:
     """No title in the source: the first sentence of the text, else the file name."""
-    for block in blocks:
+    # Prefer running text: a heading used as the title would hide that section.
+    for block in sorted(blocks, key=lambda block: block.kind == "heading"):
         text = block.text.strip()
         if not text:
             continue

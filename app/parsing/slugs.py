@@ -27,14 +27,18 @@ class SlugAllocator:
 
     def __init__(self) -> None:
         self._taken: set[str] = set()
+        self._last_number: dict[str, int] = {}
 
     def allocate(self, text: str, *, fallback: str = "section") -> str:
         base = slug_for(text, fallback=fallback)
-        slug, number = base, 1
+        slug = base
+        # Remember the last suffix per base so many repeats stay linear, not quadratic.
+        number = self._last_number.get(base, 1)
         while slug in self._taken:
             number += 1
             suffix = f"-{number}"
             slug = _trim_to_word(base, MAX_SLUG_LENGTH - len(suffix)) + suffix
+        self._last_number[base] = number
         self._taken.add(slug)
         return slug
 

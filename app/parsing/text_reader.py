@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.parsing.blocks import Block, ReadResult, is_blank, normalize_space
+from app.parsing.blocks import Block, ReadResult, normalize_space
 
 # A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
 # (no-break) spaces; five or more in a row never occur inside real prose.
@@ -33,7 +33,7 @@ def _line_groups(lines: list[str]) -> list[tuple[int, list[str]]]:
     current: list[str] = []
     start = 1
     for number, line in enumerate(lines, start=1):
-        if is_blank(line) and "\u00a0" not in line:
+        if not line.strip() and "\u00a0" not in line:
             if current:
                 groups.append((start, current))
             current = []
