@@ -1,0 +1,154 @@
+"""Parser invariants on generated documents: never crash, never lose text unaccounted."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.errors import UnreadableSource
+from app.models import Article
+from app.parsing import parse_article
+from app.parsing.pipeline import READERS
+
+WORDS = st.sampled_from(
+    [
+        "what",
+        "why",
+        "Iran",
+        "Pakistan",
+        "ties",
+        "trade",
+        "$10",
+        "billion",
+        "al-Adl",
+        "Kubernetes",
+        "über",
+        "¿Qué",
+        "pasa?",
+        "что",
+        "такое?",
+        "什么是",
+        "容器？",
+        "Q:",
+        "A:",
+        "Share",
+        "Follow:",
+        "Read",
+        "more:",
+        "9",
+        "min",
+        "read",
+        "By",
+        "Jane",
+        "—",
+        "…",
+    ]
+)
+LINES = st.lists(WORDS, min_size=1, max_size=14).map(" ".join)
+TEXT_DOCUMENTS = st.lists(LINES, min_size=1, max_size=30).map("\n\n".join)
+MARKDOWN_DOCUMENTS = st.lists(
+    st.tuples(st.sampled_from(["", "# ", "## ", "### ", "- ", "**", "> "]), LINES).map(
+        lambda pair: pair[0] + pair[1] + ("**" if pair[0] == "**" else "")
+    ),
+    min_size=1,
+    max_size=30,
+).map("\n\n".join)
+HTML_DOCUMENTS = st.lists(
+    st.tuples(st.sampled_from(["h1", "h2", "h3", "p", "li", "blockquote"]), LINES).map(
+        lambda pair: f"<{pair[0]}>{pair[1]}</{pair[0]}>"
+    ),
+    min_size=1,
+    max_size=30,
+).map(lambda parts: "<html><body><article>" + "".join(parts) + "</article></body></html>")
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(token for token in text.split() if any(char.isalnum() for char in token))
+
+
+def _placed_words(article: Article) -> Counter[str]:
+    return _words(
+        " ".join(
+            [
+                article.title,
+                article.lead,
+                *(f"{s.heading} {s.body}" for s in article.sections),
+                *(d.text for d in article.dropped),
+            ]
+        )
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT_DOCUMENTS)
+def test_plain_text_loses_no_word(document: str) -> None:
+    article = parse_article(document.encode(), source="doc.txt").article
+    assert not _words(document) - _placed_words(article)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["markdown", "html"]), st.data())
+def test_markup_blocks_lose_no_word(fmt: str, data: st.DataObject) -> None:
+    document = data.draw(MARKDOWN_DOCUMENTS if fmt == "markdown" else HTML_DOCUMENTS)
+    name = "doc.md" if fmt == "markdown" else "doc.html"
+    article = parse_article(document.encode(), source=name).article
+    blocks = READERS[article.format](document).blocks
+    assert not _words(" ".join(b.text for b in blocks)) - _placed_words(article)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4000), st.sampled_from(["x.txt", "x.md", "x.html", "x.bin"]))
+def test_arbitrary_bytes_never_crash(data: bytes, name: str) -> None:
+    try:
+        parse_article(data, source=name)
+    except UnreadableSource as error:
+        assert str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000), st.sampled_from(["x.txt", "x.md", "x.html"]))
+def test_arbitrary_text_never_crashes(text: str, name: str) -> None:
+    try:
+        parse_article(text.encode("utf-8", "surrogatepass"), source=name)
+    except UnreadableSource as error:
+        assert str(error)
+
+
+def test_hostile_inputs_are_parsed_or_refused_cleanly() -> None:
+    deep = "<html><body>" + "<div>" * 10_000 + "<h2>Deep?</h2><p>answer</p>" + "</div>" * 10_000
+    big = (
+        "<html><body><article><h1>Big</h1>"
+        + ("<h2>Question?</h2><p>" + "lorem ipsum dolor sit amet " * 40 + "</p>") * 1_200
+        + "</article></body></html>"
+    )
+    assert len(big) > 1_000_000
+    for data, name in [
+        (deep.encode(), "deep.html"),
+        (big.encode(), "big.html"),
+        (b"Title\n\n\xff\xfe\xfa invalid bytes\n\nWhat?\n\nanswer", "latin.txt"),
+    ]:
+        assert parse_article(data, source=name).article.title
+    for data, name in [(b"", "empty.txt"), (b"\x00\x01\x02" * 100, "junk.md"), (b" \n ", "s.txt")]:
+        try:
+            parse_article(data, source=name)
+        except UnreadableSource:
+            continue
+        raise AssertionError(f"{name} should be refused")
+
+
+def test_run_time_grows_linearly_with_input_size() -> None:
+    """Quadrupling the input must not cost much more than four times as much (no
+    backtracking blow-up); compared within one run, so machine speed cancels out."""
+
+    def cost(repeats: int) -> float:
+        text = ("Heading line?\n\n" + "word, " * 150 + "——— " * 50 + "\n\n") * repeats
+        start = time.perf_counter()
+        parse_article(text.encode(), source="x.txt")
+        return time.perf_counter() - start
+
+    cost(10)
+    small, large = min(cost(100) for _ in range(3)), min(cost(400) for _ in range(3))
+    assert large < small * 10
