@@ -60,6 +60,9 @@ def _main_content(text: str) -> lxml_html.HtmlElement | None:
         include_comments=False,
         include_links=False,
         include_images=False,
+        # Skip the readability/jusText comparison pass: it doubles the cost and on
+        # question-headed pages it did not change which headings were kept (bench/, corpus).
+        fast=True,
     )
     if not extracted:
         return None
