@@ -203,6 +203,7 @@ _DATELINE = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
 _MAX_FURNITURE_CHARS = 300
+_MAX_READING_TIME_CHARS = 80
 _LABEL_MAX_WORDS = 5
 _CAPTION_MAX_WORDS = 12
 _BYLINE_MAX_WORDS = 14
@@ -307,6 +308,8 @@ TAIL_MARKERS: dict[str, tuple[float, int]] = {
 
 
 def reading_time_minutes(text: str) -> int | None:
+    if len(text) > _MAX_READING_TIME_CHARS:
+        return None
     match = _READING_TIME.match(normalize_space(text))
     if match is None:
         return None

@@ -1,16 +1,41 @@
-"""The article's language: from the page when it says, else detected from the text."""
+"""The article's language: from the page when it says, else detected from the text.
+
+Detection first counts a few very common function words per language: on ordinary prose
+one language wins clearly and that costs microseconds. Only when no language wins does it
+ask py3langid, which is accurate but costs about a millisecond per call.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import py3langid
 
 UNDETERMINED = "und"
 _MIN_DETECTION_CHARS = 40
-# A couple of paragraphs identify the language as well as the whole text, much faster.
-_DETECTION_SAMPLE_CHARS = 1500
+_LANGID_SAMPLE_CHARS = 800
+_PROFILE_SAMPLE_WORDS = 200
+_MIN_PROFILE_HITS = 8
+_MIN_PROFILE_MARGIN = 2.0
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
+_WORD = re.compile(r"\w+")
+
+
+def _vocabulary(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": _vocabulary("the and of to is in that it for was with on are as this be have by"),
+    "de": _vocabulary("der die und das ist nicht mit den ein eine sie es zu auf sich dem auch im"),
+    "es": _vocabulary("el la de que y en los las del se por un una con para es al lo"),
+    "fr": _vocabulary("le la les de des et est un une du en que qui dans pour pas sur au"),
+    "it": _vocabulary("il di che e la per un una non sono del della gli le con è si nel"),
+    "pt": _vocabulary("o a os as de que e do da em um uma para não com é dos das"),
+    "nl": _vocabulary("de het een en van is dat op te in niet zijn met voor die er aan ook"),
+    "ru": _vocabulary("и в не на что с по это как к из у о за от для но так"),
+}
 
 
 def normalize_language_tag(tag: str | None) -> str | None:
@@ -22,8 +47,22 @@ def normalize_language_tag(tag: str | None) -> str | None:
 
 
 def detect_language(text: str) -> str:
-    sample = text[:_DETECTION_SAMPLE_CHARS]
-    if len(sample.strip()) < _MIN_DETECTION_CHARS:
+    if len(text.strip()) < _MIN_DETECTION_CHARS:
         return UNDETERMINED
-    code, _score = py3langid.classify(sample)
-    return str(code)
+    return _by_function_words(text) or str(py3langid.classify(text[:_LANGID_SAMPLE_CHARS])[0])
+
+
+def _by_function_words(text: str) -> str | None:
+    words = [w.casefold() for w in _WORD.findall(text[: _PROFILE_SAMPLE_WORDS * 12])]
+    counts = Counter(word for word in words[:_PROFILE_SAMPLE_WORDS])
+    hits = sorted(
+        (
+            (sum(counts[w] for w in vocabulary), language)
+            for language, vocabulary in _FUNCTION_WORDS.items()
+        ),
+        reverse=True,
+    )
+    (best, language), (runner_up, _) = hits[0], hits[1]
+    if best >= _MIN_PROFILE_HITS and best >= _MIN_PROFILE_MARGIN * runner_up:
+        return language
+    return None
