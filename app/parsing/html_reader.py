@@ -10,7 +10,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space
+from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space, word_count
 from app.parsing.boilerplate import reading_time_minutes
 from app.parsing.language import normalize_language_tag
 from app.parsing.questions import is_prompt
@@ -21,25 +21,54 @@ _LIST_TAGS = {"ul", "ol", "dl"}
 _ITEM_TAGS = {"li", "dt", "dd"}
 _TOKEN = re.compile(r"\w+")
 _MIN_TITLE_CONTAINMENT = 0.6
+_MIN_SUBHEADING_TITLE_CONTAINMENT = 0.9
+_ANY_SHARED_WORD = 1e-9
 _MAX_READING_TIME_CHARS = 60
+_MAX_PROMOTED_WORDS = 40
+_PROMOTED_TAG = "h6"
 
 
 def read_html(text: str) -> ReadResult:
     page = _parse(text)
     if page is None:
         return ReadResult([])
-    main = _main_content(text)
+    title = _title(page, _metadata_title(page))
+    language = _page_language(page)
+    minutes = _page_reading_time(page)
+    page_words = _visible_words(page)
+    _promote_question_labels(page)
+    main = _main_content(page)
     blocks = list(_walk(main)) if main is not None else []
-    meta_title = _metadata_title(page)
-    title = _title(page, meta_title)
-    chrome = _chrome_summary(page, blocks)
+    chrome = _chrome_summary(page_words, blocks)
     return ReadResult(
         blocks,
         title=title,
-        language=_page_language(page),
+        language=language,
         dropped_regions=((chrome, "page_chrome"),) if chrome else (),
-        reading_time_minutes=_page_reading_time(page),
+        reading_time_minutes=minutes,
     )
+
+
+def _promote_question_labels(page: lxml_html.HtmlElement) -> None:
+    """FAQ widgets mark questions as <summary>, <dt> or accordion buttons, which the
+    extractor flattens or throws away; make them headings so the structure survives."""
+    for element in page.iter("summary", "dt", "button"):
+        text = element_text(element)
+        if not text or word_count(text) > _MAX_PROMOTED_WORDS or element.find(".//p") is not None:
+            continue
+        if element.tag == "summary" or is_prompt(text):
+            if element.tag == "dt":
+                _unlist(element.getparent())
+            element.tag = _PROMOTED_TAG
+
+
+def _unlist(definition_list: lxml_html.HtmlElement | None) -> None:
+    """A <dl> of questions is an FAQ, not a list: keep its answers as plain blocks."""
+    if definition_list is None or definition_list.tag != "dl":
+        return
+    definition_list.tag = "div"
+    for answer in definition_list.iterchildren("dd"):
+        answer.tag = "div"
 
 
 def _parse(text: str) -> lxml_html.HtmlElement | None:
@@ -51,9 +80,9 @@ def _parse(text: str) -> lxml_html.HtmlElement | None:
         return None
 
 
-def _main_content(text: str) -> lxml_html.HtmlElement | None:
+def _main_content(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     extracted = trafilatura.extract(
-        text,
+        page,
         output_format="html",
         include_formatting=True,
         include_tables=True,
@@ -200,19 +229,27 @@ def _title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | None:
         (element_text(element), int(element.tag[1])) for element in page.iter("h1", "h2", "h3")
     ]
     headings = [(text, level) for text, level in headings if text]
-    if meta_title:
-        wanted = _tokens(meta_title)
-        best: tuple[float, int, str] | None = None
-        for text, level in headings:
-            score = _containment(_tokens(text), wanted)
-            threshold = _MIN_TITLE_CONTAINMENT if level == 1 else 0.9
-            if score >= threshold and (best is None or (score, -level) > (best[0], -best[1])):
-                best = (score, level, text)
-        if best is not None:
-            return best[2]
-        return _strip_site_name(meta_title)
-    h1s = [text for text, level in headings if level == 1]
-    return h1s[0] if h1s else None
+    if not meta_title:
+        h1s = [text for text, level in headings if level == 1]
+        return h1s[0] if h1s else None
+    wanted = _tokens(meta_title)
+    scored = [(_containment(_tokens(text), wanted), level, text) for text, level in headings]
+    # The h1 that the metadata title names; else an h2/h3 it names exactly (blogs put the
+    # blog's name in the h1); else the first h1 that shares a word with it.
+    passes: tuple[tuple[bool, float], ...] = (
+        (True, _MIN_TITLE_CONTAINMENT),
+        (False, _MIN_SUBHEADING_TITLE_CONTAINMENT),
+        (True, _ANY_SHARED_WORD),
+    )
+    for wants_h1, threshold in passes:
+        matches = [
+            (score, text)
+            for score, level, text in scored
+            if (level == 1) == wants_h1 and score >= threshold
+        ]
+        if matches:
+            return max(matches, key=lambda match: match[0])[1]
+    return _strip_site_name(meta_title)
 
 
 def _strip_site_name(title: str) -> str:
@@ -260,16 +297,23 @@ def _page_reading_time(page: lxml_html.HtmlElement) -> int | None:
     return None
 
 
-def _chrome_summary(page: lxml_html.HtmlElement, blocks: list[Block]) -> str:
-    """One line that accounts for the page text outside the main content."""
+def _visible_words(page: lxml_html.HtmlElement) -> int:
     body = page.find("body")
     if body is None:
-        return ""
-    for junk in body.xpath(".//script|.//style|.//noscript|.//template"):
-        junk.drop_tree()
-    page_words = len(" ".join(body.itertext()).split())
-    main_words = sum(len(block.text.split()) for block in blocks)
-    outside = max(page_words - main_words, 0)
+        return 0
+    hidden = {"script", "style", "noscript", "template"}
+    return sum(
+        len(text.split())
+        for element in body.iter()
+        if isinstance(element.tag, str)
+        for text in (element.text if element.tag not in hidden else None, element.tail)
+        if text
+    )
+
+
+def _chrome_summary(page_words: int, blocks: list[Block]) -> str:
+    """One line that accounts for the page text outside the main content."""
+    outside = max(page_words - sum(len(block.text.split()) for block in blocks), 0)
     if outside == 0:
         return ""
     return (

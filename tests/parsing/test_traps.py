@@ -130,6 +130,26 @@ HEADING_CASES = [
 ]
 
 
+FAQ_WIDGETS = {
+    "details-summary": "<details><summary>How do I reset it?</summary><p>{a}</p></details>"
+    "<details><summary>Can I undo it?</summary><p>{a}</p></details>",
+    "definition-list": "<dl><dt>How do I reset it?</dt><dd>{a}</dd>"
+    "<dt>Can I undo it?</dt><dd>{a}</dd></dl>",
+    "accordion-buttons": "<div><button>How do I reset it?</button><div><p>{a}</p></div></div>"
+    "<div><button>Can I undo it?</button><div><p>{a}</p></div></div>",
+}
+
+
+@pytest.mark.parametrize("widget", FAQ_WIDGETS.values(), ids=FAQ_WIDGETS.keys())
+def test_faq_widgets_keep_their_questions(widget: str) -> None:
+    article = parse(html_page("<h2>FAQ</h2>" + widget.format(a=ANSWER)), "html")
+    assert [(s.heading, s.level, s.body) for s in article.sections] == [
+        ("FAQ", 1, ""),
+        ("How do I reset it?", 2, ANSWER),
+        ("Can I undo it?", 2, ANSWER),
+    ]
+
+
 @pytest.mark.parametrize(("source", "fmt", "expected"), HEADING_CASES)
 def test_section_headings(source: str, fmt: SourceFormat, expected: list[tuple[str, bool]]) -> None:
     article = parse(source, fmt)
