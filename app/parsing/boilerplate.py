@@ -90,7 +90,7 @@ _PROMO = re.compile(
         "延伸阅读",
         "推荐阅读",
     )
-    + r"\b\s*[:\-–—]",
+    + r"\b\s*[:：\-–—]",
     re.IGNORECASE,
 )
 _SHARE_WIDGET = re.compile(
@@ -115,6 +115,13 @@ _SHARE_WIDGET = re.compile(
         "comparte",
         "síguenos",
         "partager",
+        "partager (?:cet |l['’]\\s?)article",
+        "partager sur \\w+",
+        "diesen artikel teilen",
+        "compartir (?:esta noticia|este artículo|en \\w+)",
+        "поделиться (?:статьей|новостью)",
+        "分享到\\w*",
+        "分享本文",
         "suivez-nous",
         "condividi",
         "seguici",

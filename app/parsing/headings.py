@@ -124,17 +124,18 @@ def late_top_heading(candidates: Sequence[HeadingCandidate]) -> HeadingCandidate
 
 
 def _empty_headings(candidates: list[HeadingCandidate], block_count: int) -> list[HeadingCandidate]:
-    """Markup headings with no text and no sub-heading under them (author-box names,
-    hashtags, widget titles) head nothing, so they are not sections."""
+    """Headings with no text and no sub-heading under them (author-box names, hashtags,
+    widget titles, a closing promo line) head nothing, so they are not sections."""
     empty: list[HeadingCandidate] = []
     for position, candidate in enumerate(candidates):
-        if not candidate.rule.startswith("markup_heading"):
-            continue
         following = candidates[position + 1] if position + 1 < len(candidates) else None
         next_index = following.index if following is not None else block_count
-        has_text = next_index > candidate.index + 1
+        # A run-in prompt carries its answer in the same block.
+        has_text = next_index > candidate.index + 1 or candidate.rule == "run_in_prompt"
         has_children = following is not None and following.level > candidate.level
-        if not has_text and not has_children:
+        # An unmarked line can only head the text below it: at the very end it heads nothing.
+        markup = candidate.rule.startswith("markup_heading")
+        if not has_text and (not has_children if markup else following is None):
             empty.append(candidate)
     return empty
 

@@ -13,9 +13,10 @@ _QUESTION_MARKS = {
     "⸮": "question_mark",
 }
 # "Q:", "Q.", "Frage:", "Pregunta:", "Question :", "В:", "Вопрос:", "问：", "問：".
+# Single letters other than Q need a colon: "F. Scott Fitzgerald" is no prompt.
 INTERVIEW_PROMPT = re.compile(
-    r"^\s*(?:q|f|p|в|frage|pregunta|question|domanda|pergunta|vraag|вопрос|问|問|提问)"
-    r"\s*[:：.)\]]\s*(?=\S)",
+    r"^\s*(?:q\s*[:：.)\]]|(?:f|p|в|frage|pregunta|question|domanda|pergunta|vraag|вопрос|问|問|提问)"
+    r"\s*[:：])\s*(?=\S)",
     re.IGNORECASE,
 )
 # "A:", "Antwort:", "R:", "Respuesta:", "Réponse :", "О:", "Ответ:", "答：".

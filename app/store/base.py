@@ -26,6 +26,7 @@ class SearchRequest:
     article_slug: str | None = None
     language: str | None = None
     is_question: bool | None = None
+    cursor: str | None = None  # opaque next_cursor of a previous page; wins over offset
 
 
 class Store(Protocol):

@@ -1,0 +1,181 @@
+"""Every error the API answers, as RFC 9457 application/problem+json; the one place that maps
+domain exceptions and framework errors to HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.errors import (
+    AmbiguousSectionSlug,
+    ArticleNotFound,
+    SectionNotFound,
+    StoreUnavailable,
+)
+from app.models import Problem
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# tag: URIs (RFC 4151) name a problem type without promising a page to dereference (RFC 9457 4.2)
+TYPE_PREFIX = "tag:article-qa,2024:problem:"
+
+logger = logging.getLogger("app.api")
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    detail: str,
+    kind: str | None = None,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
+    """One problem+json answer; `kind` names a specific problem type, else about:blank."""
+    problem = Problem(
+        type=f"{TYPE_PREFIX}{kind}" if kind else "about:blank",
+        # With about:blank the title must be the status phrase (RFC 9457 4.2.1)
+        title=title if (title and kind) else HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        **extensions,
+    )
+    return ProblemResponse(problem.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 404:
+        detail = f"Nothing is served at {request.url.path}."
+    elif status == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        detail = f"{request.method} is not allowed on {request.url.path}; use {allowed}."
+    else:
+        detail = str(exc.detail)
+    return problem_response(request, status=status, detail=detail, headers=exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = invalid_params(exc.errors())
+    names = ", ".join(sorted({error["name"] for error in errors})) or "the request"
+    return problem_response(
+        request,
+        status=422,
+        kind="invalid-parameters",
+        title="Invalid request parameters",
+        detail=f"Invalid value for {names}.",
+        errors=errors,
+    )
+
+
+def invalid_params(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic error dicts -> [{"in", "name", "reason"}]; the raw input is not echoed back."""
+    params: list[dict[str, Any]] = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        params.append(
+            {
+                "in": location[0] if location else "request",
+                "name": ".".join(location[1:]) or (location[0] if location else "request"),
+                "reason": str(error.get("msg", "invalid")),
+            }
+        )
+    return params
+
+
+@dataclass(frozen=True)
+class DomainProblem:
+    """How one domain exception reads as a problem: status, type, title, extension member."""
+
+    status: int
+    kind: str
+    title: str
+    member: str  # the exception attribute carried over as an extension member
+
+
+DOMAIN_PROBLEMS: dict[type[Exception], DomainProblem] = {
+    ArticleNotFound: DomainProblem(404, "article-not-found", "Article not found", "suggestions"),
+    SectionNotFound: DomainProblem(404, "section-not-found", "Section not found", "suggestions"),
+    AmbiguousSectionSlug: DomainProblem(
+        409, "ambiguous-section-slug", "Section slug is ambiguous", "candidates"
+    ),
+}
+
+
+async def _domain_problem(request: Request, exc: Exception) -> Response:
+    problem = DOMAIN_PROBLEMS[type(exc)]
+    return problem_response(
+        request,
+        status=problem.status,
+        kind=problem.kind,
+        title=problem.title,
+        detail=str(exc),
+        **{problem.member: getattr(exc, problem.member)},
+    )
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> Response:
+    logger.warning("store unavailable: %s", exc)
+    return problem_response(
+        request,
+        status=503,
+        kind="store-unavailable",
+        title="Store unavailable",
+        detail="The article store cannot be reached; try again later.",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # Logged in full for operators; the client gets nothing internal (no message, no trace).
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request, status=500, detail="The server failed to answer; the error was logged."
+    )
+
+
+HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    StarletteHTTPException: _http_exception,
+    RequestValidationError: _validation_error,
+    **dict.fromkeys(DOMAIN_PROBLEMS, _domain_problem),
+    StoreUnavailable: _store_unavailable,
+    Exception: _unexpected,
+}
+
+
+PROBLEM_DESCRIPTIONS: dict[int, str] = {
+    404: "Not found; `suggestions` lists the nearest existing slugs.",
+    409: "Several sections have this slug; `candidates` lists their canonical URLs.",
+    422: "Invalid parameters; `errors` lists each one (`in`, `name`, `reason`).",
+    500: "Unexpected server error; the detail is generic.",
+    503: "The store cannot be reached.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem+json answers (see openapi.py)."""
+    return {
+        status: {"model": Problem, "description": PROBLEM_DESCRIPTIONS[status]}
+        for status in (*statuses, 500)
+    }
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for exc_class, handler in HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)

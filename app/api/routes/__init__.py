@@ -1,0 +1,1 @@
+"""Thin routes: validate the request, call the store or a lookup, shape the response."""

@@ -1,0 +1,67 @@
+"""GET /search: full-text search over sections (and leads), paged by offset or cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.responses import Response
+
+from app.api.deps import SettingsDep, StoreDep
+from app.api.errors import problem_responses
+from app.api.http import json_response
+from app.api.paging import cursor_error, next_link
+from app.models import SearchResults
+from app.search.cursor import MAX_OFFSET
+from app.store.base import SearchRequest
+
+router = APIRouter(tags=["search"])
+
+
+@router.get(
+    "/search",
+    response_model=SearchResults,
+    summary="Search sections",
+    description=(
+        "Every string is a valid query: it is never passed to the engine's query syntax. "
+        'An empty `q` matches nothing. A `Link: <...>; rel="next"` header points at the '
+        "next page when there is one."
+    ),
+    responses=problem_responses(422),
+)
+def search_sections(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="Words to look for (any text).", max_length=1000)],
+    limit: Annotated[int, Query(ge=1, le=100, description="Hits per page.")] = 10,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Hits to skip.")] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(description="Opaque `next_cursor` of a previous page; replaces offset."),
+    ] = None,
+    article: Annotated[str | None, Query(description="Only this article's slug.")] = None,
+    language: Annotated[str | None, Query(description="Only this language (e.g. en).")] = None,
+    is_question: Annotated[
+        bool | None, Query(description="Only question headings (true) or others (false).")
+    ] = None,
+) -> Response:
+    if (reason := cursor_error(cursor)) is not None:
+        # The same 422 shape as any other invalid parameter.
+        raise RequestValidationError([{"loc": ("query", "cursor"), "msg": reason}])
+    search = SearchRequest(
+        query=q,
+        limit=limit,
+        offset=offset,
+        article_slug=article,
+        language=language,
+        is_question=is_question,
+        cursor=cursor,
+    )
+    results = store.search(search)
+    headers = {}
+    if results.next_cursor is not None:
+        link = next_link(path=request.url.path, request=search, next_cursor=results.next_cursor)
+        headers["Link"] = link
+    return json_response(request, results, max_age=settings.cache_max_age, headers=headers)

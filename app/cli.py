@@ -1,0 +1,192 @@
+"""`article-qa serve | ingest | parse | search`: a thin shell over the library and the API.
+
+Exit codes: 0 success, 1 a file was skipped or could not be read, 2 bad usage or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, get_args
+
+import uvicorn
+from pydantic import ValidationError
+
+from app import __version__
+from app.api import create_app
+from app.config import LogLevel, Settings
+from app.errors import ArticleQAError, UnreadableSource
+from app.ingest import ingest_paths, sync_folder
+from app.models import SearchResults, SourceFormat
+from app.parsing import parse_article
+from app.parsing.explain import render_outline
+from app.store import SearchRequest, open_store
+
+USAGE_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="article-qa",
+        description="Serve question-headed articles as an API, one question at a time.",
+        epilog="Settings flags can also be set as ARTICLE_QA_<NAME> environment variables.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="sync <data-dir>/articles, then serve the HTTP API")
+    serve.add_argument("--host", help="interface to listen on (ARTICLE_QA_HOST; 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (ARTICLE_QA_PORT; 8000)")
+    _add_store_flags(serve)
+    serve.add_argument(
+        "--log-level", choices=get_args(LogLevel), help="log level (ARTICLE_QA_LOG_LEVEL; info)"
+    )
+    serve.add_argument(
+        "--no-sync",
+        dest="ingest_on_start",
+        action="store_const",
+        const=False,
+        help="serve the store as it is (ARTICLE_QA_INGEST_ON_START=false)",
+    )
+
+    ingest = commands.add_parser("ingest", help="add or update articles from files and folders")
+    ingest.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders; none = sync <data-dir>/articles, removing deleted files",
+    )
+    _add_store_flags(ingest)
+    ingest.add_argument(
+        "--prune", action="store_true", help="also remove stored articles not found in PATHs"
+    )
+
+    parse = commands.add_parser("parse", help="print the Article JSON GET /articles/{slug} serves")
+    parse.add_argument("file", type=Path, metavar="FILE")
+    parse.add_argument(
+        "--format", choices=get_args(SourceFormat), help="reader to use (default: detect)"
+    )
+    parse.add_argument(
+        "--explain", action="store_true", help="print the outline and why each heading was found"
+    )
+
+    search = commands.add_parser("search", help="search the store, as GET /search does")
+    search.add_argument("query", metavar="QUERY")
+    _add_store_flags(search)
+    search.add_argument("--limit", type=int, default=10, help="hits to show, 1-100 (default 10)")
+    search.add_argument("--json", action="store_true", help="print the JSON GET /search returns")
+    return parser
+
+
+def _add_store_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir", type=Path, help="folder holding articles/ (ARTICLE_QA_DATA_DIR; data)"
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="SQLite file or postgresql:// URL (ARTICLE_QA_DB; <data-dir>/article-qa.db)",
+    )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The environment's settings, with every flag the user gave taking precedence."""
+    names = Settings.model_fields.keys()
+    overrides: dict[str, Any] = {
+        name: value for name, value in vars(args).items() if name in names and value is not None
+    }
+    return Settings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+    except ValidationError as exc:
+        print(f"article-qa: invalid settings:\n{exc}", file=sys.stderr)
+        return USAGE_ERROR
+    command: str = args.command
+    try:
+        if command == "serve":
+            return serve(settings)
+        if command == "ingest":
+            return ingest(settings, paths=args.paths, prune=args.prune)
+        if command == "parse":
+            return parse(args.file, source_format=args.format, explain=args.explain)
+        return search(settings, query=args.query, limit=args.limit, as_json=args.json)
+    except ArticleQAError as exc:
+        print(f"article-qa: {exc}", file=sys.stderr)
+        return 1
+
+
+def serve(settings: Settings) -> int:
+    python_level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
+    logging.basicConfig(level=python_level, format="%(levelname)-9s %(name)s: %(message)s")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # "on": a store that cannot be opened stops the server instead of serving 500s
+        lifespan="on",
+        workers=None,
+    )
+    return 0
+
+
+def ingest(settings: Settings, *, paths: list[Path], prune: bool) -> int:
+    store = open_store(settings.db_location)
+    try:
+        if paths:
+            summary = ingest_paths(store=store, paths=paths, prune=prune)
+        else:
+            summary = sync_folder(store=store, folder=settings.articles_dir)
+    finally:
+        store.close()
+    print("\n".join(summary.lines()))
+    return 0 if summary.ok else 1
+
+
+def parse(file: Path, *, source_format: SourceFormat | None, explain: bool) -> int:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        print(f"article-qa: cannot read {file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        parsed = parse_article(data, source=file.name, source_format=source_format)
+    except UnreadableSource as exc:
+        print(f"article-qa: {file}: {exc}", file=sys.stderr)
+        return 1
+    # model_dump_json is what the API sends, byte for byte (app.api.http.json_response)
+    print(render_outline(parsed) if explain else parsed.article.model_dump_json())
+    return 0
+
+
+def search(settings: Settings, *, query: str, limit: int, as_json: bool) -> int:
+    if not 1 <= limit <= 100:
+        print("article-qa: --limit must be between 1 and 100", file=sys.stderr)
+        return USAGE_ERROR
+    store = open_store(settings.db_location)
+    try:
+        results = store.search(SearchRequest(query=query, limit=limit))
+    finally:
+        store.close()
+    print(results.model_dump_json() if as_json else format_results(results))
+    return 0
+
+
+def format_results(results: SearchResults) -> str:
+    lines = [f"{results.total} hit(s) for {results.query!r}"]
+    for correction in results.corrections:
+        lines.append(f"  (searched {correction.corrected!r} for {correction.original!r})")
+    for hit in results.hits:
+        lines.append("")
+        lines.append(f"{hit.heading or hit.article_title}  [{hit.score:.2f}]")
+        lines.append(f"  {hit.url}")
+        lines.append(f"  {hit.text}")
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""The one Settings class: every option has a default, an ARTICLE_QA_* variable and a CLI flag."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+
+DEFAULT_DB_NAME = "article-qa.db"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; flags override the environment, which overrides the defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="ARTICLE_QA_", extra="ignore", frozen=True)
+
+    host: str = Field(default="127.0.0.1", description="Interface `serve` listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="TCP port `serve` listens on.")
+    data_dir: Path = Field(
+        default=Path("data"), description="Holds articles/ and, by default, the SQLite file."
+    )
+    db: str | None = Field(
+        default=None,
+        description="SQLite file path or postgresql:// URL; default <data_dir>/article-qa.db.",
+    )
+    log_level: LogLevel = Field(default="info", description="uvicorn and application log level.")
+    ingest_on_start: bool = Field(
+        default=True,
+        description="`serve` syncs <data_dir>/articles into the store before answering.",
+    )
+    cache_max_age: int = Field(
+        default=60, ge=0, description="Seconds in Cache-Control: max-age of content responses."
+    )
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.data_dir / "articles"
+
+    @property
+    def db_location(self) -> str:
+        """Where the store lives: the explicit `db`, else one SQLite file inside data_dir."""
+        return self.db if self.db else str(self.data_dir / DEFAULT_DB_NAME)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process.
+
+    The app resolves it once at startup, honouring `app.dependency_overrides[get_settings]`,
+    so tests can override it like any FastAPI dependency.
+    """
+    return Settings()

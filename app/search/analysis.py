@@ -1,0 +1,305 @@
+"""Text analysis shared by indexing and querying: tokens with offsets, folding, stemming, CJK.
+
+Index and query go through the same functions, so a word is findable exactly when the
+query analyses to a term the index holds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+
+import Stemmer
+
+# Scripts written without spaces: each run becomes character bigrams (a unigram if alone).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u31f0-\u31ff"
+WORD_CHAR = rf"(?:[^\W_{_CJK}]|[\u0300-\u036f])"
+_APOSTROPHES = "'’ʼ‘`´′"
+_HYPHENS = "-‐‑"
+JOINERS = re.escape(_APOSTROPHES + _HYPHENS)
+_NUMBER = rf"\d+(?:[.,]\d+)+(?![^\W_{_CJK}])"
+_NUMBER_RE = re.compile(_NUMBER)
+_TOKEN_RE = re.compile(
+    rf"(?P<cjk>[{_CJK}]+)"
+    rf"|(?P<num>{_NUMBER})"
+    rf"|(?P<word>{WORD_CHAR}+(?:[{JOINERS}]{WORD_CHAR}+)*)"
+)
+# The same alternatives without groups, so findall() yields plain strings.
+_RAW_TOKEN_RE = re.compile(
+    _TOKEN_RE.pattern.replace("?P<cjk>", "?:").replace("?P<num>", "?:").replace("?P<word>", "?:")
+)
+_SPLIT_RE = re.compile(rf"[{re.escape(_HYPHENS)}]")
+_THOUSANDS_RE = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*")
+
+# Romance languages elide articles with an apostrophe ("l'avion"): drop the article.
+_ELISIONS = frozenset(
+    {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
+    | {"un", "dell", "all", "dall", "nell", "sull", "gl"}
+)
+_ELIDING_LANGUAGES = frozenset({"fr", "it", "ca"})
+
+STEMMER_NAMES: dict[str, str] = {
+    "en": "english",
+    "de": "german",
+    "es": "spanish",
+    "fr": "french",
+    "ru": "russian",
+    "pt": "portuguese",
+    "it": "italian",
+    "nl": "dutch",
+    "sv": "swedish",
+    "da": "danish",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "fi": "finnish",
+    "tr": "turkish",
+    "ro": "romanian",
+    "hu": "hungarian",
+    "el": "greek",
+    "ca": "catalan",
+    "cs": "czech",
+    "pl": "polish",
+    "id": "indonesian",
+    "ga": "irish",
+    "lt": "lithuanian",
+    "ar": "arabic",
+    "hi": "hindi",
+    "ne": "nepali",
+    "fa": "persian",
+    "sr": "serbian",
+    "eu": "basque",
+    "hy": "armenian",
+    "et": "estonian",
+    "ta": "tamil",
+}
+
+
+class TokenKind(Enum):
+    WORD = "word"
+    NUMBER = "number"
+    CJK = "cjk"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A folded surface token and where it sits in the original text."""
+
+    text: str
+    start: int
+    end: int
+    kind: TokenKind
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The analysed form of one token: the term in the positional stream, plus extra terms.
+
+    Extras (whole hyphenated compounds, CJK unigrams) make a token findable another way
+    without shifting the positions phrase matching relies on.
+    """
+
+    stream: tuple[str, ...]
+    extras: tuple[str, ...]
+
+
+_CJK_RE = re.compile(f"[{_CJK}]")
+
+
+def is_cjk(char: str) -> bool:
+    """Whether a character belongs to a script indexed as bigrams."""
+    return _CJK_RE.match(char) is not None
+
+
+def primary_language(language: str | None) -> str:
+    """'en-GB' -> 'en'; empty or None -> 'und'."""
+    if not language:
+        return "und"
+    return language.split("-")[0].split("_")[0].lower() or "und"
+
+
+def _strip_table() -> dict[int, int | None]:
+    table: dict[int, int | None] = {ord(c): ord("'") for c in _APOSTROPHES}
+    table.update({ord(c): ord("-") for c in _HYPHENS})
+    return table
+
+
+_FOLD_TABLE = _strip_table()
+# Kana voicing marks change the letter, not an accent: keep them.
+_KEEP_MARKS = frozenset({0x3099, 0x309A})
+
+
+def fold(text: str) -> str:
+    """NFKC, casefold, drop diacritics, one apostrophe and one hyphen: 'Raisí’s' -> "raisi's"."""
+    if text.isascii():
+        return text.lower().translate(_FOLD_TABLE)
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c) or ord(c) in _KEEP_MARKS)
+    return unicodedata.normalize("NFC", folded).translate(_FOLD_TABLE)
+
+
+def _number_text(raw: str) -> str:
+    """Thousands separators vanish ('250,000' -> '250000'); a decimal comma becomes a point."""
+    if _THOUSANDS_RE.fullmatch(raw):
+        return re.sub(r"[.,]", "", raw)
+    return raw.replace(",", ".")
+
+
+def _folded(group: str | None, raw: str) -> tuple[str, TokenKind]:
+    if group == "cjk":
+        return fold(raw), TokenKind.CJK
+    if group == "num":
+        return _number_text(raw), TokenKind.NUMBER
+    folded = fold(raw)
+    return folded, TokenKind.NUMBER if folded.isdigit() else TokenKind.WORD
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Split the original text into folded tokens with offsets; language-independent."""
+    for match in _TOKEN_RE.finditer(text):
+        folded, kind = _folded(match.lastgroup, match.group())
+        yield Token(folded, match.start(), match.end(), kind)
+
+
+class _Stemmers(threading.local):
+    """PyStemmer objects are not thread-safe: one set per thread."""
+
+    def __init__(self) -> None:
+        self.by_language: dict[str, Stemmer.Stemmer | None] = {}
+
+
+_stemmers = _Stemmers()
+_STEM_CACHE: dict[tuple[str, str], str] = {}
+_STEM_CACHE_LIMIT = 200_000
+
+
+def stemmer_for(language: str) -> Stemmer.Stemmer | None:
+    """The Snowball stemmer of a language, or None (no stemming) when there is none."""
+    language = primary_language(language)
+    cache = _stemmers.by_language
+    if language not in cache:
+        name = STEMMER_NAMES.get(language)
+        cache[language] = Stemmer.Stemmer(name) if name else None
+    return cache[language]
+
+
+def stem(word: str, language: str) -> str:
+    """Stem one folded word; words with digits and unknown languages are left as they are."""
+    key = (language, word)
+    cached = _STEM_CACHE.get(key)
+    if cached is not None:
+        return cached
+    stemmer = stemmer_for(language)
+    result = word
+    if stemmer is not None and not any(c.isdigit() for c in word):
+        result = stemmer.stemWord(word) or word
+    if len(_STEM_CACHE) >= _STEM_CACHE_LIMIT:
+        _STEM_CACHE.clear()
+    _STEM_CACHE[key] = result
+    return result
+
+
+def _word_parts(folded: str, language: str) -> list[str]:
+    """Elision and apostrophes: "l'avion" -> 'avion' (fr), "what's" -> 'whats'."""
+    if "'" in folded:
+        head, _, rest = folded.partition("'")
+        if language in _ELIDING_LANGUAGES and head in _ELISIONS and rest:
+            folded = rest
+        folded = folded.replace("'", "")
+    return [part for part in _SPLIT_RE.split(folded) if part]
+
+
+def cjk_terms(run: str) -> Terms:
+    """Bigrams of a CJK run in the stream; every character also as an extra unigram."""
+    if len(run) == 1:
+        return Terms((run,), ())
+    bigrams = tuple(run[i : i + 2] for i in range(len(run) - 1))
+    return Terms(bigrams, tuple(run))
+
+
+def token_terms(token: Token, language: str) -> Terms:
+    """The terms one token contributes, for an article (or a query variant) in `language`."""
+    if token.kind is TokenKind.CJK:
+        return cjk_terms(token.text)
+    if token.kind is TokenKind.NUMBER:
+        return Terms((token.text,), ())
+    parts = _word_parts(token.text, language)
+    if not parts:
+        return Terms((), ())
+    stems = tuple(stem(part, language) for part in parts)
+    if len(parts) == 1:
+        return Terms(stems, ())
+    return Terms(stems, (stem("".join(parts), language),))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldAnalysis:
+    """Term frequencies of one field, its length, its positional stream, readable words."""
+
+    frequencies: dict[str, int]
+    length: int
+    stream: list[str]
+    surfaces: dict[str, str]
+
+
+_RAW_CACHE: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]]] = {}
+_RAW_CACHE_LIMIT = 300_000
+
+
+def _group_of(raw: str) -> str:
+    """Which alternative of _TOKEN_RE matched `raw` (a raw token maps to exactly one)."""
+    if is_cjk(raw[0]):
+        return "cjk"
+    if raw[0].isdigit() and _NUMBER_RE.fullmatch(raw):
+        return "num"
+    return "word"
+
+
+def raw_token_terms(raw: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """(stream terms, extra terms, readable word) of one raw token, cached: words repeat."""
+    cache = _RAW_CACHE.setdefault(language, {})
+    cached = cache.get(raw)
+    if cached is not None:
+        return cached
+    folded, kind = _folded(_group_of(raw), raw)
+    terms = token_terms(Token(folded, 0, len(raw), kind), language)
+    plain = folded.replace("'", "")
+    surface = plain if kind is TokenKind.WORD and "-" not in plain else None
+    if len(cache) >= _RAW_CACHE_LIMIT:
+        cache.clear()
+    result = (terms.stream, terms.extras, surface)
+    cache[raw] = result
+    return result
+
+
+def analyse_field(text: str, language: str) -> FieldAnalysis:
+    """Analyse a heading, title or body for indexing."""
+    language = primary_language(language)
+    stream: list[str] = []
+    extras: list[str] = []
+    surfaces: dict[str, str] = {}
+    for raw in _RAW_TOKEN_RE.findall(text):
+        terms, extra, surface = raw_token_terms(raw, language)
+        stream.extend(terms)
+        if extra:
+            extras.extend(extra)
+        if surface is not None and len(terms) == 1 and terms[0] not in surfaces:
+            surfaces[terms[0]] = surface
+    frequencies = Counter(stream)
+    frequencies.update(extras)
+    return FieldAnalysis(dict(frequencies), len(stream), stream, surfaces)
+
+
+def analyse_terms(text: str, language: str) -> list[str]:
+    """The positional terms of a text (phrase queries and tests)."""
+    return analyse_field(text, language).stream
+
+
+def distinct(items: Iterable[str]) -> list[str]:
+    """Order-preserving de-duplication."""
+    return list(dict.fromkeys(items))

@@ -1,0 +1,227 @@
+"""The search engine every store shares: plan a query, rank, page and build snippets.
+
+A store provides an `IndexReader` bound to one read transaction; the engine keeps the
+in-memory view of the index for the reader's generation and answers `SearchRequest`s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+from app.models import Highlight, SearchHit, SearchResults
+from app.search import bitsets
+from app.search.analysis import primary_language
+from app.search.cursor import MAX_OFFSET, decode_cursor, encode_cursor
+from app.search.index import (
+    EMPTY_POSTINGS,
+    HitRow,
+    IndexReader,
+    Postings,
+    Snapshot,
+    build_snapshot,
+    merge_max,
+)
+from app.search.plan import Phrase, Plan, Requirement, Unit, build_plan
+from app.search.query import parse_query
+from app.search.ranking import Weighted, top_k
+from app.search.scoring import DEFAULT_PARAMS
+from app.search.snippets import Highlighter, make_snippet
+from app.store.base import SearchRequest
+
+MAX_LIMIT = 100
+MAX_PHRASE_CHECKS = 20_000
+
+
+class SearchEngine:
+    """Ranked full-text search over whatever index an `IndexReader` exposes."""
+
+    def __init__(self) -> None:
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self, reader: IndexReader) -> Snapshot:
+        """The in-memory view for the reader's generation, rebuilt when it has moved on."""
+        generation = reader.generation()
+        current = self._snapshot
+        if current is not None and current.generation == generation:
+            return current
+        with self._lock:
+            current = self._snapshot
+            if current is None or current.generation != generation:
+                current = build_snapshot(reader)
+                self._snapshot = current
+        return current
+
+    def search(self, reader: IndexReader, request: SearchRequest) -> SearchResults:
+        limit = min(max(request.limit, 1), MAX_LIMIT)
+        offset = min(max(request.offset, 0), MAX_OFFSET)
+        if request.cursor:
+            # The API validates cursors; here a stale one simply falls back to the offset.
+            with contextlib.suppress(ValueError):
+                offset = decode_cursor(request.cursor)
+        snapshot = self.snapshot(reader)
+        languages = (
+            frozenset({primary_language(request.language)})
+            if request.language
+            else snapshot.languages or frozenset({"und"})
+        )
+        plan = build_plan(parse_query(request.query), snapshot, languages)
+        run = _Run(reader, snapshot, plan)
+        candidates = run.candidates(request)
+        total = candidates.union.bit_count()
+        need = offset + limit
+        lists = run.weighted_lists()
+        boost_value = DEFAULT_PARAMS.question_boost
+
+        def boost(doc: int) -> float:
+            return boost_value if snapshot.is_question(doc) else 1.0
+
+        ranked = top_k(
+            candidates.all, need, lists, boost=boost, max_boost=boost_value, max_id=snapshot.max_id
+        )
+        if len(ranked) < need:
+            partial = candidates.union & ~candidates.all
+            ranked += top_k(
+                partial,
+                need - len(ranked),
+                lists,
+                boost=boost,
+                max_boost=boost_value,
+                max_id=snapshot.max_id,
+            )
+        page = ranked[offset:need]
+        rows = reader.hits([doc for _, doc in page]) if page else {}
+        highlighter = Highlighter(run.highlight_weights())
+        hits = [_hit(rows[doc], score, highlighter) for score, doc in page if doc in rows]
+        next_offset = offset + limit
+        return SearchResults(
+            query=request.query,
+            total=total,
+            limit=limit,
+            offset=offset,
+            corrections=plan.corrections,
+            next_cursor=encode_cursor(next_offset)
+            if next_offset < total and next_offset <= MAX_OFFSET
+            else None,
+            hits=hits,
+        )
+
+
+class _Candidates:
+    def __init__(self, union: int, every: int) -> None:
+        self.union = union
+        self.all = every
+
+
+class _Run:
+    """One query against one snapshot: postings, candidate sets, phrase checks."""
+
+    def __init__(self, reader: IndexReader, snapshot: Snapshot, plan: Plan) -> None:
+        self.reader = reader
+        self.snapshot = snapshot
+        self.plan = plan
+
+    def postings(self, unit: Unit) -> Postings:
+        snapshot = self.snapshot
+        parts = [
+            snapshot.term_postings(self.reader, term, heading_only=unit.heading_only)
+            for term in unit.terms
+        ]
+        if not parts:
+            return EMPTY_POSTINGS
+        if len(parts) == 1:
+            return parts[0]
+        key: tuple[object, ...] = ("group", unit.heading_only, *sorted(unit.terms))
+        return snapshot.cached(key, lambda: merge_max(parts))
+
+    def bits(self, requirement: Requirement) -> int:
+        if isinstance(requirement, Unit):
+            return self.postings(requirement).bits(self.snapshot.max_id)
+        return self.phrase_bits(requirement)
+
+    def phrase_bits(self, phrase: Phrase) -> int:
+        units = [u for u in phrase.units if not u.stop_word] or phrase.units
+        candidates = self.snapshot.all_docs
+        for unit in units:
+            candidates &= self.postings(unit).bits(self.snapshot.max_id)
+            if not candidates:
+                return 0
+        docs: list[int] = []
+        for doc in bitsets.members(candidates):
+            if len(docs) >= MAX_PHRASE_CHECKS:
+                break
+            docs.append(doc)
+        streams = self.reader.streams(docs)
+        needles = {language: f" {' '.join(terms)} " for language, terms in phrase.variants.items()}
+        snapshot = self.snapshot
+        matched: list[int] = []
+        for doc in docs:
+            stream = streams.get(doc, "")
+            language = primary_language(
+                snapshot.article_languages.get(snapshot.article_of[doc], "und")
+            )
+            needle = needles.get(language)
+            if (needle is not None and needle in stream) or (
+                needle is None and any(n in stream for n in needles.values())
+            ):
+                matched.append(doc)
+        return bitsets.from_sorted(matched, snapshot.max_id)
+
+    def candidates(self, request: SearchRequest) -> _Candidates:
+        snapshot = self.snapshot
+        allowed = snapshot.all_docs
+        if request.article_slug is not None:
+            allowed &= snapshot.filter_bits("article", request.article_slug)
+        if request.language:
+            allowed &= snapshot.filter_bits("language", request.language)
+        if request.is_question is not None:
+            allowed &= snapshot.filter_bits("question", "1" if request.is_question else "0")
+        for requirement in self.plan.excluded:
+            allowed &= ~self.bits(requirement)
+        if not self.plan.required or not allowed:
+            return _Candidates(0, 0)
+        union = 0
+        every = allowed
+        for requirement in self.plan.required:
+            bits = self.bits(requirement) & allowed
+            union |= bits
+            every &= bits
+        return _Candidates(union, every)
+
+    def weighted_lists(self) -> list[Weighted]:
+        lists: list[Weighted] = []
+        for unit in self.plan.scoring:
+            postings = self.postings(unit)
+            if len(postings):
+                lists.append(Weighted(postings, unit.weight))
+        return lists
+
+    def highlight_weights(self) -> dict[str, float]:
+        """Content words (and compounds) are highlighted; stop words only score."""
+        weights: dict[str, float] = {}
+        for unit in self.plan.scoring:
+            if unit.heading_only:
+                continue
+            for term in unit.terms:
+                weights[term] = max(weights.get(term, 0.0), min(unit.weight, 1.0))
+        return weights
+
+
+def _hit(row: HitRow, score: float, highlighter: Highlighter) -> SearchHit:
+    snippet = make_snippet(
+        heading=row.heading, body=row.body, language=row.language, highlighter=highlighter
+    )
+    return SearchHit(
+        article_slug=row.article_slug,
+        article_title=row.article_title,
+        section_slug=row.section_slug,
+        heading=row.heading,
+        is_question=row.is_question,
+        language=row.language,
+        url=row.url,
+        score=round(score, 6),
+        snippet=snippet.html,
+        text=snippet.text,
+        highlights=[Highlight(start=s, end=e) for s, e in snippet.highlights],
+    )

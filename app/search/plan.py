@@ -1,0 +1,211 @@
+"""Turn parsed clauses into index terms: analysis per language, stop words, typos, prefixes.
+
+The plan names only terms the vocabulary holds, so the engine never asks the index for
+something it cannot have, and corrections are decided here once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from itertools import zip_longest
+
+from app.models import Correction
+from app.search.analysis import Token, TokenKind, distinct, stem, token_terms, tokenize
+from app.search.index import Snapshot
+from app.search.query import Clause, ClauseKind
+from app.search.stopwords import is_question_word, is_stop_word
+from app.search.typos import allowed_edits
+
+MAX_PREFIX_EXPANSIONS = 24
+MAX_PREFIX_SCAN = 4000
+MAX_PHRASE_TERMS = 12
+STOP_WORD_WEIGHT = 0.35
+QUESTION_WORD_WEIGHT = 0.6
+COMPOUND_WEIGHT = 0.5
+# Bounded work whatever the input: a 500-character CJK run or a-b-c-...-z chain stops here.
+MAX_UNITS = 24
+MAX_CORRECTIONS = 4
+
+
+@dataclass
+class Unit:
+    """One query position: alternative index terms, any of which matches it."""
+
+    terms: tuple[str, ...]
+    label: str
+    required: bool = True
+    heading_only: bool = False
+    weight: float = 1.0
+    stop_word: bool = False
+
+
+@dataclass
+class Phrase:
+    """Consecutive terms that must appear in this order (per article language)."""
+
+    variants: dict[str, tuple[str, ...]]
+    units: list[Unit]
+
+
+Requirement = Unit | Phrase
+
+
+@dataclass
+class Plan:
+    """What to match, what to score, what to exclude, and what was corrected."""
+
+    scoring: list[Unit] = field(default_factory=list)
+    required: list[Requirement] = field(default_factory=list)
+    excluded: list[Requirement] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+
+    def highlight_terms(self) -> set[str]:
+        return {term for unit in self.scoring for term in unit.terms}
+
+
+class _Planner:
+    def __init__(self, snapshot: Snapshot, languages: frozenset[str]) -> None:
+        self.snapshot = snapshot
+        self.languages = sorted(languages)
+        self.language_set = languages
+        self.plan = Plan()
+
+    def known(self, terms: list[str]) -> tuple[str, ...]:
+        vocabulary = self.snapshot.vocabulary
+        return tuple(term for term in distinct(terms) if term in vocabulary)
+
+    def token_units(self, token: Token, *, correct: bool) -> tuple[list[Unit], list[Unit]]:
+        """Units for the positions of one token, and optional units for its extras."""
+        per_language = [token_terms(token, language) for language in self.languages]
+        parts = token.text.replace("'", "").split("-") if token.kind is TokenKind.WORD else []
+        positions = zip_longest(*(terms.stream for terms in per_language))
+        units: list[Unit] = []
+        for index, alternatives in enumerate(positions):
+            candidates = [term for term in alternatives if term]
+            surface = parts[index] if index < len(parts) else (candidates[0] if candidates else "")
+            stop = token.kind is TokenKind.WORD and is_stop_word(surface, self.language_set)
+            terms = self.known(candidates)
+            if not terms and correct and not stop and token.kind is TokenKind.WORD:
+                terms = self.correct(surface)
+            units.append(Unit(terms, surface, stop_word=stop))
+        extras: list[Unit] = []
+        if token.kind is not TokenKind.CJK:
+            extra_terms = self.known([t for terms in per_language for t in terms.extras])
+            if extra_terms:
+                extras.append(Unit(extra_terms, token.text, required=False, weight=COMPOUND_WEIGHT))
+        return units, extras
+
+    def correct(self, surface: str) -> tuple[str, ...]:
+        """Nearest indexed words to a word the index does not know ('did you mean')."""
+        edits = allowed_edits(surface)
+        if not edits or len(self.plan.corrections) >= MAX_CORRECTIONS:
+            return ()
+        terms = tuple(self.snapshot.typo_index().nearest(surface, edits))
+        if terms:
+            best = terms[0]
+            shown = self.snapshot.surfaces.get(best, best)
+            self.plan.corrections.append(Correction(original=surface, corrected=shown))
+        return terms
+
+    def prefix_unit(self, prefix: str) -> Unit:
+        ordered = self.snapshot.sorted_terms()
+        start = bisect.bisect_left(ordered, prefix)
+        matches: list[str] = []
+        for term in ordered[start : start + MAX_PREFIX_SCAN]:
+            if not term.startswith(prefix):
+                break
+            matches.append(term)
+        matches.sort(key=self.snapshot.document_frequency, reverse=True)
+        stems = [stem(prefix, language) for language in self.languages]
+        terms = self.known([*matches[:MAX_PREFIX_EXPANSIONS], *stems])
+        return Unit(terms, prefix)
+
+    def word_clause(self, clause: Clause, *, negated: bool) -> None:
+        tokens = list(tokenize(clause.text))
+        prefix: str | None = None
+        if clause.kind is ClauseKind.PREFIX and tokens and tokens[-1].kind is TokenKind.WORD:
+            head, _, last = tokens[-1].text.replace("'", "").rpartition("-")
+            prefix = last
+            tokens = tokens[:-1] + list(tokenize(head))
+        units: list[Unit] = []
+        extras: list[Unit] = []
+        for token in tokens:
+            token_units, token_extras = self.token_units(token, correct=not negated)
+            units.extend(token_units)
+            extras.extend(token_extras)
+        if prefix:
+            units.append(self.prefix_unit(prefix))
+        if negated:
+            content = [u for u in units if not u.stop_word] or units
+            if len(content) == 1:
+                self.plan.excluded.append(content[0])
+            elif content:
+                self.plan.excluded.append(self.phrase_of(tokens, content))
+            return
+        self.plan.scoring.extend(units + extras)
+        self.plan.required.extend(units)
+
+    def phrase_of(self, tokens: list[Token], units: list[Unit]) -> Phrase:
+        variants: dict[str, tuple[str, ...]] = {}
+        for language in self.languages:
+            stream: list[str] = []
+            for token in tokens:
+                stream.extend(token_terms(token, language).stream)
+            variants[language] = tuple(stream[:MAX_PHRASE_TERMS])
+        return Phrase(variants, units)
+
+    def phrase_clause(self, clause: Clause) -> None:
+        tokens = list(tokenize(clause.text))
+        units: list[Unit] = []
+        for token in tokens:
+            units.extend(self.token_units(token, correct=False)[0])
+        units = units[:MAX_PHRASE_TERMS]
+        if not units:
+            return
+        if clause.negated:
+            requirement: Requirement = (
+                units[0] if len(units) == 1 else self.phrase_of(tokens, units)
+            )
+            self.plan.excluded.append(requirement)
+            return
+        if len(units) == 1:
+            self.plan.scoring.append(units[0])
+            self.plan.required.append(units[0])
+            return
+        for unit in units:
+            unit.required = False
+        self.plan.scoring.extend(units)
+        self.plan.required.append(self.phrase_of(tokens, units))
+
+    def finish(self) -> Plan:
+        """Stop words only score on headings, unless the query has nothing else."""
+        plan = self.plan
+        plan.scoring = plan.scoring[:MAX_UNITS]
+        kept = {id(unit) for unit in plan.scoring}
+        plan.required = [
+            r for r in plan.required[:MAX_UNITS] if isinstance(r, Phrase) or id(r) in kept
+        ]
+        plan.excluded = plan.excluded[:MAX_UNITS]
+        has_content = any(not (isinstance(r, Unit) and r.stop_word) for r in plan.required)
+        if has_content:
+            plan.required = [r for r in plan.required if not (isinstance(r, Unit) and r.stop_word)]
+            for unit in plan.scoring:
+                if unit.stop_word:
+                    unit.required = False
+                    unit.heading_only = True
+                    unit.weight = (
+                        QUESTION_WORD_WEIGHT if is_question_word(unit.label) else STOP_WORD_WEIGHT
+                    )
+        return plan
+
+
+def build_plan(clauses: list[Clause], snapshot: Snapshot, languages: frozenset[str]) -> Plan:
+    """Resolve every clause against the vocabulary of `snapshot`."""
+    planner = _Planner(snapshot, languages)
+    for clause in clauses:
+        if clause.kind is ClauseKind.PHRASE:
+            planner.phrase_clause(clause)
+        else:
+            planner.word_clause(clause, negated=clause.negated)
+    return planner.finish()

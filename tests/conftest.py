@@ -1,0 +1,171 @@
+"""Shared fixtures: a temp data dir holding the seed article, real settings, a real app."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app
+from app.config import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_FILE = REPO / "data" / "articles" / "raisi-visit-pakistan.txt"
+SEED_SLUG = "why-is-irans-president-ebrahim-raisi-visiting-pakistan-in-2024"
+SEED_SECTIONS = (
+    "whats-the-ebrahim-raisi-agenda-of-the-trip",
+    "whats-the-status-of-iran-pakistan-ties",
+    "why-is-the-pakistan-iran-relationship-vital",
+    "how-has-pakistan-responded-to-iran-israel-tensions",
+)
+# A second article sharing one section slug with the seed, for the ambiguous-slug paths.
+TWIN_FILE_NAME = "iran-pakistan-primer.md"
+TWIN_SLUG = "iran-and-pakistan-a-primer"
+TWIN_TEXT = """# Iran and Pakistan: a primer
+
+A short explainer on two neighbours and the border they share.
+
+## What's the status of Iran-Pakistan ties?
+
+Ties are recovering after the border strikes of January, with trade talks resumed.
+
+## Where do the two countries meet?
+
+They share a border of about 900 kilometres through Balochistan and Sistan.
+"""
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a temp data dir, independent of any ARTICLE_QA_* in the environment."""
+    values: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": 8000,
+        "data_dir": data_dir,
+        "db": None,
+        "log_level": "warning",
+        "ingest_on_start": True,
+        "cache_max_age": 60,
+        **overrides,
+    }
+    return Settings.model_validate(values)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data dir whose articles/ holds a copy of the seed article."""
+    articles = tmp_path / "data" / "articles"
+    articles.mkdir(parents=True)
+    shutil.copy(SEED_FILE, articles / SEED_FILE.name)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return make_settings(data_dir)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The real app on a real SQLite store, seeded by the lifespan's folder sync."""
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def twin_client(data_dir: Path) -> Iterator[TestClient]:
+    """Like `client`, with a second article that shares a section slug with the seed."""
+    (data_dir / "articles" / TWIN_FILE_NAME).write_text(TWIN_TEXT, encoding="utf-8")
+    with TestClient(create_app(make_settings(data_dir))) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Poll `url` until it answers 200; fail early if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
+
+
+@contextlib.contextmanager
+def running_server(
+    args: Sequence[str], *, port: int, ready_path: str = "/readyz", cwd: Path = REPO
+) -> Iterator[str]:
+    """Run `python <args>` (a real server listening on `port`); yield its base URL.
+
+    Output goes to a temp file, not a pipe, so a chatty server can never block on a full pipe;
+    it is printed if the server fails to start, to explain why.
+    """
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [sys.executable, *args], cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            try:
+                wait_until_ready(base_url + ready_path, process)
+            except (RuntimeError, TimeoutError):
+                output.seek(0)
+                sys.stderr.write(output.read().decode(errors="replace"))
+                raise
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def serving_seed(root: Path) -> Iterator[str]:
+    """`python -m app serve` on a free port, on a fresh data dir under `root` holding only the
+    seed in articles/ (so serve must build the index itself); yields the base URL."""
+    data_dir = root / "data"
+    (data_dir / "articles").mkdir(parents=True)
+    (data_dir / "articles" / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    port = free_port()
+    args = ["-m", "app", "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    with running_server([*args, "--log-level", "warning"], port=port) as base_url:
+        yield base_url
+
+
+def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET with the standard library: (status, headers lower-cased, body), errors included."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, _lower(response.headers.items()), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, _lower(error.headers.items()), error.read()
+
+
+def _lower(items: Sequence[tuple[str, str]]) -> dict[str, str]:
+    return {name.lower(): value for name, value in items}

@@ -1,0 +1,71 @@
+"""Plain-text articles in French, Russian and Chinese: headings, questions, boilerplate."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.parsing import parse_article
+
+FRENCH = """Pourquoi la réforme des retraites divise-t-elle la France ?
+
+Lecture : 6 min
+
+Le gouvernement a présenté mardi son projet de réforme, qui repousse l'âge légal de départ.
+
+Que contient le projet ?
+
+Le texte prévoit de relever progressivement l'âge de départ de 62 à 64 ans d'ici à 2030.
+
+Le contexte
+
+La dernière grande réforme remonte à 2010. Elle avait provoqué d'importantes manifestations.
+
+Partager cet article
+
+Laisser un commentaire
+"""
+RUSSIAN = """Что изменится для водителей с 1 марта?
+
+С 1 марта вступают в силу новые правила дорожного движения. Эксперты рассказали, к чему готовиться.
+
+Какие штрафы вырастут?
+
+Штрафы за превышение скорости увеличатся в среднем на треть. Об этом сообщили в министерстве.
+
+Читайте также: Как выбрать зимние шины
+"""
+CHINESE = """为什么年轻人越来越喜欢露营？
+
+近年来，露营在中国年轻人中迅速流行。据统计，去年露营相关消费增长了百分之四十。
+
+露营需要准备什么？
+
+专家建议，首次露营的人应准备帐篷、睡袋和防潮垫，并提前查看天气预报。
+
+相关阅读：城市周边十大露营地
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "headings", "dropped"),
+    [
+        pytest.param(
+            FRENCH,
+            "fr",
+            [("Que contient le projet ?", True), ("Le contexte", False)],
+            {"reading_time", "share_widget", "comments_widget"},
+            id="french",
+        ),
+        pytest.param(RUSSIAN, "ru", [("Какие штрафы вырастут?", True)], {"promo"}, id="russian"),
+        pytest.param(CHINESE, "zh", [("露营需要准备什么？", True)], {"promo"}, id="chinese"),
+    ],
+)
+def test_article_in_language(
+    text: str, language: str, headings: list[tuple[str, bool]], dropped: set[str]
+) -> None:
+    article = parse_article(text.encode(), source="article.txt").article
+    assert article.language == language
+    assert article.title == text.splitlines()[0]
+    assert [(s.heading, s.is_question) for s in article.sections] == headings
+    assert {d.reason for d in article.dropped} == dropped
+    assert article.slug.isascii()

@@ -1,0 +1,80 @@
+"""The OpenAPI document: clean operation ids, summaries, typed bodies, documented problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app
+
+OPERATIONS = {
+    ("/articles", "list_articles"): {"200", "422", "500"},
+    ("/articles/{article_slug}", "get_article"): {"200", "404", "422", "500"},
+    ("/articles/{article_slug}/sections", "list_article_sections"): {"200", "404", "422", "500"},
+    ("/articles/{article_slug}/sections/{section_slug}", "get_article_section"): {
+        "200",
+        "404",
+        "422",
+        "500",
+    },
+    ("/sections/{section_slug}", "get_section"): {"200", "404", "409", "422", "500"},
+    ("/search", "search_sections"): {"200", "422", "500"},
+    ("/healthz", "check_liveness"): {"200"},
+    ("/readyz", "check_readiness"): {"200", "503", "500"},
+}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    # No lifespan needed: the document is built from the routes alone.
+    document: dict[str, Any] = TestClient(create_app()).get("/openapi.json").json()
+    return document
+
+
+def operations(schema: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (path, operation["operationId"]): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method == "get"
+    }
+
+
+def test_every_route_is_documented_with_a_clean_operation_id(schema: dict[str, Any]) -> None:
+    found = operations(schema)
+
+    assert set(found) == set(OPERATIONS)
+    for key, operation in found.items():
+        assert set(operation["responses"]) == OPERATIONS[key], key
+        assert operation["summary"], key
+        assert operation["tags"], key
+
+
+def test_only_get_is_offered(schema: dict[str, Any]) -> None:
+    assert {method for item in schema["paths"].values() for method in item} == {"get"}
+
+
+def test_success_bodies_are_typed(schema: dict[str, Any]) -> None:
+    for key, operation in operations(schema).items():
+        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["$ref"].startswith("#/components/schemas/"), key
+
+
+def test_errors_are_documented_as_problem_json(schema: dict[str, Any]) -> None:
+    for key, operation in operations(schema).items():
+        for status, response in operation["responses"].items():
+            if status == "200":
+                continue
+            assert set(response["content"]) == {"application/problem+json"}, (key, status)
+            problem = response["content"]["application/problem+json"]["schema"]
+            assert problem == {"$ref": "#/components/schemas/Problem"}
+            assert response["description"]
+
+
+def test_problem_schema_has_the_rfc_9457_members(schema: dict[str, Any]) -> None:
+    problem = schema["components"]["schemas"]["Problem"]
+
+    assert {"type", "title", "status", "detail", "instance"} <= problem["properties"].keys()
+    assert problem["additionalProperties"] is True

@@ -1,0 +1,269 @@
+"""Search semantics on the seed article: matching, ranking, snippets, filters, paging, typos."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.evaluation.relevance import article_from_sections
+from app.models import Article, SearchResults
+from app.search.cursor import decode_cursor, encode_cursor
+from app.store.base import SearchRequest
+from app.store.sqlite import SQLiteStore
+
+SEED = Path(__file__).resolve().parent.parent / "data" / "articles" / "raisi-visit-pakistan.txt"
+AGENDA = "What’s the Ebrahim Raisi agenda of the trip?"
+STATUS = "What’s the status of Iran-Pakistan ties?"
+VITAL = "Why is the Pakistan-Iran relationship vital?"
+TENSIONS = "How has Pakistan responded to Iran-Israel tensions?"
+HEADINGS = (AGENDA, STATUS, VITAL, TENSIONS)
+
+
+def seed_article() -> Article:
+    """The seed split by hand at its four question headings (independent of the parser)."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    title = lines[0].strip()
+    parts: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in lines[1:]:
+        if line.strip() in HEADINGS:
+            current = line.strip()
+            parts[current] = []
+        elif line.strip() and line.strip() != "9 Min Read":
+            parts[current].append(line.strip())
+    return article_from_sections(
+        title=title,
+        lead="\n\n".join(parts[""]),
+        sections=[(h, "\n\n".join(parts[h])) for h in HEADINGS],
+        source=SEED.name,
+    )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
+    opened = SQLiteStore(tmp_path_factory.mktemp("search") / "store.sqlite")
+    opened.upsert_article(seed_article())
+    opened.upsert_article(
+        article_from_sections(
+            title="Kashmir explained",
+            lead="A primer on the valley & its <disputed> borders.",
+            sections=[
+                ("Who governs Kashmir?", "India and Pakistan both administer parts of it."),
+                ("Background", "The dispute dates from 1947; Kashmir is mentioned often."),
+            ],
+            source="kashmir.md",
+        )
+    )
+    opened.upsert_article(
+        article_from_sections(
+            title="Fragen zum Iran",
+            sections=[("Was sind die Beziehungen?", "Die Beziehungen zu Pakistan sind eng.")],
+            language="de",
+            source="iran-de.txt",
+        )
+    )
+    yield opened
+    opened.close()
+
+
+def search(store: SQLiteStore, query: str, **filters: object) -> SearchResults:
+    return store.search(SearchRequest(query=query, **filters))  # type: ignore[arg-type]
+
+
+def headings(results: SearchResults) -> list[str | None]:
+    return [hit.heading for hit in results.hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_first"),
+    [
+        pytest.param("why did raisi go to pakistan", (VITAL, AGENDA), id="natural-question"),
+        pytest.param("Iran-Pakistan", (STATUS,), id="hyphenated-heading"),
+        pytest.param("Whats the status", (STATUS,), id="apostrophe-free"),
+        pytest.param("What’s the status", (STATUS,), id="curly-apostrophe"),
+        pytest.param("relationships vital", (VITAL,), id="plural-heading-variant"),
+        pytest.param("$10 billion", (TENSIONS,), id="currency-number"),
+        pytest.param("al-Adl", (VITAL,), id="hyphenated-name"),
+        pytest.param("Adl", (VITAL,), id="part-of-hyphenated-name"),
+        pytest.param('"fragile ceasefire"', (AGENDA,), id="phrase"),
+        pytest.param("liquified petroleum gas", (TENSIONS,), id="body-keywords"),
+    ],
+)
+def test_finds_the_expected_section_first(
+    store: SQLiteStore, query: str, expected_first: tuple[str, ...]
+) -> None:
+    results = search(store, query)
+    assert results.hits, query
+    assert results.hits[0].heading in expected_first
+
+
+def test_all_words_rank_above_some_words(store: SQLiteStore) -> None:
+    results = search(store, "Kashmir Israel")
+    assert results.hits[0].heading == AGENDA  # the only section with both words
+    assert results.total > 1  # partial matches follow
+
+
+def test_heading_outweighs_body(store: SQLiteStore) -> None:
+    assert search(store, "tensions").hits[0].heading == TENSIONS
+
+
+def test_question_heading_wins_a_tie(store: SQLiteStore) -> None:
+    hits = search(store, "Kashmir", article_slug="kashmir-explained").hits
+    assert hits[0].heading == "Who governs Kashmir?"
+
+
+def test_lead_is_searchable(store: SQLiteStore) -> None:
+    hit = search(store, "underscores delicate balancing").hits[0]
+    assert hit.section_slug is None
+    assert hit.heading is None
+    assert hit.is_question is False
+    assert hit.url == f"/articles/{seed_article().slug}"
+
+
+def test_snippet_marks_matches_and_escapes_the_rest(store: SQLiteStore) -> None:
+    hit = search(store, "disputed borders").hits[0]
+    assert "<mark>disputed</mark>" in hit.snippet
+    assert "&lt;" in hit.snippet and "&amp;" in hit.snippet
+    assert html.unescape(re.sub(r"</?mark>", "", hit.snippet)) == hit.text
+    marked = [hit.text[h.start : h.end] for h in hit.highlights]
+    assert marked == re.findall(r"<mark>(.*?)</mark>", html.unescape(hit.snippet))
+
+
+def test_highlights_inflected_and_accented_forms(store: SQLiteStore) -> None:
+    hit = search(store, "relation").hits[0]
+    words = {hit.text[h.start : h.end].lower() for h in hit.highlights}
+    assert words & {"relation", "relations", "relationship"}
+
+
+def test_snippet_is_a_window_of_the_original_text(store: SQLiteStore) -> None:
+    hit = search(store, "Balochistan").hits[0]
+    assert len(hit.text) <= 240
+    assert "Balochistan" in hit.text
+
+
+def test_exclusion(store: SQLiteStore) -> None:
+    assert AGENDA not in headings(search(store, "Kashmir -Israel"))
+    assert AGENDA in headings(search(store, "Kashmir"))
+
+
+def test_prefix(store: SQLiteStore) -> None:
+    assert search(store, "Balochis*").hits[0].heading == TENSIONS
+
+
+def test_typo_is_corrected_and_reported(store: SQLiteStore) -> None:
+    results = search(store, "Kashmier")
+    assert [(c.original, c.corrected) for c in results.corrections] == [("kashmier", "kashmir")]
+    assert results.total > 0
+
+
+def test_known_word_is_not_corrected(store: SQLiteStore) -> None:
+    assert search(store, "Kashmir").corrections == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected_slugs"),
+    [
+        pytest.param({"article_slug": "kashmir-explained"}, {"kashmir-explained"}, id="article"),
+        pytest.param({"language": "de"}, {"fragen-zum-iran"}, id="language"),
+        pytest.param({"is_question": False}, {None}, id="not-questions"),
+    ],
+)
+def test_filters(
+    store: SQLiteStore, filters: dict[str, object], expected_slugs: set[str | None]
+) -> None:
+    results = search(store, "Pakistan", **filters)
+    assert results.hits
+    if "is_question" in filters:
+        assert {h.heading for h in results.hits if h.section_slug} <= {"Background"}
+    else:
+        assert {h.article_slug for h in results.hits} == expected_slugs
+
+
+def test_paging_with_offset_and_cursor(store: SQLiteStore) -> None:
+    everything = search(store, "Pakistan", limit=100)
+    first = search(store, "Pakistan", limit=2)
+    assert first.total == everything.total > 4
+    assert first.next_cursor is not None
+    assert decode_cursor(first.next_cursor) == 2
+    second = store.search(SearchRequest(query="Pakistan", limit=2, cursor=first.next_cursor))
+    by_offset = search(store, "Pakistan", limit=2, offset=2)
+    assert [h.url for h in second.hits] == [h.url for h in by_offset.hits]
+    assert [h.url for h in first.hits + second.hits] == [h.url for h in everything.hits[:4]]
+    last = search(store, "Pakistan", limit=100)
+    assert last.next_cursor is None
+
+
+def test_bad_cursor_falls_back_to_offset(store: SQLiteStore) -> None:
+    results = store.search(SearchRequest(query="Pakistan", cursor="garbage!"))
+    assert results.offset == 0
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("bm90IGEgY3Vyc29y", id="other-base64"),
+        pytest.param(encode_cursor(10**7)[:-1] + "!", id="mangled"),
+    ],
+)
+def test_decode_cursor_rejects_foreign_strings(cursor: str) -> None:
+    with pytest.raises(ValueError):
+        decode_cursor(cursor)
+
+
+def test_non_english_stemming(store: SQLiteStore) -> None:
+    hit = search(store, "Beziehung").hits[0]
+    assert hit.language == "de"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("   ", id="blank"),
+        pytest.param('"', id="lone-quote"),
+        pytest.param("-", id="lone-minus"),
+        pytest.param("***", id="stars"),
+        pytest.param("-Pakistan", id="only-exclusion"),
+        pytest.param('NEAR(a b) OR "x" AND col:y ^ {}', id="fts-syntax"),
+    ],
+)
+def test_degenerate_queries_return_cleanly(store: SQLiteStore, query: str) -> None:
+    results = search(store, query)
+    assert results.total == len(results.hits) == 0
+
+
+def test_stop_words_alone_still_match(store: SQLiteStore) -> None:
+    assert search(store, "what is").total > 0
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=2000), limit=st.integers(1, 100), offset=st.integers(0, 50))
+def test_any_text_is_a_valid_query(store: SQLiteStore, query: str, limit: int, offset: int) -> None:
+    results = search(store, query, limit=limit, offset=offset)
+    assert 0 <= len(results.hits) <= limit
+    for hit in results.hits:
+        for highlight in hit.highlights:
+            assert 0 <= highlight.start < highlight.end <= len(hit.text)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    words=st.lists(
+        st.sampled_from(["pakistan", "iran", "-kashmir", '"the', "rais*", "x*", "ß", "中国"]),
+        max_size=40,
+    )
+)
+def test_operator_soup_is_bounded_and_valid(store: SQLiteStore, words: list[str]) -> None:
+    results = search(store, " ".join(words))
+    assert results.total >= len(results.hits)
