@@ -53,8 +53,8 @@ def detect_language(text: str) -> str:
 
 
 def _by_function_words(text: str) -> str | None:
-    words = [w.casefold() for w in _WORD.findall(text[: _PROFILE_SAMPLE_WORDS * 12])]
-    counts = Counter(word for word in words[:_PROFILE_SAMPLE_WORDS])
+    words = _WORD.findall(text[: _PROFILE_SAMPLE_WORDS * 12].casefold())
+    counts = Counter(words[:_PROFILE_SAMPLE_WORDS])
     hits = sorted(
         (
             (sum(counts[w] for w in vocabulary), language)

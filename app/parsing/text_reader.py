@@ -63,7 +63,9 @@ def _rejoin_wrapped(group: list[str]) -> list[str]:
 
 
 def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
-    parts = _GLUE_RUN.split(line)
+    # Cheap test first: most lines are plain ASCII without a double space.
+    maybe_glued = not line.isascii() or "  " in line or "\t" in line
+    parts = _GLUE_RUN.split(line) if maybe_glued else [line]
     head = normalize_space(parts[0])
     blocks: list[Block] = []
     if head or len(parts) == 1:
