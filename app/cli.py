@@ -121,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArticleQAError as exc:
         print(f"article-qa: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`article-qa parse ... | head`): not an error worth a trace.
+        sys.stderr.close()
+        return 0
 
 
 def serve(settings: Settings) -> int:
