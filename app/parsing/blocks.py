@@ -18,7 +18,8 @@ _HAS_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 def normalize_space(text: str) -> str:
     """Collapse every whitespace run (no-break spaces included) to one space and trim."""
-    if _HAS_INVISIBLE.search(text):  # translate() is slow; most text has nothing to remove
+    # translate() is slow and most text has nothing to remove (ASCII text never has).
+    if not text.isascii() and _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
     # str.split() splits on every Unicode space separator, NBSP and ideographic space too.
     return " ".join(text.split())

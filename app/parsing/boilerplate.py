@@ -256,7 +256,7 @@ def share_widget(block: Block, _: BoilerplateContext) -> str | None:
 
 
 def comments_widget(block: Block, _: BoilerplateContext) -> str | None:
-    return "comments_widget" if _COMMENTS_WIDGET.search(block.text) else None
+    return "comments_widget" if _COMMENTS_WIDGET.match(block.text) else None
 
 
 def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
