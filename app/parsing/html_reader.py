@@ -25,6 +25,10 @@ _MIN_SUBHEADING_TITLE_CONTAINMENT = 0.9
 _ANY_SHARED_WORD = 1e-9
 _MAX_READING_TIME_CHARS = 60
 _MAX_PROMOTED_WORDS = 40
+_MIN_KEPT_WORD_SHARE = 0.5
+_ANY_TAG = re.compile(r"<[^>]*>")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_LAYOUT_TAG = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
 _PROMOTED_TAG = "h6"
 
 
@@ -39,6 +43,10 @@ def read_html(text: str) -> ReadResult:
     _promote_question_labels(page)
     main = _main_content(page)
     blocks = list(_walk(main)) if main is not None else []
+    if not blocks:
+        # The extractor found no main content (tiny or malformed pages): read the whole
+        # body minus obvious chrome rather than lose the text.
+        blocks = list(_walk(_without_chrome(page)))
     chrome = _chrome_summary(page_words, blocks)
     return ReadResult(
         blocks,
@@ -47,6 +55,15 @@ def read_html(text: str) -> ReadResult:
         dropped_regions=((chrome, "page_chrome"),) if chrome else (),
         reading_time_minutes=minutes,
     )
+
+
+def _without_chrome(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    body = page.find("body")
+    if body is None:
+        return page
+    for element in body.xpath(".//nav|.//header|.//footer|.//aside|.//form|.//script|.//style"):
+        element.drop_tree()
+    return body
 
 
 def _promote_question_labels(page: lxml_html.HtmlElement) -> None:
@@ -74,10 +91,28 @@ def _unlist(definition_list: lxml_html.HtmlElement | None) -> None:
 def _parse(text: str) -> lxml_html.HtmlElement | None:
     # lxml rejects str input that carries an XML encoding declaration.
     cleaned = re.sub(r"^\s*<\?xml[^>]*>", "", text, count=1)
+    page = _parse_document(cleaned)
+    if page is not None and _lost_text(page, cleaned):
+        # libxml2 silently drops everything nested deeper than 256 elements; layout
+        # wrappers carry no structure we need, so unwrap them and parse again.
+        flattened = _parse_document(_LAYOUT_TAG.sub(" ", cleaned))
+        page = flattened if flattened is not None else page
+    return page
+
+
+def _parse_document(text: str) -> lxml_html.HtmlElement | None:
     try:
-        return lxml_html.document_fromstring(cleaned)
+        return lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         return None
+
+
+def _lost_text(page: lxml_html.HtmlElement, source: str) -> bool:
+    """True when the parsed tree holds far fewer words than the markup's text."""
+    without_code = _SCRIPT_OR_STYLE.sub(" ", source)
+    source_words = len(_ANY_TAG.sub(" ", without_code).split())
+    tree_words = len(" ".join(page.itertext()).split())
+    return source_words > 0 and tree_words < _MIN_KEPT_WORD_SHARE * source_words
 
 
 def _main_content(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:

@@ -130,7 +130,9 @@ def test_hostile_inputs_are_parsed_or_refused_cleanly() -> None:
         (big.encode(), "big.html"),
         (b"Title\n\n\xff\xfe\xfa invalid bytes\n\nWhat?\n\nanswer", "latin.txt"),
     ]:
-        assert parse_article(data, source=name).article.title
+        article = parse_article(data, source=name).article
+        everything = " ".join([article.title, article.lead, *(s.body for s in article.sections)])
+        assert "answer" in everything  # deep nesting must not hide text
     for data, name in [(b"", "empty.txt"), (b"\x00\x01\x02" * 100, "junk.md"), (b" \n ", "s.txt")]:
         try:
             parse_article(data, source=name)
