@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -25,8 +25,8 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def is_blank(text: str) -> bool:
-    return not normalize_space(text)
+# "1. What is X?" / "2) Next": a numbered line, in any format.
+NUMBERED_LINE = re.compile(r"^\s*\d{1,3}[.)]\s+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,6 @@ class Block:
     emphasis: bool = False
     prompt: str | None = None
     glued: bool = False
-
-    def with_text(self, text: str) -> Block:
-        return replace(self, text=text)
 
 
 _CJK_CHAR = re.compile(

@@ -25,7 +25,6 @@ _MINUTES = _words(
     "minuten",
     "minuti",
     "minuut",
-    "minuten",
     "минут[аы]?",
     "мин\\.?",
     "分钟",
@@ -200,8 +199,38 @@ _AUTHOR_BLURB = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
-    r"^(?:by|von|por|par|di|door|escribe|autor(?:in)?|author|автор|作者)\s*:?\s+\S",
+    r"^(?:by|von|por|par|di|door|escribe|texto?|autor(?:in)?|author|автор|作者)\s*[:：]?\s*(?=\S)",
     re.IGNORECASE,
+)
+# Words that may join the names of a byline: "By Jane Doe and John Roe in Paris".
+_BYLINE_JOINERS = frozenset(
+    (
+        "and",
+        "und",
+        "y",
+        "et",
+        "e",
+        "&",
+        ",",
+        "en",
+        "in",
+        "for",
+        "für",
+        "de",
+        "del",
+        "di",
+        "da",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "from",
+        "of",
+        "at",
+        "bei",
+    )
 )
 _DATELINE = re.compile(
     r"^(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand(?: des artikels)?"
@@ -233,7 +262,7 @@ BoilerplateRule = Callable[[Block, BoilerplateContext], str | None]
 
 
 def empty(block: Block, _: BoilerplateContext) -> str | None:
-    return "empty" if not block.text.strip() or not normalize_space(block.text) else None
+    return "empty" if not normalize_space(block.text) else None
 
 
 def reading_time(block: Block, _: BoilerplateContext) -> str | None:
@@ -264,17 +293,33 @@ def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
 
 
 def byline(block: Block, _: BoilerplateContext) -> str | None:
+    """'By Jane Doe', 'Escribe Camila Méndez en Territorio', 'Published 11 May'. The words
+    after 'By' must be names: 'By the numbers' and 'Von der Leyen reist...' are headings."""
     text = block.text
-    reason = "byline" if _BYLINE.match(text) else "dateline" if _DATELINE.match(text) else None
-    if reason is None or word_count(text) > _BYLINE_MAX_WORDS or _SENTENCE_END.search(text):
+    if word_count(text) > _BYLINE_MAX_WORDS or _SENTENCE_END.search(text):
         return None
-    return reason
+    by = _BYLINE.match(text)
+    if by is not None and _names_only(text[by.end() :]):
+        return "byline"
+    return "dateline" if _DATELINE.match(text) else None
+
+
+def _names_only(text: str) -> bool:
+    words = text.replace(",", " , ").split()
+    return (
+        bool(words)
+        and all(word.casefold() in _BYLINE_JOINERS or not word[:1].islower() for word in words)
+        and not words[0][:1].islower()
+    )
 
 
 def label(block: Block, context: BoilerplateContext) -> str | None:
-    """A short standalone 'Name:' line that introduces nothing (not a list, not a quote)."""
+    """A short standalone 'Ebrahim Raisi:' line: a name or title-case label before a colon
+    that introduces nothing (not a list, not a quote). 'Why it matters:' is text."""
     text = block.text
-    if not text.endswith((":", "：")) or word_count(text) > _LABEL_MAX_WORDS:
+    if block.kind == "heading" or not text.endswith((":", "：")):
+        return None
+    if word_count(text) > _LABEL_MAX_WORDS or any(w[:1].islower() for w in text.split()):
         return None
     following = context.next_block
     if following is not None and following.kind in ("list_item", "quote", "table", "code"):
@@ -302,14 +347,15 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     byline,
     label,
 )
-# Blocks whose presence after the body marks the start of page furniture.
 # Blocks whose presence after the body marks the start of page furniture, with the largest
 # share of the article's words the furniture may hold and the longest block it may contain.
 # A thematic break is weaker evidence than a share widget, so it needs a smaller tail.
+# Page furniture after the body may hold at most this share of the article's words.
+FURNITURE_SHARE = 0.4
 TAIL_MARKERS: dict[str, tuple[float, int]] = {
-    "share_widget": (0.4, 400),
-    "comments_widget": (0.4, 400),
-    "site_chrome": (0.4, 400),
+    "share_widget": (FURNITURE_SHARE, 400),
+    "comments_widget": (FURNITURE_SHARE, 400),
+    "site_chrome": (FURNITURE_SHARE, 400),
     "thematic_break": (0.15, 40),
 }
 

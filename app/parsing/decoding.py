@@ -8,6 +8,25 @@ from app.errors import UnreadableSource
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.01
+_MAX_STRAY_BYTES = 8
+_MAX_STRAY_BYTE_SHARE = 0.001
+_WINDOWS_1252_LABELS = frozenset(
+    {
+        "iso-8859-1",
+        "iso8859-1",
+        "latin1",
+        "latin-1",
+        "l1",
+        "ascii",
+        "us-ascii",
+        "windows-1252",
+        "cp1252",
+        "x-cp1252",
+        "iso_8859-1",
+        "cp819",
+        "ibm819",
+    }
+)
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset=["']?([\w-]{2,40})""", re.IGNORECASE)
 
 
@@ -38,13 +57,33 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as utf8_error:
-        declared = _DECLARED_CHARSET.search(data[:4096])
-        for encoding in ([declared.group(1).decode("ascii")] if declared else []) + ["cp1252"]:
+        first_error = utf8_error
+    declared = _DECLARED_CHARSET.search(data[:4096])
+    if declared is not None:
+        encoding = _web_encoding(declared.group(1).decode("ascii"))
+        if encoding != "utf-8":
             try:
-                text = data.decode(encoding)
+                return data.decode(encoding), None
             except (LookupError, UnicodeDecodeError):
-                continue
-            return text, f"not valid UTF-8 ({utf8_error.reason}); decoded as {encoding}"
+                pass
+    text = data.decode("utf-8-sig", errors="replace")
+    invalid = text.count("\ufffd")
+    valid_multibyte = any(ord(char) > 0x7F and char != "\ufffd" for char in text)
+    if valid_multibyte and invalid <= max(_MAX_STRAY_BYTES, len(data) * _MAX_STRAY_BYTE_SHARE):
+        # Real UTF-8 with a few stray bytes (a bad paste): keep the text, mark the bytes.
+        # Text with no valid multi-byte sequence at all is a legacy encoding instead.
+        return text, f"{invalid} byte(s) that are not valid UTF-8 replaced by U+FFFD"
+    try:
+        return data.decode("cp1252"), f"not UTF-8 ({first_error.reason}); decoded as windows-1252"
+    except UnicodeDecodeError as error:
         raise UnreadableSource(
-            f"not valid UTF-8 at byte {utf8_error.start} and no other encoding fits"
-        ) from utf8_error
+            f"not valid UTF-8 at byte {first_error.start} and not windows-1252 either"
+        ) from error
+
+
+def _web_encoding(label: str) -> str:
+    """Browsers read latin-1 and ASCII labels as windows-1252 (WHATWG Encoding)."""
+    label = label.strip().lower()
+    if label in _WINDOWS_1252_LABELS:
+        return "cp1252"
+    return "utf-8" if label in ("utf8", "utf-8") else label

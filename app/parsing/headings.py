@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.models import SourceFormat
-from app.parsing.blocks import Block, word_count
+from app.parsing.blocks import NUMBERED_LINE, Block, word_count
 from app.parsing.questions import INTERVIEW_PROMPT, is_question
 
 _MAX_LINE_HEADING_WORDS = 16
@@ -17,7 +17,6 @@ _MAX_MARKUP_HEADING_WORDS = 60
 _MAX_STATEMENT_HEADING_WORDS = 14
 # A plain line that ends like a sentence or a clause is body text, not a heading.
 _CLAUSE_END = re.compile(r"[.,;:!…。，；：！]\W{0,2}$")
-_BULLET = re.compile(r"^\s*(?:[-*•·▪◦–—]|\d{1,3}[.)])\s+")
 _DATE_ONLY = re.compile(
     r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
     r"(?:\d{1,2}\.?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+"
@@ -63,8 +62,10 @@ def is_plain_heading_line(block: Block) -> bool:
     text = block.text
     if block.kind != "paragraph" or not block.standalone or block.glued:
         return False
-    if len(text) > _MAX_LINE_HEADING_CHARS or _BULLET.match(text):
+    if len(text) > _MAX_LINE_HEADING_CHARS:
         return False
+    if NUMBERED_LINE.match(text) and not is_question(text):
+        return False  # a numbered list, unless each item asks something (a numbered FAQ)
     if not starts_like_heading(text) or not any(char.isalpha() for char in text):
         return False
     words = word_count(text)

@@ -23,7 +23,6 @@ _TOKEN = re.compile(r"\w+")
 _MIN_TITLE_CONTAINMENT = 0.6
 _MIN_SUBHEADING_TITLE_CONTAINMENT = 0.9
 _ANY_SHARED_WORD = 1e-9
-_MAX_READING_TIME_CHARS = 60
 _MAX_PROMOTED_WORDS = 40
 _MIN_KEPT_WORD_SHARE = 0.5
 _ANY_TAG = re.compile(r"<[^>]*>")
@@ -325,10 +324,9 @@ def _page_reading_time(page: lxml_html.HtmlElement) -> int | None:
         if not isinstance(element.tag, str) or element.tag in ("script", "style"):
             continue
         text = element.text
-        if text and len(text) <= _MAX_READING_TIME_CHARS:
-            minutes = reading_time_minutes(text)
-            if minutes is not None:
-                return minutes
+        minutes = reading_time_minutes(text) if text else None
+        if minutes is not None:
+            return minutes
     return None
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from app.models import Article, DroppedText, SourceFormat
 from app.parsing.blocks import Block, ReadResult, normalize_space, word_count
 from app.parsing.boilerplate import (
+    FURNITURE_SHARE,
     TAIL_MARKERS,
     boilerplate_reason,
     reading_time_minutes,
@@ -71,92 +72,115 @@ def parse_article(
     warnings = [decode_warning] if decode_warning else []
     fmt = source_format or detect_format(source, text)
     read = READERS[fmt](text)
-    drops: list[tuple[int, DroppedText]] = [
-        (-1, DroppedText(text=region, reason=reason)) for region, reason in read.dropped_regions
-    ]
-    blocks = read.blocks
-    title = read.title
-    if not title:
-        title, blocks = _title_from_first_line(blocks)
-    if not title:
-        title = _fallback_title(blocks, source)
-        warnings.append(f"no title found; using {title!r}")
-
-    reasons = {
-        index: reason
-        for index in range(len(blocks))
-        if (reason := boilerplate_reason(blocks, index))
-    }
-    minutes = next(
-        (
-            reading_time_minutes(blocks[i].text)
-            for i, r in sorted(reasons.items())
-            if r == "reading_time"
-        ),
-        None,
-    )
-    kept_indexes = [index for index in range(len(blocks)) if index not in reasons]
-    kept = [blocks[index] for index in kept_indexes]
-    candidates, vetoes = find_headings(kept, source_format=fmt, title=title)
-    for kept_index, veto in vetoes.items():
-        if veto != "standfirst":
-            reasons[kept_indexes[kept_index]] = veto
-    late = late_top_heading(candidates)
-    if late is not None and _cut_from(
-        blocks, reasons, kept_indexes[late.index], "late_top_heading"
-    ):
-        candidates = [c for c in candidates if c.index < late.index]
-    _cut_tail(blocks, reasons, [kept_indexes[c.index] for c in candidates])
-    _drop_table_of_contents(
-        blocks, reasons, {normalize_space(c.text).casefold() for c in candidates}
-    )
-
-    final_indexes = [index for index in range(len(blocks)) if index not in reasons]
-    position = {original: new for new, original in enumerate(final_indexes)}
-    final_blocks = [
-        _as_paragraph(blocks[index]) if _is_vetoed(index, kept_indexes, vetoes) else blocks[index]
-        for index in final_indexes
-    ]
-    headings = [
-        HeadingCandidate(position[kept_indexes[c.index]], c.text, c.level, c.rule)
-        for c in candidates
-        if kept_indexes[c.index] in position
-    ]
-    drops.extend(
-        (index, DroppedText(text=blocks[index].text, reason=reason))
-        for index, reason in reasons.items()
-    )
+    title, blocks = _title_and_body(read, source, warnings)
+    triage = _Triage(blocks)
+    minutes = triage.apply_boilerplate_rules() or read.reading_time_minutes
+    headings = triage.find_section_headings(source_format=fmt, title=title)
+    body_blocks, body_headings = triage.kept(headings)
 
     article_slug = slug_for(title, fallback=slug_for(PurePath(source).stem, fallback="article"))
-    built = build_sections(final_blocks, headings, article_slug=article_slug)
+    built = build_sections(body_blocks, body_headings, article_slug=article_slug, title=title)
     body_text = " ".join([built.lead, *(f"{s.heading} {s.body}" for s in built.sections)])
-    language = read.language or detect_language(f"{title}\n{body_text}")
     if not built.sections:
         warnings.append("no section headings found: the article is served as its lead only")
+    region_drops = [
+        DroppedText(text=region, reason=reason) for region, reason in read.dropped_regions
+    ]
     article = Article(
         slug=article_slug,
         title=title,
         lead=built.lead,
-        language=language or UNDETERMINED,
+        language=read.language or detect_language(f"{title}\n{body_text}") or UNDETERMINED,
         source=PurePath(source).name,
         format=fmt,
         reading_time_minutes=minutes,
         word_count=word_count(body_text),
         content_hash=content_hash(data),
         sections=built.sections,
-        dropped=[drop for _, drop in sorted(drops, key=lambda pair: pair[0])] + built.dropped,
+        dropped=region_drops + triage.dropped() + built.dropped,
     )
     decisions = [
         HeadingDecision(
             section.heading, section.level, heading.rule, question_rule(section.heading)
         )
-        for section, heading in zip(built.sections, headings, strict=True)
+        for section, heading in zip(built.sections, body_headings, strict=True)
     ]
     return ParsedArticle(article, decisions, warnings)
 
 
-def _is_vetoed(index: int, kept_indexes: list[int], vetoes: dict[int, str]) -> bool:
-    return any(kept_indexes[k] == index for k in vetoes)
+def _title_and_body(read: ReadResult, source: str, warnings: list[str]) -> tuple[str, list[Block]]:
+    if read.title:
+        return read.title, read.blocks
+    title, blocks = _title_from_first_line(read.blocks)
+    if title:
+        return title, blocks
+    title = _fallback_title(blocks, source)
+    warnings.append(f"no title found; using {title!r}")
+    return title, blocks
+
+
+class _Triage:
+    """Decides, block by block, what is article text and what is dropped (with why)."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
+        self.reasons: dict[int, str] = {}
+        self.standfirsts: set[int] = set()
+
+    def apply_boilerplate_rules(self) -> int | None:
+        """Record the boilerplate blocks; return the read time if a read-time line says it."""
+        minutes: int | None = None
+        for index in range(len(self.blocks)):
+            reason = boilerplate_reason(self.blocks, index)
+            if reason is None:
+                continue
+            self.reasons[index] = reason
+            if reason == "reading_time" and minutes is None:
+                minutes = reading_time_minutes(self.blocks[index].text)
+        return minutes
+
+    def find_section_headings(
+        self, *, source_format: SourceFormat, title: str
+    ) -> list[HeadingCandidate]:
+        """Heading candidates (indexes into all blocks) after every structural rule."""
+        kept_indexes = self._kept_indexes()
+        kept = [self.blocks[index] for index in kept_indexes]
+        found, vetoes = find_headings(kept, source_format=source_format, title=title)
+        for kept_index, veto in vetoes.items():
+            if veto == "standfirst":
+                self.standfirsts.add(kept_indexes[kept_index])
+            else:
+                self.reasons[kept_indexes[kept_index]] = veto
+        candidates = [replace(c, index=kept_indexes[c.index]) for c in found]
+        late = late_top_heading(candidates)
+        if late is not None and _cut_from(
+            self.blocks, self.reasons, late.index, "late_top_heading"
+        ):
+            candidates = [c for c in candidates if c.index < late.index]
+        _cut_tail(self.blocks, self.reasons, [c.index for c in candidates])
+        _drop_table_of_contents(
+            self.blocks, self.reasons, {normalize_space(c.text).casefold() for c in candidates}
+        )
+        return [c for c in candidates if c.index not in self.reasons]
+
+    def kept(self, headings: list[HeadingCandidate]) -> tuple[list[Block], list[HeadingCandidate]]:
+        """The surviving blocks, and the headings re-indexed into them."""
+        kept_indexes = self._kept_indexes()
+        position = {original: new for new, original in enumerate(kept_indexes)}
+        blocks = [
+            _as_paragraph(self.blocks[i]) if i in self.standfirsts else self.blocks[i]
+            for i in kept_indexes
+        ]
+        return blocks, [replace(h, index=position[h.index]) for h in headings]
+
+    def dropped(self) -> list[DroppedText]:
+        return [
+            DroppedText(text=self.blocks[index].text, reason=reason)
+            for index, reason in sorted(self.reasons.items())
+        ]
+
+    def _kept_indexes(self) -> list[int]:
+        return [index for index in range(len(self.blocks)) if index not in self.reasons]
 
 
 def _as_paragraph(block: Block) -> Block:
@@ -189,7 +213,7 @@ def _cut_from(blocks: list[Block], reasons: dict[int, str], start: int, reason: 
     tail = [i for i in range(start, len(blocks)) if i not in reasons]
     tail_words = sum(word_count(blocks[i].text) for i in tail)
     total_words = sum(word_count(b.text) for i, b in enumerate(blocks) if i not in reasons)
-    if tail_words > TAIL_MARKERS["site_chrome"][0] * total_words:
+    if tail_words > FURNITURE_SHARE * total_words:
         return False
     reasons[start] = reason
     for i in tail[1:]:

@@ -19,6 +19,7 @@ _SPEAKER_LABEL = re.compile(
     r"^((?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*\s){0,2}[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*)\s?[:：]\s+(?=\S)"
 )
 _MIN_SPEAKER_TURNS = 2
+_NAME_WORD = re.compile(r"[\w'’.-]+")
 
 
 def section_url(article_slug: str, section_slug: str) -> str:
@@ -46,6 +47,7 @@ def build_sections(
     headings: Sequence[HeadingCandidate],
     *,
     article_slug: str,
+    title: str = "",
 ) -> BuiltArticle:
     """Distribute the kept blocks into the lead and the sections headed by `headings`."""
     by_index = {candidate.index: candidate for candidate in headings}
@@ -75,7 +77,7 @@ def build_sections(
             text = _strip_answer_prefix(text, dropped)
         if text:
             target.append(text)
-    _strip_speaker_labels(opened, dropped)
+    _strip_speaker_labels(opened, dropped, named_in=f"{title} {PARAGRAPH_SEPARATOR.join(lead)}")
     sections = [
         _finish(section, position, article_slug) for position, section in enumerate(opened, 1)
     ]
@@ -91,15 +93,22 @@ def _strip_answer_prefix(text: str, dropped: list[DroppedText]) -> str:
     return text[match.end() :]
 
 
-def _strip_speaker_labels(sections: list[_OpenSection], dropped: list[DroppedText]) -> None:
-    """Interview answers open with the speaker's name; a name that opens the answers of at
-    least two questions is a speaker label, not part of the answer text."""
+def _strip_speaker_labels(
+    sections: list[_OpenSection], dropped: list[DroppedText], *, named_in: str
+) -> None:
+    """Interview answers open with the speaker's name ("Sheila Atim: ...", "Atim: ...").
+    A label is a speaker's only when the title or lead names that person and it opens the
+    answers of at least two questions; "Note: ..." openings stay answer text."""
     answers = [s for s in sections if s.paragraphs and is_question(s.candidate.text)]
     labels = {id(s): m.group(1) for s in answers if (m := _SPEAKER_LABEL.match(s.paragraphs[0]))}
     surnames = Counter(label.split()[-1] for label in labels.values())
+    named = set(_NAME_WORD.findall(named_in))
     for section in answers:
         label = labels.get(id(section))
-        if label is None or surnames[label.split()[-1]] < _MIN_SPEAKER_TURNS:
+        if label is None:
+            continue
+        surname = label.split()[-1]
+        if surnames[surname] < _MIN_SPEAKER_TURNS or surname not in named:
             continue
         match = _SPEAKER_LABEL.match(section.paragraphs[0])
         assert match is not None

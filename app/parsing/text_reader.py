@@ -9,8 +9,9 @@ from app.parsing.blocks import Block, ReadResult, normalize_space
 # A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
 # (no-break) spaces; five or more in a row never occur inside real prose.
 _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
-# Symbol bullets are markup and are cut; numbered items keep their number (it is text).
-_BULLET = re.compile(r"^\s*(?:[-*•·▪◦–]\s+(?=\S)|(?=\d{1,3}[.)]\s+\S))")
+# Symbol bullets are markup and are cut. Numbered lines stay paragraphs: the number is
+# text, and "1. What is X?" may be a heading.
+_BULLET = re.compile(r"^\s*[-*•·▪◦–]\s+(?=\S)")
 _WRAP_MIN_LENGTH = 50
 _SENTENCE_END = tuple('.?!:;"”’)»？。！')
 

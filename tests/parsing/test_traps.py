@@ -175,7 +175,8 @@ def test_interview_answer_prefixes_and_speaker_labels_are_not_answer_text() -> N
         html_page(
             f"<h2>Why this role?</h2><p><strong>Jane Doe:</strong> {ANSWER}</p>"
             f"<h2>What comes next?</h2><p><strong>Doe:</strong> {ANSWER}</p>"
-            f"<h3>Q: Favorite book?</h3><p>A: {ANSWER}</p>"
+            f"<h3>Q: Favorite book?</h3><p>A: {ANSWER}</p>",
+            title="An interview with Jane Doe",
         ),
         "html",
     )
