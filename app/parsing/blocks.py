@@ -34,8 +34,10 @@ class Block:
     """One unit of source text in document order.
 
     `level` is the markup heading level (h1-h6, Markdown #) when the source has one.
-    `standalone` is False for a plain-text line that has neighbours without a blank line
-    between them (a list of links, a widget), which is never a heading on its own.
+    `bare_line` marks a line of unmarked text (plain text, or lines split by <br> in a
+    page): its shape is the only evidence of a heading. `standalone` is False for such a
+    line with neighbours and no blank line between them (a list of links, a widget),
+    which is never a heading on its own.
     `emphasis` is True when the whole block is bold or strong in the source markup.
     `prompt` holds a run-in bold lead-in (interview question) split off the paragraph.
     `glued` marks text that followed a long whitespace run on the same line (captions,
@@ -47,6 +49,7 @@ class Block:
     origin: str
     level: int | None = None
     standalone: bool = True
+    bare_line: bool = False
     emphasis: bool = False
     prompt: str | None = None
     glued: bool = False

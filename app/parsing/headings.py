@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.models import SourceFormat
 from app.parsing.blocks import NUMBERED_LINE, Block, word_count
 from app.parsing.questions import INTERVIEW_PROMPT, is_question
 
@@ -90,13 +89,13 @@ def is_emphasis_heading(block: Block) -> bool:
 
 
 def find_headings(
-    blocks: Sequence[Block], *, source_format: SourceFormat, title: str
+    blocks: Sequence[Block], *, title: str
 ) -> tuple[list[HeadingCandidate], dict[int, str]]:
     """Return the heading candidates and, per vetoed markup heading, the veto reason."""
     candidates: list[HeadingCandidate] = []
     vetoes: dict[int, str] = {}
     for index, block in enumerate(blocks):
-        candidate = _candidate(index, block, source_format=source_format)
+        candidate = _candidate(index, block)
         if candidate is None:
             continue
         if block.kind == "heading":
@@ -144,7 +143,7 @@ def _empty_headings(candidates: list[HeadingCandidate], block_count: int) -> lis
 _UNMARKED_LEVEL = 7  # bold lines and run-in prompts nest under any markup heading
 
 
-def _candidate(index: int, block: Block, *, source_format: SourceFormat) -> HeadingCandidate | None:
+def _candidate(index: int, block: Block) -> HeadingCandidate | None:
     if block.kind == "heading":
         level = block.level or 1
         return HeadingCandidate(index, block.text, level, f"markup_heading(h{level})")
@@ -152,7 +151,7 @@ def _candidate(index: int, block: Block, *, source_format: SourceFormat) -> Head
         return HeadingCandidate(index, block.prompt, _UNMARKED_LEVEL, "run_in_prompt")
     if is_emphasis_heading(block):
         return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "bold_paragraph")
-    if source_format == "text" and is_plain_heading_line(block):
+    if block.bare_line and is_plain_heading_line(block):
         return HeadingCandidate(index, block.text, 1, "standalone_short_line")
     return None
 

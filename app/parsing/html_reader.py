@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import trafilatura
 from lxml import etree
@@ -14,6 +15,7 @@ from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space, wo
 from app.parsing.boilerplate import reading_time_minutes
 from app.parsing.language import normalize_language_tag
 from app.parsing.questions import is_prompt
+from app.parsing.text_reader import read_text
 
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 _BOLD_TAGS = {"b", "strong"}
@@ -144,7 +146,7 @@ def _walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
         if tag in _HEADING_TAGS:
             yield Block("heading", element_text(child), origin, level=_HEADING_TAGS[tag])
         elif tag == "p":
-            yield _paragraph(child)
+            yield from _paragraph(child)
         elif tag in _LIST_TAGS:
             yield from _list_items(child)
         elif tag == "blockquote":
@@ -161,17 +163,24 @@ def _walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
             yield _block("paragraph", child.tail, "text")
 
 
-def _paragraph(element: lxml_html.HtmlElement) -> Block:
+def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
     text = element_text(element)
     bold_prefix = _leading_bold(element)
     if bold_prefix and normalize_space(bold_prefix) == text:
-        return Block("paragraph", text, "p", emphasis=True)
+        return [Block("paragraph", text, "p", emphasis=True)]
     if bold_prefix:
         prompt = normalize_space(bold_prefix)
         rest = normalize_space(text[len(prompt) :]) if text.startswith(prompt) else ""
         if rest and is_prompt(prompt):
-            return Block("paragraph", rest, "p>b", prompt=prompt)
-    return Block("paragraph", text, "p")
+            return [Block("paragraph", rest, "p>b", prompt=prompt)]
+    if element.find(".//br") is not None:
+        # Pages laid out with <br> instead of paragraphs: read the lines as plain text. The
+        # extractor may collapse <br><br> into one <br>, so every line stands alone, but
+        # only a question line can head a section (addresses and verse are lines too).
+        lines = read_text(_raw_text(element, line_break="\n\n")).blocks
+        if len(lines) > 1:
+            return [replace(line, origin="p>br", standalone=is_prompt(line.text)) for line in lines]
+    return [Block("paragraph", text, "p")]
 
 
 def _leading_bold(element: lxml_html.HtmlElement) -> str | None:
@@ -227,13 +236,13 @@ def _block(kind: BlockKind, text: str, origin: str) -> Block:
     return Block(kind, normalize_space(text) if kind != "table" else text, origin)
 
 
-def _raw_text(element: lxml_html.HtmlElement) -> str:
-    """Text content with <br> as a space (headings split across lines stay one line)."""
+def _raw_text(element: lxml_html.HtmlElement, *, line_break: str = " ") -> str:
+    """Text content; <br> is a space by default (headings split across lines stay one line)."""
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end")):
         if event == "start":
             if isinstance(node.tag, str) and node.tag.lower() == "br":
-                parts.append(" ")
+                parts.append(line_break)
             if node.text and isinstance(node.tag, str):
                 parts.append(node.text)
         elif node is not element and node.tail:

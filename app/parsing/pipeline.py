@@ -75,7 +75,7 @@ def parse_article(
     title, blocks = _title_and_body(read, source, warnings)
     triage = _Triage(blocks)
     minutes = triage.apply_boilerplate_rules() or read.reading_time_minutes
-    headings = triage.find_section_headings(source_format=fmt, title=title)
+    headings = triage.find_section_headings(title=title)
     body_blocks, body_headings = triage.kept(headings)
 
     article_slug = slug_for(title, fallback=slug_for(PurePath(source).stem, fallback="article"))
@@ -139,13 +139,11 @@ class _Triage:
                 minutes = reading_time_minutes(self.blocks[index].text)
         return minutes
 
-    def find_section_headings(
-        self, *, source_format: SourceFormat, title: str
-    ) -> list[HeadingCandidate]:
+    def find_section_headings(self, *, title: str) -> list[HeadingCandidate]:
         """Heading candidates (indexes into all blocks) after every structural rule."""
         kept_indexes = self._kept_indexes()
         kept = [self.blocks[index] for index in kept_indexes]
-        found, vetoes = find_headings(kept, source_format=source_format, title=title)
+        found, vetoes = find_headings(kept, title=title)
         for kept_index, veto in vetoes.items():
             if veto == "standfirst":
                 self.standfirsts.add(kept_indexes[kept_index])

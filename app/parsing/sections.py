@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from app.models import DroppedText, Section
 from app.parsing.blocks import Block, word_count
 from app.parsing.headings import HeadingCandidate
-from app.parsing.questions import ANSWER_PREFIX, is_question
+from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_question
 from app.parsing.slugs import SlugAllocator
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -63,7 +63,8 @@ def build_sections(
                 stack.pop()
             section = _OpenSection(
                 candidate,
-                slugs.allocate(candidate.text),
+                # "Q: Where did you grow up?" -> "where-did-you-grow-up"
+                slugs.allocate(INTERVIEW_PROMPT.sub("", candidate.text) or candidate.text),
                 depth=len(stack) + 1,
                 parent_slug=stack[-1].slug if stack else None,
             )

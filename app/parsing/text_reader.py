@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from app.parsing.blocks import Block, ReadResult, normalize_space
+from app.parsing.questions import is_question
 
 # A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
 # (no-break) spaces; five or more in a row never occur inside real prose.
@@ -13,6 +14,7 @@ _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
 # text, and "1. What is X?" may be a heading.
 _BULLET = re.compile(r"^\s*[-*•·▪◦–]\s+(?=\S)")
 _WRAP_MIN_LENGTH = 50
+_MAX_HEADING_ABOVE_PROSE_CHARS = 150
 _SENTENCE_END = tuple('.?!:;"”’)»？。！')
 
 
@@ -20,12 +22,22 @@ def read_text(text: str) -> ReadResult:
     blocks: list[Block] = []
     for first_line, group in _line_groups(text.splitlines()):
         lines = _rejoin_wrapped(group)
-        standalone = len(lines) == 1
         for offset, line in enumerate(lines):
+            standalone = len(lines) == 1 or (offset == 0 and _question_over_prose(lines))
             blocks.extend(
                 _split_glued(line, origin=f"line {first_line + offset}", standalone=standalone)
             )
     return ReadResult(blocks)
+
+
+def _question_over_prose(lines: list[str]) -> bool:
+    """'What is X?' directly above its answer, with no blank line between them."""
+    first, second = lines[0].strip(), lines[1].strip()
+    return (
+        len(first) <= _MAX_HEADING_ABOVE_PROSE_CHARS
+        and is_question(first)
+        and len(second) >= _WRAP_MIN_LENGTH
+    )
 
 
 def _line_groups(lines: list[str]) -> list[tuple[int, list[str]]]:
@@ -52,11 +64,8 @@ def _rejoin_wrapped(group: list[str]) -> list[str]:
     lines: list[str] = []
     for line in group:
         previous = lines[-1] if lines else ""
-        if (
-            len(previous) >= _WRAP_MIN_LENGTH
-            and not previous.rstrip().endswith(_SENTENCE_END)
-            and line[:1].islower()
-        ):
+        # A long line that stops mid-sentence continues on the next line (hard-wrapped).
+        if len(previous) >= _WRAP_MIN_LENGTH and not previous.rstrip().endswith(_SENTENCE_END):
             lines[-1] = previous.rstrip() + " " + line.lstrip()
         else:
             lines.append(line)
@@ -74,11 +83,19 @@ def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
         # for (dropped as empty) rather than silently vanishing.
         bullet = _BULLET.match(head)
         if bullet:
-            blocks.append(Block("list_item", head[bullet.end() :], origin, standalone=standalone))
+            blocks.append(
+                Block(
+                    "list_item", head[bullet.end() :], origin, standalone=standalone, bare_line=True
+                )
+            )
         else:
-            blocks.append(Block("paragraph", head or line, origin, standalone=standalone))
+            blocks.append(
+                Block("paragraph", head or line, origin, standalone=standalone, bare_line=True)
+            )
     blocks.extend(
-        Block("paragraph", normalize_space(tail), origin, standalone=False, glued=True)
+        Block(
+            "paragraph", normalize_space(tail), origin, standalone=False, glued=True, bare_line=True
+        )
         for tail in parts[1:]
         if normalize_space(tail)
     )

@@ -239,3 +239,75 @@ def test_article_without_headings_is_lead_only() -> None:
     parsed = parse_article(b"Just one paragraph of text, nothing else.\n", source="a.txt")
     assert parsed.article.sections == []
     assert parsed.warnings
+
+
+LINE_LAYOUT_CASES = [
+    pytest.param(
+        html_page(
+            f"<p>Intro sentence of the page.<br><br>What is X?<br>{ANSWER}<br><br>"
+            f"Why now?<br><br>{ANSWER}</p>"
+        ),
+        "html",
+        [("What is X?", True), ("Why now?", True)],
+        id="html-lines-separated-by-br",
+    ),
+    pytest.param(
+        f"Title line\n\nLead.\n\n1. What is X?\n\n{ANSWER}\n\n2. Why now?\n\n{ANSWER}\n",
+        "text",
+        [("1. What is X?", True), ("2. Why now?", True)],
+        id="text-numbered-faq",
+    ),
+    pytest.param(
+        f"Title line\n\nLead.\n\n1. Buy milk\n\n2. Buy eggs\n\nWhat else?\n\n{ANSWER}\n",
+        "text",
+        [("What else?", True)],
+        id="text-numbered-list-is-not-headings",
+    ),
+    pytest.param(
+        f"Title line\n\nLead.\n\nWhat is X?\n{ANSWER}\n\nWhy now?\n{ANSWER}\n",
+        "text",
+        [("What is X?", True), ("Why now?", True)],
+        id="text-question-directly-above-its-answer",
+    ),
+    pytest.param(
+        html_page(
+            f"<h2>By the numbers</h2><p>{ANSWER}</p><h2>Von der Leyen reist nach Kiew</h2>"
+            f"<p>{ANSWER}</p><h2>Why it matters:</h2><p>{ANSWER}</p>"
+        ),
+        "html",
+        [
+            ("By the numbers", False),
+            ("Von der Leyen reist nach Kiew", False),
+            ("Why it matters:", False),
+        ],
+        id="html-headings-that-look-like-bylines-or-labels",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "fmt", "expected"), LINE_LAYOUT_CASES)
+def test_line_layouts(source: str, fmt: SourceFormat, expected: list[tuple[str, bool]]) -> None:
+    article = parse(source, fmt)
+    assert [(s.heading, s.is_question) for s in article.sections] == expected
+
+
+def test_hard_wrapped_prose_is_one_paragraph() -> None:
+    article = parse(
+        "Title line\n\nThis paragraph was hard wrapped by an editor at about seventy\n"
+        "Two columns, so a wrapped line may start with a capital letter\nand end here.\n",
+        "text",
+    )
+    assert "\n" not in article.lead
+
+
+def test_note_prefix_is_not_a_speaker_label() -> None:
+    article = parse(
+        f"Title line\n\nLead.\n\nWhat is X?\n\nNote: {ANSWER}\n\nWhy now?\n\nNote: {ANSWER}\n",
+        "text",
+    )
+    assert all(s.body.startswith("Note: ") for s in article.sections)
+
+
+def test_interview_prompt_is_not_part_of_the_slug() -> None:
+    article = parse(html_page(f"<h4>Q: Where did you grow up?</h4><p>{ANSWER}</p>"), "html")
+    assert article.sections[0].slug == "where-did-you-grow-up"
