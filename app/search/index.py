@@ -21,9 +21,12 @@ from app.search.analysis import primary_language
 from app.search.scoring import FieldLengths, idf, impacts
 from app.search.typos import TypoIndex
 
-POSTINGS_BUDGET = 6_000_000
-IMPACT_LEVELS = 24
-IMPACT_RATIO = 0.88
+# Memory the scored-postings cache may hold per process (ids, impacts, level bitsets).
+CACHE_BYTES = 1 << 30
+# Lists this long get impact-level bitsets (see Postings.levels); shorter ones never need them.
+LEVELED_MIN_LENGTH = 1000
+IMPACT_LEVELS = 12
+IMPACT_RATIO = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +120,8 @@ class Postings:
             scores = self.impacts
             order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
             self._ranked = (
-                array("l", [self.docs[i] for i in order]),
-                array("d", [scores[i] for i in order]),
+                array("i", [self.docs[i] for i in order]),
+                array("f", [scores[i] for i in order]),
             )
         return self._ranked
 
@@ -147,7 +150,7 @@ class Postings:
         return self._bits
 
 
-EMPTY_POSTINGS = Postings(array("l"), array("d"))
+EMPTY_POSTINGS = Postings(array("i"), array("f"))
 
 
 def merge_max(parts: Sequence[Postings]) -> Postings:
@@ -163,7 +166,7 @@ def merge_max(parts: Sequence[Postings]) -> Postings:
             if score > best.get(doc, 0.0):
                 best[doc] = score
     docs = sorted(best)
-    return Postings(array("l", docs), array("d", [best[d] for d in docs]))
+    return Postings(array("i", docs), array("f", [best[d] for d in docs]))
 
 
 @dataclass
@@ -183,7 +186,7 @@ class Snapshot:
     all_docs: int
     languages: frozenset[str]
     _cache: OrderedDict[tuple[object, ...], Postings] = field(default_factory=OrderedDict)
-    _cached_postings: int = 0
+    _cached_bytes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _filters: dict[tuple[str, str], int] = field(default_factory=dict)
     _sorted_terms: list[str] | None = None
@@ -209,8 +212,13 @@ class Snapshot:
         entry = self.vocabulary.get(term)
         return entry[1] if entry else 0
 
+    def _cost(self, postings: Postings) -> int:
+        """Bytes an entry may grow to: ids and impacts twice (ranked copy), level bitsets."""
+        levels = IMPACT_LEVELS * (self.max_id // 8) if len(postings) >= LEVELED_MIN_LENGTH else 0
+        return 16 * len(postings) + levels + 200
+
     def cached(self, key: tuple[object, ...], build: Callable[[], Postings]) -> Postings:
-        """LRU cache of scored postings, bounded by the total number of postings held."""
+        """LRU cache of scored postings, bounded by an estimate of the bytes held."""
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -220,10 +228,10 @@ class Snapshot:
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = value
-                self._cached_postings += len(value)
-                while self._cached_postings > POSTINGS_BUDGET and len(self._cache) > 1:
+                self._cached_bytes += self._cost(value)
+                while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
                     _, old = self._cache.popitem(last=False)
-                    self._cached_postings -= len(old)
+                    self._cached_bytes -= self._cost(old)
         return value
 
     def term_postings(self, reader: IndexReader, term: str, *, heading_only: bool) -> Postings:

@@ -41,7 +41,7 @@ def _exhaustive(
     for item in lists:
         postings, weight = item.postings, item.weight
         # Walk the shorter side: the term's postings, or the candidates with a binary search.
-        if len(postings) < 8 * count:
+        if len(postings) < 4 * count:
             for doc, impact in zip(postings.docs, postings.impacts, strict=True):
                 if doc in scores:
                     scores[doc] += weight * impact
@@ -90,6 +90,8 @@ def _threshold_walk(
 
 
 MAX_COMBINATIONS = 4000
+# Stop once nothing unseen can beat the k-th score by more than this fraction.
+SCORE_SLACK = 0.0
 MAX_LEVEL_LISTS = 4
 
 
@@ -124,7 +126,7 @@ def _level_walk(
     popped = 0
     while frontier:
         negative_bound, combination = heapq.heappop(frontier)
-        if len(best) >= k and best[0][0] >= -negative_bound:
+        if len(best) >= k and best[0][0] * (1.0 + SCORE_SLACK) >= -negative_bound:
             break
         popped += 1
         if popped > MAX_COMBINATIONS:

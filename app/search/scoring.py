@@ -77,8 +77,9 @@ def impacts(
     k1 = p.k1
     scale = term_idf * (k1 + 1.0)
     hl, tl, bl = lengths.heading, lengths.title, lengths.body
-    out_docs: array[int] = array("l")
-    out_impacts: array[float] = array("d")
+    # 4-byte ids and impacts: half the memory of the defaults, precision to spare.
+    out_docs: array[int] = array("i")
+    out_impacts: array[float] = array("f")
     for doc, packed in zip(docs, packed_tfs, strict=True):
         h = packed & TF_MAX
         if heading_only:

@@ -6,12 +6,14 @@ word is exactly a word the query matched (plural, accent or apostrophe variants 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.search.analysis import (
+    JOINER_CHARS,
     JOINERS,
     WORD_CHAR,
     Token,
@@ -49,7 +51,8 @@ def _variant_classes() -> dict[str, str]:
     for code in (*range(0xC0, 0x250), *range(0x400, 0x500)):
         char = chr(code)
         folded = fold(char)
-        if len(folded) == 1 and folded != char:
+        # Probes run on lower-cased text: only lower-case variants are needed.
+        if len(folded) == 1 and folded != char and char == char.lower():
             variants.setdefault(folded, {folded}).add(char)
     return {
         base: "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
@@ -58,8 +61,10 @@ def _variant_classes() -> dict[str, str]:
 
 
 _VARIANTS = _variant_classes()
-_WORD_START = r"(?<![^\W_])"
-_JOINER_CHARS = frozenset("'’ʼ‘`´′-‐‑")
+_WORD_START = r"\b"
+_JOINER_CHARS = frozenset(JOINER_CHARS)
+# Compiled once: the big Unicode classes make compiling it per query cost milliseconds.
+_WORD_TAIL_RE = re.compile(f"{WORD_CHAR}*(?:[{JOINERS}]{WORD_CHAR}+)*")
 
 
 def _probe(term: str) -> str:
@@ -68,9 +73,12 @@ def _probe(term: str) -> str:
         return re.escape(term)
     # Stemming changes at most the end of a word (happy -> happi): drop the last letter.
     prefix = term[:3] if term.isdigit() else term[:-1] if len(term) > 4 else term
-    letters = "".join(_VARIANTS.get(c, re.escape(c)) for c in prefix)
-    # Run on to the end of the word, so the match is the whole token in the common case.
-    return f"{_WORD_START}{letters}{WORD_CHAR}*(?:[{JOINERS}]{WORD_CHAR}+)*"
+    return _WORD_START + "".join(_VARIANTS.get(c, re.escape(c)) for c in prefix)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 class Highlighter:
@@ -79,7 +87,7 @@ class Highlighter:
     def __init__(self, weights: Mapping[str, float]) -> None:
         self.weights = dict(weights)
         probes = sorted({_probe(term) for term in self.weights if term}, key=len, reverse=True)
-        self.pattern = re.compile("|".join(probes), re.IGNORECASE) if probes else None
+        self.pattern = _compile("|".join(probes)) if probes else None
         self._verdicts: dict[tuple[str, str], tuple[float, str] | None] = {}
 
     def matches(self, text: str, language: str) -> list[_Match]:
@@ -87,7 +95,10 @@ class Highlighter:
             return []
         found: list[_Match] = []
         covered = -1
-        for probe in self.pattern.finditer(text):
+        lowered = text.lower()
+        # Lower-casing keeps offsets for nearly all text; where it does not, match on the original.
+        haystack = lowered if len(lowered) == len(text) else text
+        for probe in self.pattern.finditer(haystack):
             start, end = probe.span()
             if start < covered:
                 continue
@@ -99,6 +110,11 @@ class Highlighter:
                     found.append(_Match(start, end, term, weight))
                     covered = end
                 continue
+            # Run on to the end of the word: the match is then the whole token.
+            tail = _WORD_TAIL_RE.match(text, end)
+            if tail is not None:
+                end = tail.end()
+                raw = text[start:end]
             joined_before = start > 0 and text[start - 1] in _JOINER_CHARS
             number_goes_on = end < len(text) - 1 and text[end] in ".," and text[end + 1].isdigit()
             if joined_before or number_goes_on:
