@@ -89,7 +89,7 @@ def _add_store_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="PATH_OR_URL",
-        help="SQLite file or postgresql:// URL (ARTICLE_QA_DB; <data-dir>/article-qa.db)",
+        help="SQLite file (ARTICLE_QA_DB; default <data-dir>/article-qa.db)",
     )
 
 
@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(settings: Settings) -> int:
     python_level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
     logging.basicConfig(level=python_level, format="%(levelname)-9s %(name)s: %(message)s")
+    open_store(settings.db_location).close()  # a bad --db fails here, in one clear line
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -175,7 +176,7 @@ def search(settings: Settings, *, query: str, limit: int, as_json: bool) -> int:
     if not 1 <= limit <= 100:
         print("article-qa: --limit must be between 1 and 100", file=sys.stderr)
         return USAGE_ERROR
-    store = open_store(settings.db_location)
+    store = open_store(settings.db_location, create=False)
     try:
         results = store.search(SearchRequest(query=query, limit=limit))
     finally:

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     )
     db: str | None = Field(
         default=None,
-        description="SQLite file path or postgresql:// URL; default <data_dir>/article-qa.db.",
+        description="SQLite file path; default <data_dir>/article-qa.db.",
     )
     log_level: LogLevel = Field(default="info", description="uvicorn and application log level.")
     ingest_on_start: bool = Field(

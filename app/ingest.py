@@ -4,7 +4,9 @@ Rules:
 - Supported extensions are the parser's (SUPPORTED_EXTENSIONS); the parser picks the reader.
 - A file's name is its article's `source`: two files with one name cannot both be stored.
 - A file named explicitly with another extension is *skipped* with a reason; while walking a
-  folder such files (and hidden files and folders) are *ignored*: a folder may hold notes.
+  folder such files are *ignored* (reported, not an error: a folder may hold notes and
+  images), and hidden files and folders are passed over.
+- A file that cannot be parsed leaves the version stored before it in place, and says so.
 - A file whose sha256 matches the stored content hash is not parsed again (*unchanged*).
 - One bad file never stops the others: each failure becomes a *skipped* report.
 - `prune=True` (used when syncing the articles folder) deletes stored articles whose source
@@ -34,6 +36,7 @@ class FileStatus(StrEnum):
     UNCHANGED = "unchanged"
     REMOVED = "removed"
     SKIPPED = "skipped"
+    IGNORED = "ignored"  # found while walking a folder, not an article format
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,6 +101,11 @@ def ingest_paths(*, store: Store, paths: Sequence[Path], prune: bool = False) ->
     reports: list[FileReport] = []
     first_path: dict[str, Path] = {}
     for path in _candidates(paths):
+        if isinstance(path, _Ignored):
+            reports.append(
+                FileReport(path=str(path.path), status=FileStatus.IGNORED, reason=path.reason)
+            )
+            continue
         # The parser records a file's name (not its folder) as the article's source, so the
         # name is the key an article is stored, compared and pruned under.
         source = path.name
@@ -121,16 +129,27 @@ def sync_folder(*, store: Store, folder: Path) -> IngestSummary:
     return ingest_paths(store=store, paths=[folder], prune=True)
 
 
-def _candidates(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file to consider, in a stable order: folders are walked, files taken as given."""
+@dataclass(frozen=True)
+class _Ignored:
+    path: Path
+    reason: str
+
+
+def _candidates(paths: Iterable[Path]) -> Iterator[Path | _Ignored]:
+    """Every file to consider, in a stable order: folders are walked, files taken as given.
+    Hidden files are passed over silently; other files of unknown formats are reported."""
     for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and format_from_name(child.name) is not None:
-                    yield child
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        for child in sorted(path.rglob("*")):
+            hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+            if not child.is_file() or hidden:
+                continue
+            if format_from_name(child.name) is None:
+                yield _Ignored(child, f"not an article format ({child.suffix or 'no extension'})")
+            else:
+                yield child
 
 
 def _ingest_file(*, store: Store, path: Path, stored: tuple[str, str] | None) -> FileReport:
@@ -153,15 +172,16 @@ def _ingest_file(*, store: Store, path: Path, stored: tuple[str, str] | None) ->
         parsed = parse_article(data, source=path.name)
         outcome = store.upsert_article(parsed.article)
     except (UnreadableSource, SlugConflict) as exc:
-        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=str(exc))
+        reason = str(exc)
+        if stored is not None:
+            reason += f"; the version stored before is still served as {stored[0]!r}"
+        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
     except Exception as exc:
         # A parser or store bug on one file must not stop the others (nor `serve` starting).
         reason = f"internal error: {type(exc).__name__}: {exc}"
         return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+    # A changed title (hence slug) replaced the old article in the same transaction.
     slug = parsed.article.slug
-    if stored is not None and stored[0] != slug:
-        # The title (hence the slug) changed: the new article is in, the old one must go.
-        store.delete_article(stored[0])
     status = {
         UpsertOutcome.INSERTED: FileStatus.INGESTED,
         UpsertOutcome.UPDATED: FileStatus.UPDATED,

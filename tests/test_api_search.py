@@ -92,6 +92,8 @@ def test_empty_query_matches_nothing(client: TestClient) -> None:
         pytest.param("\x00\x01", id="control-chars"),
         pytest.param("巴基斯坦 伊朗", id="cjk"),
         pytest.param("🙂" * 50, id="emoji"),
+        pytest.param("pakistan " * 5_000, id="45-kb-query"),
+        pytest.param("a-" * 3_000, id="long-hyphen-chain"),
     ],
 )
 def test_hostile_queries_answer_200(client: TestClient, query: str) -> None:

@@ -196,3 +196,24 @@ def test_ingest_prune_removes_articles_not_in_paths(
 
     assert code == 0
     assert f"removed   {twin.name} -> iran-and-pakistan-a-primer" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["search", "pakistan"], "run `article-qa ingest` first", id="no-index-yet"),
+        pytest.param(
+            ["search", "pakistan", "--db", "postgresql://db.example/aq"],
+            "not supported yet",
+            id="unsupported-store-url",
+        ),
+    ],
+)
+def test_search_without_a_usable_store_explains(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run([*argv, "--data-dir", str(tmp_path / "empty")], capsys)
+
+    assert code == 1
+    assert message in err
+    assert not (tmp_path / "empty").exists()

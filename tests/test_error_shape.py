@@ -47,6 +47,9 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
         pytest.param("DELETE", f"/articles/{SEED_SLUG}", 405, set(), id="delete-not-allowed"),
         pytest.param("GET", "/articles?limit=0", 422, {"errors"}, id="limit-zero"),
         pytest.param("GET", "/articles?offset=-1", 422, {"errors"}, id="negative-offset"),
+        pytest.param(
+            "GET", "/articles?offset=9223372036854775808", 422, {"errors"}, id="huge-offset"
+        ),
         pytest.param("GET", "/search?q=x&limit=101", 422, {"errors"}, id="search-limit-too-big"),
         pytest.param("GET", "/search?q=x&limit=ten", 422, {"errors"}, id="search-limit-not-int"),
         pytest.param("GET", "/search", 422, {"errors"}, id="search-without-q"),
@@ -78,7 +81,7 @@ def test_405_names_the_allowed_methods(client: TestClient) -> None:
     response = client.post("/articles")
 
     assert_problem(response, 405)
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"
 
 
 def test_422_lists_each_invalid_param(client: TestClient) -> None:

@@ -145,7 +145,23 @@ def test_folder_walk_ignores_unsupported_and_hidden_files(store: Store, folder: 
 
     summary = sync_folder(store=store, folder=folder)
 
-    assert statuses(summary) == {SEED_FILE.name: FileStatus.INGESTED}
+    assert statuses(summary) == {
+        SEED_FILE.name: FileStatus.INGESTED,
+        "README.pdf": FileStatus.IGNORED,
+    }
+    assert summary.ok
+
+
+def test_unparseable_change_keeps_the_stored_version(store: Store, folder: Path) -> None:
+    sync_folder(store=store, folder=folder)
+    (folder / SEED_FILE.name).write_bytes(b"")
+
+    summary = sync_folder(store=store, folder=folder)
+
+    [report] = summary.reports
+    assert report.status is FileStatus.SKIPPED
+    assert report.reason is not None and "still served" in report.reason
+    assert store.get_article(SEED_SLUG).slug == SEED_SLUG
 
 
 def test_nested_files_are_found(store: Store, folder: Path) -> None:
@@ -173,7 +189,7 @@ def test_summary_lines_end_with_counts(store: Store, folder: Path) -> None:
 
     assert lines[0] == f"ingested  {folder / SEED_FILE.name} -> {SEED_SLUG}"
     assert lines[-1] == (
-        "summary: 1 ingested, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 warned"
+        "summary: 1 ingested, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 ignored, 0 warned"
     )
 
 

@@ -15,6 +15,7 @@ from starlette.types import Lifespan
 
 from app import __version__
 from app.api.errors import install_error_handlers
+from app.api.head import HeadAsGet
 from app.api.openapi import install_openapi
 from app.api.routes import articles, health, search, sections
 from app.config import Settings, get_settings
@@ -90,4 +91,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (articles, sections, search, health):
         app.include_router(module.router)
     install_openapi(app)
+    app.add_middleware(HeadAsGet)
     return app

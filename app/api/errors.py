@@ -60,14 +60,19 @@ def problem_response(
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    headers = dict(exc.headers or {})
     if status == 404:
         detail = f"Nothing is served at {request.url.path}."
     elif status == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
-        detail = f"{request.method} is not allowed on {request.url.path}; use {allowed}."
+        # Every GET route answers HEAD too (api/head.py), which the router does not know.
+        methods = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+        if "GET" in methods and "HEAD" not in methods:
+            methods.append("HEAD")
+        headers["Allow"] = ", ".join(methods)
+        detail = f"{request.method} is not allowed on {request.url.path}; use {headers['Allow']}."
     else:
         detail = str(exc.detail)
-    return problem_response(request, status=status, detail=detail, headers=exc.headers)
+    return problem_response(request, status=status, detail=detail, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from app.errors import StoreUnavailable
 from app.models import Article, ArticlePage, SearchResults, Section
 
 
@@ -57,13 +58,17 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str | Path) -> Store:
-    """Open the store at a SQLite file path (the default) or a postgresql:// URL."""
-    text = str(location)
-    if text.startswith(("postgresql://", "postgres://")):
-        from app.store.postgres import PostgresStore
+def open_store(location: str | Path, *, create: bool = True) -> Store:
+    """Open the SQLite store at a file path; `create=False` refuses a file that is not there.
 
-        return PostgresStore(text)
+    Any other URL scheme is refused with a clear error: only SQLite is built so far.
+    """
+    text = str(location)
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise StoreUnavailable(f"{scheme}:// stores are not supported yet; use a SQLite file path")
+    if not create and text != ":memory:" and not Path(text).is_file():
+        raise StoreUnavailable(f"no index at {text}: run `article-qa ingest` first")
     from app.store.sqlite import SQLiteStore
 
     return SQLiteStore(Path(text))

@@ -17,6 +17,8 @@ router = APIRouter(tags=["articles"])
 # microseconds, less than a hop to the threadpool costs. Search, which can take milliseconds,
 # stays a plain `def` so it runs in the threadpool and never stalls the event loop.
 
+# Larger offsets only find nothing; the bound keeps them inside SQLite's integer range.
+MAX_LIST_OFFSET = 1_000_000_000
 # Slugs are short; the bound keeps absurd paths out of the store and the suggestion search.
 ArticleSlug = Annotated[str, Path(description="Article slug.", max_length=200)]
 SectionSlug = Annotated[str, Path(description="Section slug.", max_length=200)]
@@ -33,7 +35,7 @@ async def list_articles(
     store: StoreDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
-    offset: Annotated[int, Query(ge=0, description="Articles to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_LIST_OFFSET, description="Articles to skip.")] = 0,
 ) -> Response:
     page = store.list_articles(limit=limit, offset=offset)
     return json_response(request, page, max_age=settings.cache_max_age)

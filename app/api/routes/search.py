@@ -14,6 +14,7 @@ from app.api.http import json_response
 from app.api.paging import cursor_error, next_link
 from app.models import SearchResults
 from app.search.cursor import MAX_OFFSET
+from app.search.query import MAX_QUERY_CHARS
 from app.store.base import SearchRequest
 
 router = APIRouter(tags=["search"])
@@ -34,7 +35,10 @@ def search_sections(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(description="Words to look for (any text).", max_length=1000)],
+    q: Annotated[
+        str,
+        Query(description=f"Any text; the first {MAX_QUERY_CHARS} characters are searched."),
+    ],
     limit: Annotated[int, Query(ge=1, le=100, description="Hits per page.")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Hits to skip.")] = 0,
     cursor: Annotated[
