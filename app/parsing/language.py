@@ -53,7 +53,7 @@ def detect_language(text: str) -> str:
 
 
 def _by_function_words(text: str) -> str | None:
-    words = _WORD.findall(text[: _PROFILE_SAMPLE_WORDS * 12].casefold())
+    words = _WORD.findall(text[: _PROFILE_SAMPLE_WORDS * 7].casefold())
     counts = Counter(words[:_PROFILE_SAMPLE_WORDS])
     hits = sorted(
         (

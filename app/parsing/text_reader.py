@@ -13,6 +13,8 @@ _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
 # Symbol bullets are markup and are cut. Numbered lines stay paragraphs: the number is
 # text, and "1. What is X?" may be a heading.
 _BULLET = re.compile(r"^\s*[-*•·▪◦–]\s+(?=\S)")
+_COMMON_SPACE_PAIRS = ("  ", "\t", "\u00a0 ", " \u00a0", "\u00a0\u00a0")
+_RARE_SPACE = re.compile(r"[\u2000-\u200a\u202f\u3000]")
 _WRAP_MIN_LENGTH = 50
 _MAX_HEADING_ABOVE_PROSE_CHARS = 150
 _SENTENCE_END = tuple('.?!:;"”’)»？。！')
@@ -72,10 +74,16 @@ def _rejoin_wrapped(group: list[str]) -> list[str]:
     return lines
 
 
+def _may_hold_glue_run(line: str) -> bool:
+    """Cheap substring tests before the regex: a run of five spaces of the common kinds
+    always holds one of these pairs; the rare Unicode spaces need the regex to tell."""
+    if any(pair in line for pair in _COMMON_SPACE_PAIRS):
+        return True
+    return not line.isascii() and _RARE_SPACE.search(line) is not None
+
+
 def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
-    # Cheap test first: most lines are plain ASCII without a double space.
-    maybe_glued = not line.isascii() or "  " in line or "\t" in line
-    parts = _GLUE_RUN.split(line) if maybe_glued else [line]
+    parts = _GLUE_RUN.split(line) if _may_hold_glue_run(line) else [line]
     head = normalize_space(parts[0])
     blocks: list[Block] = []
     if head or len(parts) == 1:
