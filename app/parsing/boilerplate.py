@@ -237,6 +237,17 @@ _DATELINE = re.compile(
     r"|publicado|actualizado|publié|mis à jour|pubblicato|опубликовано|发布于|更新于)\b",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
+_PHOTO_CREDIT = re.compile(
+    r"^(?:photo|photos|foto|fotos|fotocredit|bild|bildquelle|image|images|picture|credit|"
+    r"crédit(?: photo)?|crédito|créditos|фото|图片|图|写真)(?:\s*credits?)?\s*[:：|/]",
+    re.IGNORECASE,
+)
+_DISCLOSURE = re.compile(
+    r"\b(?:advertiser|affiliate) disclosure\b|\bwe (?:may )?(?:receive|earn) "
+    r"(?:compensation|a commission)\b|\baffiliate links?\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
 _MAX_FURNITURE_CHARS = 300
 _MAX_READING_TIME_CHARS = 80
@@ -296,12 +307,27 @@ def byline(block: Block, _: BoilerplateContext) -> str | None:
     """'By Jane Doe', 'Escribe Camila Méndez en Territorio', 'Published 11 May'. The words
     after 'By' must be names: 'By the numbers' and 'Von der Leyen reist...' are headings."""
     text = block.text
-    if word_count(text) > _BYLINE_MAX_WORDS or _SENTENCE_END.search(text):
+    if word_count(text) > _BYLINE_MAX_WORDS:
         return None
+    if _DATELINE.match(text) and (not _SENTENCE_END.search(text) or _DIGIT.search(text)):
+        return "dateline"  # "Stand des Artikels: 26. Februar 2020, 12:30 Uhr." ends in a dot
     by = _BYLINE.match(text)
-    if by is not None and _names_only(text[by.end() :]):
+    if by is not None and not _SENTENCE_END.search(text) and _names_only(text[by.end() :]):
         return "byline"
-    return "dateline" if _DATELINE.match(text) else None
+    return None
+
+
+def photo_credit(block: Block, _: BoilerplateContext) -> str | None:
+    """'Fotocredit: Jane Doe © 2021 Studio', 'Photo: Reuters', 'Image credit: NASA'."""
+    text = block.text
+    if word_count(text) > _CAPTION_MAX_WORDS + 3:
+        return None
+    return "photo_credit" if _PHOTO_CREDIT.match(text) or "©" in text else None
+
+
+def disclosure(block: Block, _: BoilerplateContext) -> str | None:
+    """Affiliate and advertiser disclosures that sites put above every review."""
+    return "disclosure" if _DISCLOSURE.search(block.text) else None
 
 
 def _names_only(text: str) -> bool:
@@ -345,6 +371,8 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     comments_widget,
     site_chrome,
     byline,
+    photo_credit,
+    disclosure,
     label,
 )
 # Blocks whose presence after the body marks the start of page furniture, with the largest

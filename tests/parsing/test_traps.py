@@ -198,6 +198,13 @@ def test_interview_answer_prefixes_and_speaker_labels_are_not_answer_text() -> N
         pytest.param("Post a Comment", "comments_widget", id="comments"),
         pytest.param("By Jane Doe and John Roe", "byline", id="byline"),
         pytest.param("Published on 11 May", "dateline", id="dateline"),
+        pytest.param("Stand des Artikels: 3. März 2024, 10:00 Uhr.", "dateline", id="dateline-dot"),
+        pytest.param("Fotocredit: Jane Doe © 2021 Studio", "photo_credit", id="photo-credit"),
+        pytest.param(
+            "We may receive compensation if you buy through our affiliate links.",
+            "disclosure",
+            id="affiliate-disclosure",
+        ),
     ],
 )
 def test_boilerplate_lines_are_dropped_with_their_reason(line: str, reason: str) -> None:
