@@ -25,6 +25,16 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
+# Decoration after a heading's text: Markdown attribute lists ("{#disk-size}", "{.note}")
+# and permalink glyphs that documentation generators append ("¶", "§", "#", "🔗").
+_HEADING_DECORATION = re.compile(r"(?:\s*\{[#.][^{}]*\}|\s*[¶§#🔗⚓])+\s*$")
+
+
+def strip_heading_decoration(text: str) -> str:
+    stripped = _HEADING_DECORATION.sub("", text)
+    return stripped if stripped.strip() else text
+
+
 # "1. What is X?" / "2) Next": a numbered line, in any format.
 NUMBERED_LINE = re.compile(r"^\s*\d{1,3}[.)]\s+(?=\S)")
 

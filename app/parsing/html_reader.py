@@ -11,7 +11,14 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space, word_count
+from app.parsing.blocks import (
+    Block,
+    BlockKind,
+    ReadResult,
+    normalize_space,
+    strip_heading_decoration,
+    word_count,
+)
 from app.parsing.boilerplate import reading_time_minutes
 from app.parsing.language import normalize_language_tag
 from app.parsing.questions import is_prompt
@@ -144,7 +151,8 @@ def _walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
         tag = child.tag.lower()
         origin = tag
         if tag in _HEADING_TAGS:
-            yield Block("heading", element_text(child), origin, level=_HEADING_TAGS[tag])
+            text = strip_heading_decoration(element_text(child))
+            yield Block("heading", text, origin, level=_HEADING_TAGS[tag])
         elif tag == "p":
             yield from _paragraph(child)
         elif tag in _LIST_TAGS:
@@ -269,7 +277,8 @@ def _metadata_title(page: lxml_html.HtmlElement) -> str | None:
 def _title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | None:
     """The page's own heading for the article: the h1 (or h2-h3) the metadata title names."""
     headings = [
-        (element_text(element), int(element.tag[1])) for element in page.iter("h1", "h2", "h3")
+        (strip_heading_decoration(element_text(element)), int(element.tag[1]))
+        for element in page.iter("h1", "h2", "h3")
     ]
     headings = [(text, level) for text, level in headings if text]
     if not meta_title:
@@ -292,13 +301,26 @@ def _title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | None:
         ]
         if matches:
             return max(matches, key=lambda match: match[0])[1]
-    return _strip_site_name(meta_title)
+    # The metadata names none of them (a translated or generic <title>): a page's only h1
+    # is its title; failing that, the metadata title without the site's name.
+    h1s = [text for text, level in headings if level == 1]
+    if len(h1s) == 1:
+        return h1s[0]
+    return _strip_site_name(meta_title, _site_name(page))
 
 
-def _strip_site_name(title: str) -> str:
-    """'Story title | Site' -> 'Story title' (the longest part around a separator)."""
+def _site_name(page: lxml_html.HtmlElement) -> str | None:
+    values = page.xpath("//meta[@property='og:site_name']/@content")
+    return normalize_space(str(values[0])) if values else None
+
+
+def _strip_site_name(title: str, site_name: str | None) -> str:
+    """'Story title | Site' -> 'Story title': drop the part that names the site, else keep
+    the first part (sites append their name far more often than they prepend it)."""
     parts = [part.strip() for part in re.split(r"\s[|–—·•»:-]\s", title) if part.strip()]
-    return max(parts, key=len) if parts else title
+    if site_name:
+        parts = [part for part in parts if part.casefold() != site_name.casefold()] or parts
+    return parts[0] if parts else title
 
 
 def _tokens(text: str) -> set[str]:

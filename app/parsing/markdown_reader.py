@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from app.parsing.blocks import Block, BlockKind, ReadResult, normalize_space
+from app.parsing.blocks import (
+    Block,
+    BlockKind,
+    ReadResult,
+    normalize_space,
+    strip_heading_decoration,
+)
 from app.parsing.questions import is_prompt
 
 _FRONT_MATTER = re.compile(
@@ -74,7 +80,7 @@ def _inline_block(
     text = normalize_space(_inline_text(token.children or []))
     origin = f"line {token.map[0] + 1}" if token.map else "markdown"
     if heading_level is not None:
-        return [Block("heading", text, origin, level=heading_level)]
+        return [Block("heading", strip_heading_decoration(text), origin, level=heading_level)]
     kind: BlockKind = "paragraph"
     if "list_item_open" in containers:
         kind = "list_item"

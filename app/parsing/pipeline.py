@@ -101,7 +101,11 @@ def parse_article(
     )
     decisions = [
         HeadingDecision(
-            section.heading, section.level, heading.rule, question_rule(section.heading)
+            section.heading,
+            section.level,
+            heading.rule,
+            question_rule(section.heading)
+            or ("question_word_among_questions" if section.is_question else None),
         )
         for section, heading in zip(built.sections, body_headings, strict=True)
     ]

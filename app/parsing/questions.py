@@ -13,6 +13,34 @@ _QUESTION_MARKS = {
     "⸮": "question_mark",
 }
 # "Q:", "Q.", "Frage:", "Pregunta:", "Question :", "В:", "Вопрос:", "问：", "問：".
+# Sentence-final particles that make a question without a mark: Chinese 吗/呢, Japanese ですか.
+_QUESTION_PARTICLE_END = re.compile(r"(?:[吗呢嗎]|(?:です|ます|でしょう)か)$")
+# Words that open a question, per language (accented Spanish forms only: "cuando" without
+# the accent is a conjunction). Used only where the article already asks in its headings.
+_QUESTION_WORDS = re.compile(
+    r"^(?:what|why|how|when|where|who|whom|whose|which|can|could|should|would|will|is|are|"
+    r"do|does|did|may|must|"
+    r"was|wie|warum|wieso|weshalb|wann|wo|woher|wohin|wer|wen|wem|welche[rsmn]?|kann|können|"
+    r"soll|sollte|muss|gibt|ist|sind|darf|"
+    r"qué|cómo|por qué|cuándo|dónde|quién|quiénes|cuál|cuáles|cuánto|cuánta|cuántos|cuántas|"
+    r"que|qu['’]est-ce|quoi|comment|pourquoi|quand|où|qui|quel|quelle|quels|quelles|combien|"
+    r"est-ce|puis-je|peut-on|faut-il|"
+    r"что|как|почему|зачем|когда|где|кто|какой|какая|какое|какие|каким|сколько|можно|стоит|"
+    r"нужно|чем|куда|откуда|"
+    r"cosa|come|perché|dove|chi|quale|quali|quanto|quanta|posso|"
+    r"o que|como|por que|porque|onde|quem|qual|quais|quanto|"
+    r"wat|hoe|waarom|wanneer|waar|welke|"
+    r"为什么|什么|如何|怎么|怎样|哪|谁|何时|是否|能否|为何|なぜ|どう|何|いつ|どこ|誰)"
+    r"(?=$|[\s,]|(?<=[\u3000-\u9fff]))",
+    re.IGNORECASE,
+)
+# "How we evaluated", "What I learned": a statement about the writer, not a question.
+_FIRST_PERSON_NEXT = re.compile(
+    r"^\S+\s+(?:we|i|our|my|wir|ich|nous|je|nosotros|yo|мы|я|noi|io|nós|eu|wij|ik)\b",
+    re.IGNORECASE,
+)
+
+
 # Single letters other than Q need a colon: "F. Scott Fitzgerald" is no prompt.
 INTERVIEW_PROMPT = re.compile(
     r"^\s*(?:q\s*[:：.)\]]|(?:f|p|в|frage|pregunta|question|domanda|pergunta|vraag|вопрос|问|問|提问)"
@@ -39,7 +67,7 @@ def question_rule(heading: str) -> str | None:
         return None
     rule = _QUESTION_MARKS.get(core[-1])
     if rule is None:
-        return None
+        return "question_particle" if _QUESTION_PARTICLE_END.search(core) else None
     if core[-1] == "?" and core[:-1].endswith(("\u00a0", "\u202f", " ")):
         return "question_mark_after_space"
     return rule
@@ -52,3 +80,10 @@ def is_question(heading: str) -> bool:
 def is_prompt(text: str) -> bool:
     """A run-in bold lead-in that asks something: a question or a 'Q:' interview prompt."""
     return is_question(text) or INTERVIEW_PROMPT.match(text) is not None
+
+
+def opens_like_a_question(heading: str) -> bool:
+    """Starts with a question word ("Как изменить размер диска", "什么时候移除") and is not a
+    statement about the writer ("How we evaluated")."""
+    text = heading.strip()
+    return bool(_QUESTION_WORDS.match(text)) and not _FIRST_PERSON_NEXT.match(text)

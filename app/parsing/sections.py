@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from app.models import DroppedText, Section
 from app.parsing.blocks import Block, word_count
 from app.parsing.headings import HeadingCandidate
-from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_question
+from app.parsing.questions import (
+    ANSWER_PREFIX,
+    INTERVIEW_PROMPT,
+    is_question,
+    opens_like_a_question,
+)
 from app.parsing.slugs import SlugAllocator
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -19,6 +24,7 @@ _SPEAKER_LABEL = re.compile(
     r"^((?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*\s){0,2}[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*)\s?[:：]\s+(?=\S)"
 )
 _MIN_SPEAKER_TURNS = 2
+_MIN_MARKED_QUESTIONS = 2
 _NAME_WORD = re.compile(r"[\w'’.-]+")
 
 
@@ -79,8 +85,10 @@ def build_sections(
         if text:
             target.append(text)
     _strip_speaker_labels(opened, dropped, named_in=f"{title} {PARAGRAPH_SEPARATOR.join(lead)}")
+    asks = _asks_in_headings(opened)
     sections = [
-        _finish(section, position, article_slug) for position, section in enumerate(opened, 1)
+        _finish(section, position, article_slug, asks=asks)
+        for position, section in enumerate(opened, 1)
     ]
     return BuiltArticle(PARAGRAPH_SEPARATOR.join(lead), sections, dropped)
 
@@ -117,7 +125,13 @@ def _strip_speaker_labels(
         section.paragraphs[0] = section.paragraphs[0][match.end() :]
 
 
-def _finish(section: _OpenSection, position: int, article_slug: str) -> Section:
+def _asks_in_headings(sections: list[_OpenSection]) -> bool:
+    """An article whose headings ask questions (with a mark) is a Q&A: there a heading that
+    opens with a question word is a question too, even without the mark."""
+    return sum(1 for s in sections if is_question(s.candidate.text)) >= _MIN_MARKED_QUESTIONS
+
+
+def _finish(section: _OpenSection, position: int, article_slug: str, *, asks: bool) -> Section:
     body = PARAGRAPH_SEPARATOR.join(section.paragraphs)
     heading = section.candidate.text
     return Section(
@@ -125,7 +139,7 @@ def _finish(section: _OpenSection, position: int, article_slug: str) -> Section:
         article_slug=article_slug,
         position=position,
         heading=heading,
-        is_question=is_question(heading),
+        is_question=is_question(heading) or (asks and opens_like_a_question(heading)),
         level=section.depth,
         parent_slug=section.parent_slug,
         body=body,
