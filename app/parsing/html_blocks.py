@@ -1,0 +1,118 @@
+"""Main-content HTML -> blocks: headings, paragraphs (bold-only, run-in prompts, <br>
+lines), list items, quotes, tables and code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from lxml import html as lxml_html
+
+from app.parsing.blocks import Block, BlockKind, normalize_space, strip_heading_decoration
+from app.parsing.html_text import element_text, raw_text
+from app.parsing.questions import is_prompt
+from app.parsing.text_reader import read_text
+
+_HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
+_BOLD_TAGS = {"b", "strong"}
+_LIST_TAGS = {"ul", "ol", "dl"}
+
+
+def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
+    for child in element.iterchildren():
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.lower()
+        origin = tag
+        if tag in _HEADING_TAGS:
+            text = strip_heading_decoration(element_text(child))
+            yield Block("heading", text, origin, level=_HEADING_TAGS[tag])
+        elif tag == "p":
+            yield from _paragraph(child)
+        elif tag in _LIST_TAGS:
+            yield from _list_items(child)
+        elif tag == "blockquote":
+            yield from _leaf_blocks(child, "quote")
+        elif tag == "table":
+            yield _block("table", _table_text(child), origin)
+        elif tag in ("pre", "code"):
+            yield Block("code", (child.text_content() or "").strip("\n"), origin)
+        elif len(child):
+            yield from walk(child)
+        elif (text := element_text(child)) != "":
+            yield _block("paragraph", text, origin)
+        if child.tail and child.tail.strip() and tag not in ("br",):
+            yield _block("paragraph", child.tail, "text")
+
+
+def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
+    text = element_text(element)
+    bold_prefix = _leading_bold(element)
+    if bold_prefix and normalize_space(bold_prefix) == text:
+        return [Block("paragraph", text, "p", emphasis=True)]
+    if bold_prefix:
+        prompt = normalize_space(bold_prefix)
+        rest = normalize_space(text[len(prompt) :]) if text.startswith(prompt) else ""
+        if rest and is_prompt(prompt):
+            return [Block("paragraph", rest, "p>b", prompt=prompt)]
+    if element.find(".//br") is not None:
+        # Pages laid out with <br> instead of paragraphs: read the lines as plain text. The
+        # extractor may collapse <br><br> into one <br>, so every line stands alone, but
+        # only a question line can head a section (addresses and verse are lines too).
+        lines = read_text(raw_text(element, line_break="\n\n")).blocks
+        if len(lines) > 1:
+            return [replace(line, origin="p>br", standalone=is_prompt(line.text)) for line in lines]
+    return [Block("paragraph", text, "p")]
+
+
+def _leading_bold(element: lxml_html.HtmlElement) -> str | None:
+    """Text of the bold element(s) that open the paragraph, if it opens with bold."""
+    if element.text and element.text.strip():
+        return None
+    parts: list[str] = []
+    for child in element.iterchildren():
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag in _BOLD_TAGS:
+            parts.append(raw_text(child))
+            if child.tail and child.tail.strip():
+                break
+        elif tag == "br":
+            parts.append(" ")
+        else:
+            break
+    joined = "".join(parts)
+    return joined if joined.strip() else None
+
+
+def _list_items(element: lxml_html.HtmlElement) -> Iterator[Block]:
+    for item in element.iterchildren():
+        if not isinstance(item.tag, str):
+            continue
+        if item.tag.lower() in _LIST_TAGS:
+            yield from _list_items(item)
+        elif (text := element_text(item)) != "":
+            yield _block("list_item", text, item.tag.lower())
+
+
+def _leaf_blocks(element: lxml_html.HtmlElement, kind: BlockKind) -> Iterator[Block]:
+    paragraphs = [c for c in element.iterchildren() if isinstance(c.tag, str) and c.tag == "p"]
+    if not paragraphs:
+        text = element_text(element)
+        if text:
+            yield _block(kind, text, element.tag)
+        return
+    for paragraph in paragraphs:
+        if (text := element_text(paragraph)) != "":
+            yield _block(kind, text, "blockquote>p")
+
+
+def _table_text(table: lxml_html.HtmlElement) -> str:
+    rows = []
+    for row in table.iter("tr"):
+        cells = [element_text(cell) for cell in row if isinstance(cell.tag, str)]
+        rows.append(" | ".join(cell for cell in cells if cell))
+    return "\n".join(row for row in rows if row)
+
+
+def _block(kind: BlockKind, text: str, origin: str) -> Block:
+    return Block(kind, normalize_space(text) if kind != "table" else text, origin)
