@@ -30,8 +30,12 @@ def normalize_space(text: str) -> str:
 _HEADING_DECORATION = re.compile(r"(?:\s*\{[#.][^{}]*\}|\s*[¶§#🔗⚓])+\s*$")
 
 
+# Accordion toggles before a heading: "+ How do I pay?", "▸ Shipping".
+_TOGGLE_GLYPH = re.compile(r"^[+−▸▶►▼▾›»]\s+")
+
+
 def strip_heading_decoration(text: str) -> str:
-    stripped = _HEADING_DECORATION.sub("", text)
+    stripped = _TOGGLE_GLYPH.sub("", _HEADING_DECORATION.sub("", text))
     return stripped if stripped.strip() else text
 
 

@@ -17,6 +17,7 @@ from app.parsing.html_page import (
     parse_page,
     visible_words,
 )
+from app.parsing.html_recovery import container_with_lost_headings
 from app.parsing.html_text import element_text
 from app.parsing.questions import is_prompt
 
@@ -35,6 +36,8 @@ def read_html(text: str) -> ReadResult:
     _promote_question_labels(page)
     main = _main_content(page)
     blocks = list(walk(main)) if main is not None else []
+    if (container := container_with_lost_headings(page, blocks, title=title)) is not None:
+        blocks = list(walk(container))
     if not blocks:
         # The extractor found no main content (tiny or malformed pages): read the whole
         # body minus obvious chrome rather than lose the text.

@@ -318,3 +318,51 @@ def test_note_prefix_is_not_a_speaker_label() -> None:
 def test_interview_prompt_is_not_part_of_the_slug() -> None:
     article = parse(html_page(f"<h4>Q: Where did you grow up?</h4><p>{ANSWER}</p>"), "html")
     assert article.sections[0].slug == "where-did-you-grow-up"
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "expected"),
+    [
+        pytest.param(
+            "<html><head><title>FAQ | Example</title></head><body><div>"
+            f"<h1>Domande frequenti</h1><h3>Cos'è?</h3><p>{ANSWER}</p>"
+            f"<h3>Come si fa?</h3><p>{ANSWER}</p></div></body></html>",
+            "html",
+            [("Cos'è?", True), ("Come si fa?", True)],
+            id="html-headings-the-extractor-dropped-are-recovered",
+        ),
+        pytest.param(
+            html_page(
+                f'<h2>Where is the log?<a class="headerlink" href="#log">¶</a></h2><p>{ANSWER}</p>'
+                f"<h2><strong>+ Is it safe?</strong></h2><p>{ANSWER}</p>"
+            ),
+            "html",
+            [("Where is the log?", True), ("Is it safe?", True)],
+            id="html-permalink-and-accordion-glyphs",
+        ),
+        pytest.param(
+            f"# Диски\n\n## Сколько места? {{#disk-size}}\n\n{ANSWER}\n\n"
+            f"## Зачем нужен swap?\n\n{ANSWER}\n\n## Как изменить размер диска\n\n{ANSWER}\n\n"
+            f"## How we evaluated\n\n{ANSWER}\n",
+            "markdown",
+            [
+                ("Сколько места?", True),
+                ("Зачем нужен swap?", True),
+                ("Как изменить размер диска", True),
+                ("How we evaluated", False),
+            ],
+            id="markdown-attribute-lists-and-question-words-in-a-faq",
+        ),
+        pytest.param(
+            f"Title line\n\nLead.\n\n这个可以用吗\n\n{ANSWER}\n\n它安全吗？\n\n{ANSWER}\n",
+            "text",
+            [("这个可以用吗", True), ("它安全吗？", True)],
+            id="text-chinese-question-particle",
+        ),
+    ],
+)
+def test_real_page_patterns(
+    source: str, fmt: SourceFormat, expected: list[tuple[str, bool]]
+) -> None:
+    article = parse(source, fmt)
+    assert [(s.heading, s.is_question) for s in article.sections] == expected

@@ -1,0 +1,82 @@
+"""When the extractor keeps an article's paragraphs but drops its headings (small pages,
+FAQ markup it does not recognise), find the paragraphs' common container in the page and
+read that instead, so the question structure survives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml import html as lxml_html
+
+from app.parsing.blocks import Block, strip_heading_decoration
+from app.parsing.html_text import element_text
+
+_TEXT_TAGS = ("p", "li", "dd", "blockquote")
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_CHROME_XPATH = ".//nav|.//header|.//footer|.//aside|.//form|.//script|.//style|.//noscript"
+_MIN_MATCH_CHARS = 20
+_MIN_LOST_HEADINGS = 2
+
+
+def container_with_lost_headings(
+    page: lxml_html.HtmlElement, blocks: Sequence[Block], *, title: str | None
+) -> lxml_html.HtmlElement | None:
+    """The element holding the extracted paragraphs, when it also holds headings between
+    them that the extraction lost; a copy without navigation, forms and scripts."""
+    # Page paragraphs found again in the extracted text; by containment, because the
+    # extractor may merge several of them (and the headings between) into one block.
+    extracted = "\n".join(b.text for b in blocks if b.kind != "heading")
+    matched = [
+        element
+        for element in page.iter(*_TEXT_TAGS)
+        if len(text := element_text(element)) >= _MIN_MATCH_CHARS and text in extracted
+    ]
+    if not matched:
+        return None
+    container = _common_ancestor(matched)
+    if container is None or container.tag in ("html", "body"):
+        return None  # the whole page: its headings include the chrome's
+    kept = {b.text for b in blocks if b.kind == "heading"}
+    lost = _headings_between(container, set(map(id, matched)), kept | {title or ""})
+    # Recover only when much of the structure is gone: a few dropped sidebar or widget
+    # headings next to a well-extracted article are the extractor doing its job.
+    if len(lost) < _MIN_LOST_HEADINGS or len(lost) <= len(kept):
+        return None
+    copy: lxml_html.HtmlElement = lxml_html.fromstring(lxml_html.tostring(container))
+    for element in copy.xpath(_CHROME_XPATH):
+        element.drop_tree()
+    return copy
+
+
+def _headings_between(
+    container: lxml_html.HtmlElement, paragraph_ids: set[int], known: set[str]
+) -> list[str]:
+    """Headings inside the container up to its last extracted paragraph (those after it are
+    trailing widgets) that are not among the extracted headings or the title."""
+    pending: list[str] = []
+    lost: list[str] = []
+    for element in container.iter():
+        if id(element) in paragraph_ids:
+            lost.extend(pending)
+            pending = []
+        elif element.tag in _HEADING_TAGS:
+            text = strip_heading_decoration(element_text(element))
+            if text and text not in known:
+                pending.append(text)
+    return lost
+
+
+def _common_ancestor(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlElement | None:
+    common: list[lxml_html.HtmlElement] | None = None
+    for element in elements:
+        chain = [element, *element.iterancestors()][::-1]  # root first
+        if common is None:
+            common = chain
+            continue
+        length = 0
+        for mine, theirs in zip(common, chain, strict=False):
+            if mine is not theirs:
+                break
+            length += 1
+        common = common[:length]
+    return common[-1] if common else None
