@@ -61,6 +61,22 @@ _PROMO = re.compile(
     + _words(
         "also read",
         "read also",
+        "read",
+        "see",
+        "lire",
+        "voir",
+        "lesen",
+        "siehe",
+        "leer",
+        "ver",
+        "leggi",
+        "vedi",
+        "leia",
+        "lees",
+        "читайте",
+        "另请阅读",
+        "另见",
+        "参见",
         "read more",
         "more on this",
         "see also",
@@ -199,7 +215,8 @@ _AUTHOR_BLURB = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
-    r"^(?:by|von|por|par|di|door|escribe|texto?|autor(?:in)?|author|автор|作者)\s*[:：]?\s*(?=\S)",
+    r"^(?:by|von|por|par|di|door|escribe|texto?|autor(?:in|en|es)?|authors?|auteurs?|автор|"
+    r"авторы|作者)\b\s*[:：]?\s*(?=\S)",
     re.IGNORECASE,
 )
 # Words that may join the names of a byline: "By Jane Doe and John Roe in Paris".
@@ -238,6 +255,7 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_TEMPLATE_ONLY = re.compile(r"^(?:\s*(?:\{\{.*?\}\}|\{%.*?%\}|<%.*?%>))+\s*$")
 _PHOTO_CREDIT = re.compile(
     r"^(?:photo|photos|foto|fotos|fotocredit|bild|bildquelle|image|images|picture|credit|"
     r"crédit(?: photo)?|crédito|créditos|фото|图片|图|写真)(?:\s*credits?)?\s*[:：|/]",
@@ -317,6 +335,11 @@ def byline(block: Block, _: BoilerplateContext) -> str | None:
     return None
 
 
+def template_markup(block: Block, _: BoilerplateContext) -> str | None:
+    """Unrendered template syntax ('{{% heading "whatsnext" %}}', '{{< note >}}')."""
+    return "template_markup" if _TEMPLATE_ONLY.match(block.text) else None
+
+
 def photo_credit(block: Block, _: BoilerplateContext) -> str | None:
     """'Fotocredit: Jane Doe © 2021 Studio', 'Photo: Reuters', 'Image credit: NASA'."""
     text = block.text
@@ -364,6 +387,7 @@ def non_text(block: Block, _: BoilerplateContext) -> str | None:
 BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     non_text,
     empty,
+    template_markup,
     reading_time,
     promo,
     glued_caption,

@@ -11,6 +11,7 @@ from app.parsing.questions import INTERVIEW_PROMPT, is_question
 
 _MAX_LINE_HEADING_WORDS = 16
 _MAX_LINE_QUESTION_WORDS = 30
+_MAX_PROMPT_WORDS = 80
 _MAX_LINE_HEADING_CHARS = 200
 _MAX_MARKUP_HEADING_WORDS = 60
 _MAX_STATEMENT_HEADING_WORDS = 14
@@ -71,7 +72,7 @@ def is_plain_heading_line(block: Block) -> bool:
     if is_question(text):
         return words <= _MAX_LINE_QUESTION_WORDS and _single_question(text)
     if INTERVIEW_PROMPT.match(text):
-        return words <= _MAX_LINE_QUESTION_WORDS
+        return words <= _MAX_PROMPT_WORDS  # prompts may run long; the marker says enough
     return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
 
 

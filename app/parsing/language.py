@@ -18,6 +18,11 @@ _LANGID_SAMPLE_CHARS = 800
 _PROFILE_SAMPLE_WORDS = 200
 _MIN_PROFILE_HITS = 8
 _MIN_PROFILE_MARGIN = 2.0
+_MIN_CJK_SHARE = 0.3
+_MIN_KANA_SHARE = 0.1
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
 _WORD = re.compile(r"\w+")
 
@@ -47,9 +52,41 @@ def normalize_language_tag(tag: str | None) -> str | None:
 
 
 def detect_language(text: str) -> str:
+    if (by_script := _by_script(text)) is not None:
+        return by_script  # a few CJK characters are enough, so this comes first
     if len(text.strip()) < _MIN_DETECTION_CHARS:
         return UNDETERMINED
-    return _by_function_words(text) or str(py3langid.classify(text[:_LANGID_SAMPLE_CHARS])[0])
+    return confident_language(text) or str(py3langid.classify(text[:_LANGID_SAMPLE_CHARS])[0])
+
+
+def choose_language(declared: str | None, text: str) -> str:
+    """The page's declared language, unless its text is clearly in another one (a
+    translated site serving an untranslated article keeps the site's `lang`)."""
+    if declared is None:
+        return detect_language(text)
+    if len(text.strip()) < _MIN_DETECTION_CHARS:
+        return declared
+    evident = confident_language(text)
+    return evident if evident is not None and evident != declared else declared
+
+
+def confident_language(text: str) -> str | None:
+    """A language the text shows beyond doubt (by script or by common words), else None."""
+    return _by_script(text) or _by_function_words(text)
+
+
+def _by_script(text: str) -> str | None:
+    """Chinese, Japanese and Korean by their scripts: no statistical model needed."""
+    sample = text[:_LANGID_SAMPLE_CHARS]
+    han = len(_HAN.findall(sample))
+    kana = len(_KANA.findall(sample))
+    hangul = len(_HANGUL.findall(sample))
+    letters = sum(1 for char in sample if char.isalpha())
+    if not letters or (han + kana + hangul) < _MIN_CJK_SHARE * letters:
+        return None
+    if hangul > han + kana:
+        return "ko"
+    return "ja" if kana >= _MIN_KANA_SHARE * (han + kana) else "zh"
 
 
 def _by_function_words(text: str) -> str | None:

@@ -26,7 +26,7 @@ from app.parsing.headings import (
     late_top_heading,
 )
 from app.parsing.html_reader import read_html
-from app.parsing.language import UNDETERMINED, detect_language
+from app.parsing.language import UNDETERMINED, choose_language
 from app.parsing.markdown_reader import read_markdown
 from app.parsing.questions import question_rule
 from app.parsing.sections import build_sections
@@ -90,7 +90,7 @@ def parse_article(
         slug=article_slug,
         title=title,
         lead=built.lead,
-        language=read.language or detect_language(f"{title}\n{body_text}") or UNDETERMINED,
+        language=choose_language(read.language, f"{title}\n{body_text}") or UNDETERMINED,
         source=PurePath(source).name,
         format=fmt,
         reading_time_minutes=minutes,
@@ -103,11 +103,11 @@ def parse_article(
         HeadingDecision(
             section.heading,
             section.level,
-            heading.rule,
+            rule,
             question_rule(section.heading)
             or ("question_word_among_questions" if section.is_question else None),
         )
-        for section, heading in zip(built.sections, body_headings, strict=True)
+        for section, rule in zip(built.sections, built.heading_rules, strict=True)
     ]
     return ParsedArticle(article, decisions, warnings)
 
@@ -248,7 +248,7 @@ def _cut_tail(blocks: list[Block], reasons: dict[int, str], heading_indexes: lis
 
 def _title_from_first_line(blocks: list[Block]) -> tuple[str | None, list[Block]]:
     """Plain text: the first line is the title when it is shaped like a heading."""
-    if blocks and is_plain_heading_line(blocks[0]):
+    if blocks and (blocks[0].kind == "heading" or is_plain_heading_line(blocks[0])):
         return blocks[0].text, blocks[1:]
     return None, blocks
 

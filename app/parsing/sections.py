@@ -46,6 +46,8 @@ class BuiltArticle:
     lead: str
     sections: list[Section]
     dropped: list[DroppedText]
+    # The rule that made each section's heading, in the order of `sections`.
+    heading_rules: list[str]
 
 
 def build_sections(
@@ -84,13 +86,42 @@ def build_sections(
             text = _strip_answer_prefix(text, dropped)
         if text:
             target.append(text)
+    opened = _without_repeats(opened, dropped)
     _strip_speaker_labels(opened, dropped, named_in=f"{title} {PARAGRAPH_SEPARATOR.join(lead)}")
     asks = _asks_in_headings(opened)
     sections = [
         _finish(section, position, article_slug, asks=asks)
         for position, section in enumerate(opened, 1)
     ]
-    return BuiltArticle(PARAGRAPH_SEPARATOR.join(lead), sections, dropped)
+    rules = [section.candidate.rule for section in opened]
+    return BuiltArticle(PARAGRAPH_SEPARATOR.join(lead), sections, dropped, rules)
+
+
+def _without_repeats(
+    sections: list[_OpenSection], dropped: list[DroppedText]
+) -> list[_OpenSection]:
+    """Pages often carry the same block twice (a hidden copy for another layout): a section
+    that repeats an earlier one word for word, with all its sub-sections, is dropped."""
+    seen: set[tuple[str, str, int]] = set()
+    repeated: set[str] = set()
+    for section in sections:
+        key = (section.candidate.text, PARAGRAPH_SEPARATOR.join(section.paragraphs), section.depth)
+        if key in seen:
+            repeated.add(section.slug)
+        seen.add(key)
+    children: dict[str, list[str]] = {}
+    for section in sections:
+        if section.parent_slug is not None:
+            children.setdefault(section.parent_slug, []).append(section.slug)
+    removed: set[str] = set()
+    for section in reversed(sections):
+        if section.slug in repeated and all(c in removed for c in children.get(section.slug, [])):
+            removed.add(section.slug)
+    for section in sections:
+        if section.slug in removed:
+            text = PARAGRAPH_SEPARATOR.join([section.candidate.text, *section.paragraphs])
+            dropped.append(DroppedText(text=text, reason="repeated_section"))
+    return [section for section in sections if section.slug not in removed]
 
 
 def _strip_answer_prefix(text: str, dropped: list[DroppedText]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.parsing.blocks import Block, ReadResult, normalize_space
-from app.parsing.questions import is_question
+from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_question
 
 # A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
 # (no-break) spaces; five or more in a row never occur inside real prose.
@@ -15,6 +15,7 @@ _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
 _BULLET = re.compile(r"^\s*[-*•·▪◦–]\s+(?=\S)")
 _COMMON_SPACE_PAIRS = ("  ", "\t", "\u00a0 ", " \u00a0", "\u00a0\u00a0")
 _RARE_SPACE = re.compile(r"[\u2000-\u200a\u202f\u3000]")
+_UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,}|~{3,})\s*$")
 _WRAP_MIN_LENGTH = 50
 _MAX_HEADING_ABOVE_PROSE_CHARS = 150
 _SENTENCE_END = tuple('.?!:;"”’)»？。！')
@@ -23,13 +24,32 @@ _SENTENCE_END = tuple('.?!:;"”’)»？。！')
 def read_text(text: str) -> ReadResult:
     blocks: list[Block] = []
     for first_line, group in _line_groups(text.splitlines()):
-        lines = _rejoin_wrapped(group)
-        for offset, line in enumerate(lines):
-            standalone = len(lines) == 1 or (offset == 0 and _question_over_prose(lines))
-            blocks.extend(
-                _split_glued(line, origin=f"line {first_line + offset}", standalone=standalone)
-            )
+        if len(group) >= 2 and _UNDERLINE.match(group[1]) and not _UNDERLINE.match(group[0]):
+            # "Title\n=====" / "Section\n-------": a heading marked by its underline.
+            level = 1 if "=" in group[1] else 2
+            heading = normalize_space(group[0])
+            blocks.append(Block("heading", heading, f"line {first_line}", level=level))
+            blocks.append(Block("rule", group[1].strip(), f"line {first_line + 1}"))
+            group, first_line = group[2:], first_line + 2
+        for offset, lines in _paragraph_runs(group):
+            for index, line in enumerate(lines):
+                standalone = len(lines) == 1 or (index == 0 and _question_over_prose(lines))
+                origin = f"line {first_line + offset + index}"
+                blocks.extend(_split_glued(line, origin=origin, standalone=standalone))
     return ReadResult(blocks)
+
+
+def _paragraph_runs(group: list[str]) -> list[tuple[int, list[str]]]:
+    """The group's lines, rejoined where they continue each other. An interview prompt
+    ("Q: ...") runs to its answer ("A: ...") or the blank line, however it is wrapped."""
+    if not group:
+        return []
+    if INTERVIEW_PROMPT.match(group[0]):
+        answer = next((i for i, line in enumerate(group) if ANSWER_PREFIX.match(line)), len(group))
+        prompt = " ".join(line.strip() for line in group[:answer])
+        rest = _paragraph_runs(group[answer:])
+        return [(0, [prompt]), *((answer + offset, lines) for offset, lines in rest)]
+    return [(0, _rejoin_wrapped(group))]
 
 
 def _question_over_prose(lines: list[str]) -> bool:
@@ -66,8 +86,13 @@ def _rejoin_wrapped(group: list[str]) -> list[str]:
     lines: list[str] = []
     for line in group:
         previous = lines[-1] if lines else ""
-        # A long line that stops mid-sentence continues on the next line (hard-wrapped).
-        if len(previous) >= _WRAP_MIN_LENGTH and not previous.rstrip().endswith(_SENTENCE_END):
+        # A long line that stops mid-sentence continues on the next line (hard-wrapped), and
+        # so does an indented line under a flush one (a hanging indent: "A: ...\n   more").
+        wrapped = len(previous) >= _WRAP_MIN_LENGTH and not previous.rstrip().endswith(
+            _SENTENCE_END
+        )
+        hanging = bool(previous) and line[:1] in " \t" and previous[:1] not in " \t"
+        if wrapped or hanging:
             lines[-1] = previous.rstrip() + " " + line.lstrip()
         else:
             lines.append(line)
@@ -83,6 +108,7 @@ def _may_hold_glue_run(line: str) -> bool:
 
 
 def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
+    line = line.lstrip(" \t")  # indentation is layout, not a glue run
     parts = _GLUE_RUN.split(line) if _may_hold_glue_run(line) else [line]
     head = normalize_space(parts[0])
     blocks: list[Block] = []

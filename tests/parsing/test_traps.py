@@ -234,12 +234,30 @@ def test_markdown_front_matter_and_link_references_are_accounted_for() -> None:
     assert {d.reason for d in article.dropped} >= {"front_matter", "link_reference"}
 
 
-def test_html_title_language_and_page_chrome() -> None:
-    article = parse(html_page(f"<h2>Was nun?</h2><p>{ANSWER}</p>", lang="de-DE"), "html")
+def test_html_title_and_page_chrome() -> None:
+    article = parse(html_page(f"<h2>What now?</h2><p>{ANSWER}</p>"), "html")
     assert article.title == "The Test Story"
-    assert article.language == "de"
     assert "Home" not in article.lead
     assert any(d.reason == "page_chrome" for d in article.dropped)
+
+
+@pytest.mark.parametrize(
+    ("declared", "words", "language"),
+    [
+        pytest.param("de-DE", "Wort", "de", id="declared-and-no-evidence-against"),
+        pytest.param("ru", "The answer is in the text and it is English.", "en", id="text-wins"),
+        pytest.param("en", "这个问题的答案在文章里。", "zh", id="chinese-script"),
+    ],
+)
+def test_language_from_page_unless_the_text_clearly_says_otherwise(
+    declared: str, words: str, language: str
+) -> None:
+    page = (
+        f"<html lang='{declared}'><head><title>T</title></head><body><article><h1>T</h1>"
+        + f"<p>{words}</p>" * 5
+        + "</article></body></html>"
+    )
+    assert parse(page, "html").language == language
 
 
 def test_article_without_headings_is_lead_only() -> None:
@@ -366,3 +384,43 @@ def test_real_page_patterns(
 ) -> None:
     article = parse(source, fmt)
     assert [(s.heading, s.is_question) for s in article.sections] == expected
+
+
+def test_plain_text_faq_with_underlined_title_and_wrapped_prompts() -> None:
+    article = parse(
+        "Netdev FAQ\n----------\n\nQ: I found a bug that might matter.\n   Should I mail the"
+        f" maintainer?\n\nA: No. {ANSWER}\n   More of the answer on an indented line.\n\n"
+        f"Q: What level of testing is expected?\n\nA: {ANSWER}\n\n"
+        "        https://example.org/a/very/long/indented/link\n",
+        "text",
+    )
+    assert article.title == "Netdev FAQ"
+    assert [s.heading for s in article.sections] == [
+        "Q: I found a bug that might matter. Should I mail the maintainer?",
+        "Q: What level of testing is expected?",
+    ]
+    assert article.sections[0].body == f"No. {ANSWER} More of the answer on an indented line."
+    assert article.sections[1].body.endswith("https://example.org/a/very/long/indented/link")
+
+
+def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
+    faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
+    article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
+    assert [s.heading for s in article.sections] == ["FAQ", "Is it safe?", "Is it fast?"]
+    assert [d.reason for d in article.dropped].count("repeated_section") == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        pytest.param('{{% heading "whatsnext" %}}', "template_markup", id="template-markup"),
+        pytest.param("**Lire : Que sont les IMSI-catchers ?**", "promo", id="bold-read-promo"),
+        pytest.param("**Authors**: Jane Doe (Example Inc)", "byline", id="authors-label"),
+    ],
+)
+def test_markdown_noise_is_dropped(line: str, reason: str) -> None:
+    article = parse(
+        f"# Title\n\nLead.\n\n## Section\n\n{ANSWER}\n\n{line}\n\n{ANSWER}\n", "markdown"
+    )
+    assert [s.heading for s in article.sections] == ["Section"]
+    assert reason in {d.reason for d in article.dropped}
