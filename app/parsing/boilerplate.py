@@ -255,6 +255,16 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_RATING = re.compile(
+    r"^(?:average |durchschnittliche |note |valoración )?(?:rating|bewertung|note moyenne|"
+    r"valoración|calificación|valutazione|рейтинг|评分|評価)\b.{0,40}$",
+    re.IGNORECASE,
+)
+_LOGIN = re.compile(
+    r"^(?:(?:please )?(?:log|sign) in (?:to|or)|melde dich an|bitte anmelden|anmelden,? um|"
+    r"inicia sesión|connectez-vous|accedi per|войдите|登录后|登入)",
+    re.IGNORECASE,
+)
 _TEMPLATE_ONLY = re.compile(r"^(?:\s*(?:\{\{.*?\}\}|\{%.*?%\}|<%.*?%>))+\s*$")
 _PHOTO_CREDIT = re.compile(
     r"^(?:photo|photos|foto|fotos|fotocredit|bild|bildquelle|image|images|picture|credit|"
@@ -330,9 +340,20 @@ def byline(block: Block, _: BoilerplateContext) -> str | None:
     if _DATELINE.match(text) and (not _SENTENCE_END.search(text) or _DIGIT.search(text)):
         return "dateline"  # "Stand des Artikels: 26. Februar 2020, 12:30 Uhr." ends in a dot
     by = _BYLINE.match(text)
-    if by is not None and not _SENTENCE_END.search(text) and _names_only(text[by.end() :]):
+    if by is not None and not _SENTENCE_END.search(text) and names_only(text[by.end() :]):
         return "byline"
     return None
+
+
+def rating_widget(block: Block, _: BoilerplateContext) -> str | None:
+    """'Average rating: 4.2 (12 votes)', 'Durchschnittliche Bewertung: | (2 Bewertungen)'."""
+    first_line = block.text.split("\n", 1)[0]  # a widget laid out as a table: its first row
+    return "rating_widget" if _RATING.match(first_line) else None
+
+
+def login_prompt(block: Block, _: BoilerplateContext) -> str | None:
+    """'Log in to rate this article', 'Melde dich an, um ...', 'Connectez-vous pour ...'."""
+    return "login_prompt" if _LOGIN.match(block.text) else None
 
 
 def template_markup(block: Block, _: BoilerplateContext) -> str | None:
@@ -353,7 +374,7 @@ def disclosure(block: Block, _: BoilerplateContext) -> str | None:
     return "disclosure" if _DISCLOSURE.search(block.text) else None
 
 
-def _names_only(text: str) -> bool:
+def names_only(text: str) -> bool:
     words = text.replace(",", " , ").split()
     return (
         bool(words)
@@ -388,6 +409,8 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     non_text,
     empty,
     template_markup,
+    rating_widget,
+    login_prompt,
     reading_time,
     promo,
     glued_caption,
@@ -408,6 +431,8 @@ TAIL_MARKERS: dict[str, tuple[float, int]] = {
     "share_widget": (FURNITURE_SHARE, 400),
     "comments_widget": (FURNITURE_SHARE, 400),
     "site_chrome": (FURNITURE_SHARE, 400),
+    "rating_widget": (FURNITURE_SHARE, 400),
+    "login_prompt": (FURNITURE_SHARE, 400),
     "thematic_break": (0.15, 40),
 }
 

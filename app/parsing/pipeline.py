@@ -14,6 +14,7 @@ from app.parsing.boilerplate import (
     FURNITURE_SHARE,
     TAIL_MARKERS,
     boilerplate_reason,
+    names_only,
     reading_time_minutes,
     tail_reason,
 )
@@ -39,6 +40,7 @@ READERS: dict[SourceFormat, Callable[[str], ReadResult]] = {
     "html": read_html,
 }
 _MIN_TOC_ITEMS = 2
+_MAX_SIGNATURE_WORDS = 8
 _FIRST_SENTENCE = re.compile(r"^(.{10,160}?[.!?。！？])(?:\s|$)")
 _MAX_FALLBACK_TITLE_CHARS = 120
 
@@ -160,10 +162,27 @@ class _Triage:
         ):
             candidates = [c for c in candidates if c.index < late.index]
         _cut_tail(self.blocks, self.reasons, [c.index for c in candidates])
+        self._drop_signature()
         _drop_table_of_contents(
             self.blocks, self.reasons, {normalize_space(c.text).casefold() for c in candidates}
         )
         return [c for c in candidates if c.index not in self.reasons]
+
+    def _drop_signature(self) -> None:
+        """A closing line of names after the text ('Jane Doe and the editors') signs it."""
+        kept = self._kept_indexes()
+        if len(kept) < 2:
+            return
+        last, before = self.blocks[kept[-1]], self.blocks[kept[-2]]
+        if (
+            last.kind == "paragraph"
+            and not last.emphasis
+            and word_count(last.text) <= _MAX_SIGNATURE_WORDS
+            and not last.text.rstrip().endswith((".", "!", "?", ":", "。", "！", "？"))
+            and names_only(last.text)
+            and word_count(before.text) > _MAX_SIGNATURE_WORDS
+        ):
+            self.reasons[kept[-1]] = "byline"
 
     def kept(self, headings: list[HeadingCandidate]) -> tuple[list[Block], list[HeadingCandidate]]:
         """The surviving blocks, and the headings re-indexed into them."""

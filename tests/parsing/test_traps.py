@@ -424,3 +424,16 @@ def test_markdown_noise_is_dropped(line: str, reason: str) -> None:
     )
     assert [s.heading for s in article.sections] == ["Section"]
     assert reason in {d.reason for d in article.dropped}
+
+
+def test_signature_rating_and_login_widgets_after_the_text() -> None:
+    article = parse(
+        html_page(
+            f"<h2>Wie entsteht es?</h2><p>{ANSWER}</p><p>Jane Doe und Redaktion Example.ch</p>"
+            "<table><tr><td>Durchschnittliche Bewertung:</td><td>(2 Bewertungen)</td></tr>"
+            "<tr><td>Melde dich an, um eine Bewertung abzugeben</td></tr></table>"
+        ),
+        "html",
+    )
+    assert article.sections[-1].body == ANSWER
+    assert {"byline", "rating_widget"} <= {d.reason for d in article.dropped}
