@@ -22,6 +22,7 @@ _MIN_CJK_SHARE = 0.3
 _MIN_KANA_SHARE = 0.1
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_LETTER = re.compile(r"[^\W\d_]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
 _WORD = re.compile(r"\w+")
@@ -81,8 +82,10 @@ def _by_script(text: str) -> str | None:
     han = len(_HAN.findall(sample))
     kana = len(_KANA.findall(sample))
     hangul = len(_HANGUL.findall(sample))
-    letters = sum(1 for char in sample if char.isalpha())
-    if not letters or (han + kana + hangul) < _MIN_CJK_SHARE * letters:
+    if not han + kana + hangul:
+        return None  # most text: no need to count its letters
+    letters = len(_LETTER.findall(sample))
+    if (han + kana + hangul) < _MIN_CJK_SHARE * letters:
         return None
     if hangul > han + kana:
         return "ko"
