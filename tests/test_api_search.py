@@ -49,6 +49,25 @@ def test_next_page_by_link_header_and_cursor(client: TestClient) -> None:
     assert second.hits[0].url != results.hits[0].url
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"q": "Kashmir"}, id="other-query"),
+        pytest.param({"is_question": "true"}, id="other-filter"),
+    ],
+)
+def test_cursor_is_only_valid_for_its_own_query(client: TestClient, change: dict[str, str]) -> None:
+    first = search(client, q="Pakistan Iran", limit=1)
+    assert first.next_cursor is not None
+
+    params = {"q": "Pakistan Iran", "limit": "1", "cursor": first.next_cursor, **change}
+    response = client.get("/search", params=params)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["name"] for error in response.json()["errors"]] == ["cursor"]
+
+
 def test_last_page_has_no_next(client: TestClient) -> None:
     response = client.get("/search", params={"q": "Kashmir", "limit": 100})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.models import Section
@@ -42,8 +43,20 @@ def test_slug_unique_to_the_second_article(twin_client: TestClient) -> None:
     assert response.json()["article_slug"] == TWIN_SLUG
 
 
-def test_unknown_slug_suggests_the_nearest(client: TestClient) -> None:
-    response = client.get("/sections/whats-the-status-of-iran-pakistan-tie")
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/sections/whats-the-status-of-iran-pakistan-tie", id="truncated"),
+        pytest.param("/sections/whats-the-staus-of-iran-pakistan-ties", id="typo"),
+        pytest.param("/sections/WHATS-THE-STATUS-OF-IRAN-PAKISTAN-TIES", id="upper-case"),
+        pytest.param(
+            f"/articles/{SEED_SLUG}/sections/whats-the-status-of-iran-pakistn-ties",
+            id="in-article",
+        ),
+    ],
+)
+def test_unknown_slug_suggests_the_nearest(client: TestClient, path: str) -> None:
+    response = client.get(path)
 
     assert response.status_code == 404
     assert response.json()["suggestions"][0] == "whats-the-status-of-iran-pakistan-ties"

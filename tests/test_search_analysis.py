@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.search.analysis import analyse_field, analyse_terms, fold, primary_language, tokenize
+from app.search.analysis import (
+    analyse_field,
+    analyse_terms,
+    fold,
+    part_term,
+    primary_language,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -18,6 +25,9 @@ from app.search.analysis import analyse_field, analyse_terms, fold, primary_lang
         pytest.param("What’s", "what's", id="curly-apostrophe"),
         pytest.param("ﬁnal", "final", id="ligature-nfkc"),
         pytest.param("Ёлка", "елка", id="cyrillic-yo"),
+        pytest.param("Œuvre cœur", "oeuvre coeur", id="oe-ligature"),
+        pytest.param("København Æble", "kobenhavn aeble", id="nordic-letters"),
+        pytest.param("Łódź", "lodz", id="polish-l"),
     ],
 )
 def test_fold(text: str, expected: str) -> None:
@@ -56,6 +66,33 @@ def test_apostrophe_variants_analyse_alike(variant: str) -> None:
 )
 def test_stemming_per_language(text: str, language: str, expected: list[str]) -> None:
     assert analyse_terms(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "tail"),
+    [
+        pytest.param("Coronavirus", "de", "Virus", id="de-tail"),
+        pytest.param("Impfstoffentwicklung", "de", "Entwicklung", id="de-stemmed-tail"),
+        pytest.param("Arbeitsmarkt", "de", "Markt", id="de-linking-s"),
+        pytest.param("ziekenhuisopname", "nl", "opname", id="nl-tail"),
+    ],
+)
+def test_compounds_are_indexed_by_their_tails(word: str, language: str, tail: str) -> None:
+    (query_term,) = analyse_terms(tail, language)
+    assert part_term(query_term) in analyse_field(word, language).frequencies
+
+
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [
+        pytest.param("Coronavirus", "en", id="not-a-compounding-language"),
+        pytest.param("Virus", "de", id="short-word"),
+        pytest.param("Sars-CoV-2", "de", id="hyphenated"),
+    ],
+)
+def test_other_words_get_no_compound_parts(word: str, language: str) -> None:
+    terms = analyse_field(word, language).frequencies
+    assert not [term for term in terms if term.startswith("~")]
 
 
 def test_hyphenated_name_is_findable_whole_and_by_part() -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.api.paging import cursor_error
 from app.evaluation.relevance import article_from_sections
 from app.models import Article, SearchResults
-from app.search.cursor import decode_cursor, encode_cursor
+from app.search.cursor import cursor_binding, decode_cursor, encode_cursor
 from app.store.base import SearchRequest
 from app.store.sqlite import SQLiteStore
 
@@ -204,17 +206,135 @@ def test_bad_cursor_falls_back_to_offset(store: SQLiteStore) -> None:
     assert results.offset == 0
 
 
+BOUND = cursor_binding(query="pakistan")
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
         pytest.param("", id="empty"),
         pytest.param("bm90IGEgY3Vyc29y", id="other-base64"),
-        pytest.param(encode_cursor(10**7)[:-1] + "!", id="mangled"),
+        pytest.param(encode_cursor(10**7, BOUND)[:-1] + "!", id="mangled"),
+        pytest.param(encode_cursor(10**7, BOUND), id="beyond-last-page"),
+        pytest.param(encode_cursor(10, BOUND)[:-2], id="truncated"),
+        pytest.param("bzox", id="unbound-old-format"),
     ],
 )
 def test_decode_cursor_rejects_foreign_strings(cursor: str) -> None:
     with pytest.raises(ValueError):
         decode_cursor(cursor)
+
+
+@pytest.mark.parametrize(
+    ("issued_for", "used_for"),
+    [
+        pytest.param({"query": "pakistan"}, {"query": "iran"}, id="other-query"),
+        pytest.param(
+            {"query": "pakistan"},
+            {"query": "pakistan", "article_slug": "kashmir-explained"},
+            id="added-article-filter",
+        ),
+        pytest.param(
+            {"query": "pakistan", "language": "en"},
+            {"query": "pakistan", "language": "de"},
+            id="other-language",
+        ),
+        pytest.param(
+            {"query": "pakistan", "is_question": True},
+            {"query": "pakistan", "is_question": False},
+            id="other-question-filter",
+        ),
+    ],
+)
+def test_cursor_is_refused_for_other_query_or_filters(
+    issued_for: dict[str, object], used_for: dict[str, object]
+) -> None:
+    cursor = encode_cursor(10, cursor_binding(**issued_for))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="different query"):
+        decode_cursor(cursor, binding=cursor_binding(**used_for))  # type: ignore[arg-type]
+    assert decode_cursor(cursor, binding=cursor_binding(**issued_for)) == 10  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "same_query",
+    [
+        pytest.param("Pakistan", id="case"),
+        pytest.param("  pakistan ", id="spacing"),
+    ],
+)
+def test_cursor_binding_ignores_what_does_not_change_results(same_query: str) -> None:
+    assert cursor_binding(query=same_query) == BOUND
+
+
+def test_next_cursor_pages_only_its_own_query(store: SQLiteStore) -> None:
+    first = search(store, "Pakistan", limit=2)
+    assert first.next_cursor is not None
+    foreign = store.search(SearchRequest(query="Iran", limit=2, cursor=first.next_cursor))
+    assert foreign.offset == 0  # refused (the API answers 422), so the first page is served
+    filtered = SearchRequest(
+        query="Pakistan", limit=2, cursor=first.next_cursor, article_slug="kashmir-explained"
+    )
+    assert cursor_error(filtered) is not None
+    own = SearchRequest(query="Pakistan", limit=2, cursor=first.next_cursor)
+    assert cursor_error(own) is None
+    assert store.search(own).offset == 2
+
+
+@contextmanager
+def store_of(
+    path: Path, title: str, sections: list[tuple[str, str]], language: str
+) -> Iterator[SQLiteStore]:
+    """A store holding one article written by hand."""
+    opened = SQLiteStore(path)
+    try:
+        opened.upsert_article(
+            article_from_sections(
+                title=title, sections=sections, language=language, source=f"{language}.txt"
+            )
+        )
+        yield opened
+    finally:
+        opened.close()
+
+
+GERMAN_SECTIONS = [
+    ("Wie tödlich ist das Coronavirus?", "Die Sterblichkeit ist unklar."),
+    ("Wie ansteckend ist das Virus?", "Es verbreitet sich schnell."),
+    ("Was tun?", "Hände waschen."),
+]
+CHINESE_SECTIONS = [
+    ("如何购买高铁票？", "通过手机应用购买车票，刷身份证进站。"),
+    ("可以携带宠物吗？", "普通旅客不能带猫狗上车。"),
+]
+
+
+def test_compound_tail_finds_the_compound(tmp_path: Path) -> None:
+    with store_of(tmp_path / "de.sqlite", "Fragen zur Seuche", GERMAN_SECTIONS, "de") as opened:
+        virus = opened.search(SearchRequest(query="Virus"))
+        assert {hit.heading for hit in virus.hits} == {
+            "Wie tödlich ist das Coronavirus?",
+            "Wie ansteckend ist das Virus?",
+        }
+        # The whole word outranks the same word as a compound's tail.
+        assert virus.hits[0].heading == "Wie ansteckend ist das Virus?"
+        assert opened.search(SearchRequest(query="tödliches Virus")).hits[0].heading == (
+            "Wie tödlich ist das Coronavirus?"
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("购买车票", id="no-spaces"),
+        pytest.param("购买 车票", id="spaces"),
+        pytest.param("怎么买高铁票", id="question-no-spaces"),
+    ],
+)
+def test_chinese_queries_with_and_without_spaces(tmp_path: Path, query: str) -> None:
+    with store_of(tmp_path / "zh.sqlite", "高铁出行", CHINESE_SECTIONS, "zh") as opened:
+        hits = opened.search(SearchRequest(query=query)).hits
+        assert hits[0].heading == "如何购买高铁票？"
+        assert hits[0].highlights
 
 
 def test_non_english_stemming(store: SQLiteStore) -> None:

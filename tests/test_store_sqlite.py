@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.api.lookup import resolve_section
 from app.errors import ArticleNotFound, SectionNotFound, SlugConflict, StoreUnavailable
 from app.evaluation.relevance import article_from_sections
 from app.models import Article, DroppedText
@@ -98,6 +100,60 @@ def test_missing_article_suggests_nearest_slugs(
     with pytest.raises(ArticleNotFound) as raised:
         store.get_article(wanted)
     assert raised.value.suggestions == [suggestion]
+
+
+POD_ARTICLE = article_from_sections(
+    title="Kubernetes basics",
+    sections=[
+        ("What is a pod?", "The smallest deployable unit."),
+        ("What is a node?", "A worker machine."),
+        ("Why use containers?", "Isolation and portability."),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        pytest.param("what-is-a-pdo", id="transposed-letters"),
+        pytest.param("WHAT-IS-A-POD", id="upper-case"),
+        pytest.param("What-Is-A-Pod", id="title-case"),
+        pytest.param("what-is-a-po", id="truncated"),
+    ],
+)
+@pytest.mark.parametrize(
+    "scoped", [pytest.param(False, id="any-article"), pytest.param(True, id="in-article")]
+)
+def test_missing_section_suggests_the_nearest_slug(
+    store: SQLiteStore, wanted: str, scoped: bool
+) -> None:
+    store.upsert_article(article())
+    store.upsert_article(POD_ARTICLE)
+    scope = POD_ARTICLE.slug if scoped else None
+    assert store.suggest_section_slugs(wanted, article_slug=scope)[0] == "what-is-a-pod"
+    with pytest.raises(SectionNotFound) as raised:
+        store.get_section(article_slug=POD_ARTICLE.slug, section_slug=wanted)
+    assert raised.value.suggestions[0] == "what-is-a-pod"
+
+
+def test_section_suggestions_follow_writes_and_skip_strangers(store: SQLiteStore) -> None:
+    store.upsert_article(article())
+    assert store.suggest_section_slugs("what-is-a-pdo") == []  # nothing similar yet
+    store.upsert_article(POD_ARTICLE)
+    assert store.suggest_section_slugs("what-is-a-pdo")[:2] == ["what-is-a-pod", "what-is-a-node"]
+    assert store.suggest_section_slugs("zzzz-qqqq") == []
+    assert store.suggest_section_slugs("what-is-a-pod", article_slug="no-such-article") == []
+    store.delete_article(POD_ARTICLE.slug)
+    assert store.suggest_section_slugs("what-is-a-pdo") == []
+
+
+def test_bare_slug_lookup_suggests_across_articles(store: SQLiteStore) -> None:
+    store.upsert_article(article())
+    store.upsert_article(POD_ARTICLE)
+    for wanted in ("what-is-a-pdo", "WHAT-IS-A-POD"):
+        with pytest.raises(SectionNotFound) as raised:
+            asyncio.run(resolve_section(store=store, section_slug=wanted))
+        assert raised.value.suggestions[0] == "what-is-a-pod"
 
 
 def test_get_section_and_its_errors(store: SQLiteStore) -> None:

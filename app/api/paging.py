@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from app.search.cursor import decode_cursor
+from app.search.cursor import decode_cursor, request_binding
 from app.store.base import SearchRequest
 
 
-def cursor_error(cursor: str | None) -> str | None:
-    """Why `cursor` is not one this server issued, or None when it is valid (or absent).
-
-    The store decodes cursors itself; checking first turns a bad one into a 422, not a 500.
-    """
-    if cursor is None:
+def cursor_error(request: SearchRequest) -> str | None:
+    """Why the request's cursor is not one this server issued for this query and these
+    filters, or None when it is valid (or absent). Checked here so that a bad cursor is a
+    422 rather than a silently different page."""
+    if request.cursor is None:
         return None
     try:
-        decode_cursor(cursor)
+        decode_cursor(request.cursor, binding=request_binding(request))
     except ValueError as exc:
         return str(exc)
     return None

@@ -22,6 +22,8 @@ from app.store.base import SearchRequest, Store
 REPO = Path(__file__).resolve().parent.parent.parent
 QUERIES = REPO / "tests" / "relevance" / "queries.json"
 SEED_DIR = REPO / "data" / "articles"
+# Small articles written for the harness, in languages the seed and corpus lack.
+FIXTURE_DIR = REPO / "tests" / "relevance" / "fixtures"
 CORPUS_DIR = REPO.parent / "shared" / "corpus" / "files"
 NO_ANSWER = "no-answer"
 _PREFIX_MATCH_MIN = 25
@@ -206,9 +208,12 @@ def evaluate(store: Store, queries: Sequence[RelevanceQuery]) -> RelevanceReport
     return report
 
 
-def source_files(*, seed_dir: Path = SEED_DIR, corpus_dir: Path = CORPUS_DIR) -> list[Path]:
-    """The seed articles, plus the shared corpus where it exists."""
+def source_files(
+    *, seed_dir: Path = SEED_DIR, corpus_dir: Path = CORPUS_DIR, fixture_dir: Path = FIXTURE_DIR
+) -> list[Path]:
+    """The seed articles and the harness fixtures, plus the shared corpus where it exists."""
     files = sorted(p for p in seed_dir.glob("*") if p.is_file())
+    files += sorted(p for p in fixture_dir.glob("*.txt") if p.is_file())
     if corpus_dir.is_dir():
         files += sorted(p for p in corpus_dir.glob("*") if p.is_file())
     return files

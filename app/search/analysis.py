@@ -124,9 +124,15 @@ def primary_language(language: str | None) -> str:
     return language.split("-")[0].split("_")[0].lower() or "und"
 
 
-def _strip_table() -> dict[int, int | None]:
-    table: dict[int, int | None] = {ord(c): ord("'") for c in _APOSTROPHES}
+# Letters Unicode does not decompose, though readers type them without the mark or the
+# ligature: 'oeuf' finds 'œuf', 'kobenhavn' finds 'København'.
+LETTER_FOLDS = {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+
+
+def _strip_table() -> dict[int, str | int | None]:
+    table: dict[int, str | int | None] = {ord(c): ord("'") for c in _APOSTROPHES}
     table.update({ord(c): ord("-") for c in _HYPHENS})
+    table.update({ord(letter): folded for letter, folded in LETTER_FOLDS.items()})
     return table
 
 
@@ -223,6 +229,33 @@ def cjk_terms(run: str) -> Terms:
     return Terms(bigrams, tuple(run))
 
 
+# Germanic languages write compounds as one word whose last part carries the meaning
+# ('Coronavirus' is a virus). Long words are also indexed by their tails, marked so that only
+# a query word asking for compound parts matches them (and at a lower weight, see plan.py).
+COMPOUND_LANGUAGES = frozenset({"de", "nl", "sv", "da", "no", "nb", "nn"})
+PART_MARK = "~"
+COMPOUND_MIN_LENGTH = 8
+PART_MIN_LENGTH = 4
+HEAD_MIN_LENGTH = 3
+
+
+def part_term(term: str) -> str:
+    """The index term of `term` as the tail of a compound."""
+    return PART_MARK + term
+
+
+def compound_parts(word: str, language: str) -> tuple[str, ...]:
+    """Part terms for every tail of a long word that could be a word of its own."""
+    if language not in COMPOUND_LANGUAGES or len(word) < COMPOUND_MIN_LENGTH:
+        return ()
+    if not word.isalpha():
+        return ()
+    last = len(word) - PART_MIN_LENGTH
+    return tuple(
+        distinct(part_term(stem(word[at:], language)) for at in range(HEAD_MIN_LENGTH, last + 1))
+    )
+
+
 def token_terms(token: Token, language: str) -> Terms:
     """The terms one token contributes, for an article (or a query variant) in `language`."""
     if token.kind is TokenKind.CJK:
@@ -234,7 +267,7 @@ def token_terms(token: Token, language: str) -> Terms:
         return Terms((), ())
     stems = tuple(stem(part, language) for part in parts)
     if len(parts) == 1:
-        return Terms(stems, ())
+        return Terms(stems, compound_parts(parts[0], language))
     return Terms(stems, (stem("".join(parts), language),))
 
 

@@ -1,30 +1,82 @@
-"""Opaque paging cursors: today they carry the next offset, tomorrow they may carry more."""
+"""Opaque paging cursors: the next offset, bound to the query and filters they were issued for.
+
+A cursor carries a short hash of the normalised query and filters, so replaying it with a
+different query (or article, language, question filter) is rejected instead of silently
+paging through someone else's results.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
+import unicodedata
+
+from app.store.base import SearchRequest
 
 _PREFIX = "o:"
 MAX_OFFSET = 10_000
+BINDING_CHARS = 12
 
 
-def encode_cursor(offset: int) -> str:
-    """A URL-safe token for the page that starts at `offset`."""
-    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode().rstrip("=")
+def cursor_binding(
+    *,
+    query: str,
+    article_slug: str | None = None,
+    language: str | None = None,
+    is_question: bool | None = None,
+) -> str:
+    """A short hash of what a cursor's pages depend on (page size excluded: paging by offset
+    stays right when a client changes its limit)."""
+    # Normalised the way results do not change: Unicode form, case and runs of spaces.
+    normalised = " ".join(unicodedata.normalize("NFC", query).casefold().split())
+    key = json.dumps(
+        [normalised, article_slug, (language or "").casefold() or None, is_question],
+        ensure_ascii=False,
+    )
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=9).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:BINDING_CHARS]
 
 
-def decode_cursor(cursor: str) -> int:
-    """The offset a cursor stands for; ValueError for anything this module did not make."""
+def request_binding(request: SearchRequest) -> str:
+    """The binding of the results a search request pages through."""
+    return cursor_binding(
+        query=request.query,
+        article_slug=request.article_slug,
+        language=request.language,
+        is_question=request.is_question,
+    )
+
+
+def encode_cursor(offset: int, binding: str) -> str:
+    """A URL-safe token for the page that starts at `offset` of the results `binding` names."""
+    text = f"{_PREFIX}{offset}:{binding}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, binding: str | None = None) -> int:
+    """The offset a cursor stands for.
+
+    ValueError for anything this module did not make, and, when `binding` is given, for a
+    cursor issued for another query or other filters.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
     except (binascii.Error, UnicodeError, ValueError) as error:
         raise ValueError("not a search cursor") from error
-    digits = text[len(_PREFIX) :]
-    if not text.startswith(_PREFIX) or not digits.isdigit() or len(digits) > 6:
+    digits, _, bound_to = text[len(_PREFIX) :].partition(":")
+    if (
+        not text.startswith(_PREFIX)
+        or not digits.isdigit()
+        or len(digits) > 6
+        or len(bound_to) != BINDING_CHARS
+    ):
         raise ValueError("not a search cursor")
     offset = int(digits)
     if offset > MAX_OFFSET:
         raise ValueError("cursor beyond the last page that can be served")
+    if binding is not None and bound_to != binding:
+        raise ValueError("cursor was issued for a different query or filters")
     return offset

@@ -8,28 +8,30 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import OrderedDict
 
-from app.models import Highlight, SearchHit, SearchResults
+from app.models import SearchHit, SearchResults
 from app.search import bitsets
 from app.search.analysis import primary_language
-from app.search.cursor import MAX_OFFSET, decode_cursor, encode_cursor
-from app.search.index import (
-    EMPTY_POSTINGS,
-    HitRow,
-    IndexReader,
-    Postings,
-    Snapshot,
-    build_snapshot,
-    merge_max,
+from app.search.cursor import MAX_OFFSET, decode_cursor, encode_cursor, request_binding
+from app.search.index import ArticleRow, HitRow, IndexReader, Snapshot, build_snapshot
+from app.search.plan import (
+    COMPOUND_PART_WEIGHT,
+    Phrase,
+    Plan,
+    Requirement,
+    Unit,
+    build_plan,
 )
-from app.search.plan import Phrase, Plan, Requirement, Unit, build_plan
-from app.search.query import parse_query
+from app.search.postings import EMPTY_POSTINGS, Postings, merge_max
+from app.search.query import MAX_QUERY_CHARS, parse_query
 from app.search.ranking import Weighted, top_k
 from app.search.scoring import DEFAULT_PARAMS
 from app.search.snippets import Highlighter, make_snippet
 from app.store.base import SearchRequest
 
 MAX_LIMIT = 100
+MAX_CACHED_PLANS = 4096
 MAX_PHRASE_CHECKS = 20_000
 
 
@@ -39,6 +41,9 @@ class SearchEngine:
     def __init__(self) -> None:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        # Popular queries repeat: their analysis, typo and prefix lookups are done once.
+        self._plans: OrderedDict[tuple[int, str, frozenset[str]], Plan] = OrderedDict()
+        self._plans_lock = threading.Lock()
 
     def snapshot(self, reader: IndexReader) -> Snapshot:
         """The in-memory view for the reader's generation, rebuilt when it has moved on."""
@@ -53,47 +58,59 @@ class SearchEngine:
                 self._snapshot = current
         return current
 
+    def plan(self, snapshot: Snapshot, query: str, languages: frozenset[str]) -> Plan:
+        """The plan of a query against one generation, from a small LRU cache."""
+        # Only the first MAX_QUERY_CHARS count (see parse_query): long strings stay out of keys.
+        query = query[:MAX_QUERY_CHARS]
+        key = (snapshot.generation, query, languages)
+        with self._plans_lock:
+            cached = self._plans.get(key)
+            if cached is not None:
+                self._plans.move_to_end(key)
+                return cached
+        # Plans are never changed once built, so one object can serve concurrent searches.
+        plan = build_plan(parse_query(query), snapshot, languages)
+        with self._plans_lock:
+            self._plans[key] = plan
+            while len(self._plans) > MAX_CACHED_PLANS:
+                self._plans.popitem(last=False)
+        return plan
+
     def search(self, reader: IndexReader, request: SearchRequest) -> SearchResults:
         limit = min(max(request.limit, 1), MAX_LIMIT)
         offset = min(max(request.offset, 0), MAX_OFFSET)
+        binding = request_binding(request)
         if request.cursor:
-            # The API validates cursors; here a stale one simply falls back to the offset.
+            # The API rejects foreign cursors (422); here one simply falls back to the offset.
             with contextlib.suppress(ValueError):
-                offset = decode_cursor(request.cursor)
+                offset = decode_cursor(request.cursor, binding=binding)
         snapshot = self.snapshot(reader)
         languages = (
             frozenset({primary_language(request.language)})
             if request.language
             else snapshot.languages or frozenset({"und"})
         )
-        plan = build_plan(parse_query(request.query), snapshot, languages)
+        plan = self.plan(snapshot, request.query, languages)
         run = _Run(reader, snapshot, plan)
         candidates = run.candidates(request)
         total = candidates.union.bit_count()
         need = offset + limit
         lists = run.weighted_lists()
-        boost_value = DEFAULT_PARAMS.question_boost
-
-        def boost(doc: int) -> float:
-            return boost_value if snapshot.is_question(doc) else 1.0
-
-        ranked = top_k(
-            candidates.all, need, lists, boost=boost, max_boost=boost_value, max_id=snapshot.max_id
-        )
+        max_boost = DEFAULT_PARAMS.question_boost
+        ranked = top_k(candidates.all, need, lists, boosts=snapshot.boosts, max_boost=max_boost)
         if len(ranked) < need:
             partial = candidates.union & ~candidates.all
             ranked += top_k(
-                partial,
-                need - len(ranked),
-                lists,
-                boost=boost,
-                max_boost=boost_value,
-                max_id=snapshot.max_id,
+                partial, need - len(ranked), lists, boosts=snapshot.boosts, max_boost=max_boost
             )
         page = ranked[offset:need]
         rows = reader.hits([doc for _, doc in page]) if page else {}
         highlighter = Highlighter(run.highlight_weights())
-        hits = [_hit(rows[doc], score, highlighter) for score, doc in page if doc in rows]
+        hits = [
+            _hit(rows[doc], snapshot.articles[rows[doc].article_id], score, highlighter)
+            for score, doc in page
+            if doc in rows and rows[doc].article_id in snapshot.articles
+        ]
         next_offset = offset + limit
         return SearchResults(
             query=request.query,
@@ -101,7 +118,7 @@ class SearchEngine:
             limit=limit,
             offset=offset,
             corrections=plan.corrections,
-            next_cursor=encode_cursor(next_offset)
+            next_cursor=encode_cursor(next_offset, binding)
             if next_offset < total and next_offset <= MAX_OFFSET
             else None,
             hits=hits,
@@ -128,11 +145,17 @@ class _Run:
             snapshot.term_postings(self.reader, term, heading_only=unit.heading_only)
             for term in unit.terms
         ]
+        parts += [
+            snapshot.term_postings(
+                self.reader, term, heading_only=unit.heading_only, scale=COMPOUND_PART_WEIGHT
+            )
+            for term in unit.parts
+        ]
         if not parts:
             return EMPTY_POSTINGS
         if len(parts) == 1:
             return parts[0]
-        key: tuple[object, ...] = ("group", unit.heading_only, *sorted(unit.terms))
+        key = ("group", unit.heading_only, *sorted(unit.terms), "parts", *sorted(unit.parts))
         return snapshot.cached(key, lambda: merge_max(parts))
 
     def bits(self, requirement: Requirement) -> int:
@@ -158,9 +181,7 @@ class _Run:
         matched: list[int] = []
         for doc in docs:
             stream = streams.get(doc, "")
-            language = primary_language(
-                snapshot.article_languages.get(snapshot.article_of[doc], "und")
-            )
+            language = snapshot.article_language(int(snapshot.article_of[doc]))
             needle = needles.get(language)
             if (needle is not None and needle in stream) or (
                 needle is None and any(n in stream for n in needles.values())
@@ -208,20 +229,24 @@ class _Run:
         return weights
 
 
-def _hit(row: HitRow, score: float, highlighter: Highlighter) -> SearchHit:
+def _hit(row: HitRow, article: ArticleRow, score: float, highlighter: Highlighter) -> SearchHit:
     snippet = make_snippet(
-        heading=row.heading, body=row.body, language=row.language, highlighter=highlighter
+        heading=row.heading, body=row.body, language=article.language, highlighter=highlighter
     )
-    return SearchHit(
-        article_slug=row.article_slug,
-        article_title=row.article_title,
-        section_slug=row.section_slug,
-        heading=row.heading,
-        is_question=row.is_question,
-        language=row.language,
-        url=row.url,
-        score=round(score, 6),
-        snippet=snippet.html,
-        text=snippet.text,
-        highlights=[Highlight(start=s, end=e) for s, e in snippet.highlights],
+    # One validation from plain values (in pydantic's core) is the cheapest way to build a hit:
+    # cheaper than model instances per highlight, and than model_construct's Python loop.
+    return SearchHit.model_validate(
+        {
+            "article_slug": article.slug,
+            "article_title": article.title,
+            "section_slug": row.section_slug,
+            "heading": row.heading,
+            "is_question": row.is_question,
+            "language": article.language,
+            "url": row.url,
+            "score": round(score, 6),
+            "snippet": snippet.html,
+            "text": snippet.text,
+            "highlights": [{"start": s, "end": e} for s, e in snippet.highlights],
+        }
     )

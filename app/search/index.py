@@ -7,36 +7,33 @@ changes, so the cache can never mix two versions of the index.
 
 from __future__ import annotations
 
-import bisect
-import math
 import threading
-from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from app.search import bitsets
 from app.search.analysis import primary_language
-from app.search.scoring import FieldLengths, idf, impacts
+from app.search.postings import DENSE_DENSITY, EMPTY_POSTINGS, DocIds, Postings
+from app.search.scoring import DEFAULT_PARAMS, FieldLengths, idf, impacts
 from app.search.typos import TypoIndex
 
-# Memory the scored-postings cache may hold per process (ids, impacts, level bitsets).
+# Memory the scored-postings cache may hold per process (ids, impacts, ranked copy, bitset).
 CACHE_BYTES = 1 << 30
-# Lists this long get impact-level bitsets (see Postings.levels); shorter ones never need them.
-LEVELED_MIN_LENGTH = 1000
-IMPACT_LEVELS = 12
-IMPACT_RATIO = 0.75
+MAX_CACHED_FILTERS = 256
 
 
 @dataclass(frozen=True, slots=True)
 class HitRow:
-    """What a hit shows: stored once per searchable document (a section or a lead)."""
+    """What a hit shows of its document (a section or a lead); the article comes from the
+    snapshot, so fetching a page of hits touches one table."""
 
     doc_id: int
-    article_slug: str
-    article_title: str
-    language: str
+    article_id: int
     section_slug: str | None
     heading: str | None
     is_question: bool
@@ -58,6 +55,7 @@ class DocumentRow:
 class ArticleRow:
     article_id: int
     slug: str
+    title: str
     language: str
 
 
@@ -80,7 +78,7 @@ class IndexReader(Protocol):
 
     def vocabulary(self) -> Iterable[TermRow]: ...
 
-    def postings(self, term_id: int) -> tuple[Sequence[int], Sequence[int]]:
+    def postings(self, term_id: int) -> tuple[DocIds, npt.NDArray[np.int64]]:
         """(document ids ascending, packed field frequencies) of one term."""
         ...
 
@@ -91,84 +89,6 @@ class IndexReader(Protocol):
     def hits(self, doc_ids: Sequence[int]) -> dict[int, HitRow]: ...
 
 
-class Postings:
-    """One term's (or a merged group's) documents with their score contributions."""
-
-    __slots__ = ("_bits", "_levels", "_ranked", "docs", "impacts", "max_impact")
-
-    def __init__(self, docs: array[int], scores: array[float]) -> None:
-        self.docs = docs
-        self.impacts = scores
-        self.max_impact = max(scores, default=0.0)
-        self._ranked: tuple[array[int], array[float]] | None = None
-        self._bits: int | None = None
-        self._levels: tuple[list[float], list[int]] | None = None
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def impact(self, doc: int) -> float:
-        docs = self.docs
-        i = bisect.bisect_left(docs, doc)
-        if i < len(docs) and docs[i] == doc:
-            return self.impacts[i]
-        return 0.0
-
-    def ranked(self) -> tuple[array[int], array[float]]:
-        """Documents by descending impact, for top-k with early termination."""
-        if self._ranked is None:
-            scores = self.impacts
-            order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-            self._ranked = (
-                array("i", [self.docs[i] for i in order]),
-                array("f", [scores[i] for i in order]),
-            )
-        return self._ranked
-
-    def levels(self, max_id: int) -> tuple[list[float], list[int]]:
-        """Documents bucketed by impact: (upper bound of each level, bitset of each level).
-
-        Level q holds impacts in (max * RATIO**(q+1), max * RATIO**q]; the last level holds
-        everything below. Ranking ANDs these bitsets (fast, in C) to find the few documents
-        that can still reach the top k, instead of walking long, flat posting lists.
-        """
-        if self._levels is None:
-            top = self.max_impact
-            buckets: list[list[int]] = [[] for _ in range(IMPACT_LEVELS)]
-            scale = 1.0 / math.log(1.0 / IMPACT_RATIO)
-            last = IMPACT_LEVELS - 1
-            for doc, impact in zip(self.docs, self.impacts, strict=True):
-                level = int(math.log(top / impact) * scale) if impact > 0 else last
-                buckets[min(level, last)].append(doc)
-            uppers = [top * IMPACT_RATIO**q for q in range(IMPACT_LEVELS)]
-            self._levels = (uppers, [bitsets.from_sorted(b, max_id) for b in buckets])
-        return self._levels
-
-    def bits(self, max_id: int) -> int:
-        if self._bits is None:
-            self._bits = bitsets.from_sorted(self.docs, max_id)
-        return self._bits
-
-
-EMPTY_POSTINGS = Postings(array("i"), array("f"))
-
-
-def merge_max(parts: Sequence[Postings]) -> Postings:
-    """A group of alternative terms (typo candidates, prefix expansions): best impact wins."""
-    parts = [part for part in parts if len(part)]
-    if not parts:
-        return EMPTY_POSTINGS
-    if len(parts) == 1:
-        return parts[0]
-    best: dict[int, float] = {}
-    for part in parts:
-        for doc, score in zip(part.docs, part.impacts, strict=True):
-            if score > best.get(doc, 0.0):
-                best[doc] = score
-    docs = sorted(best)
-    return Postings(array("i", docs), array("f", [best[d] for d in docs]))
-
-
 @dataclass
 class Snapshot:
     """Everything needed to plan and rank queries for one generation of the index."""
@@ -177,10 +97,10 @@ class Snapshot:
     document_count: int
     max_id: int
     lengths: FieldLengths
-    question: bytearray
-    article_of: array[int]
-    article_slugs: dict[int, str]
-    article_languages: dict[int, str]
+    question: npt.NDArray[np.bool_]
+    boosts: npt.NDArray[np.float64]
+    article_of: npt.NDArray[np.int64]
+    articles: dict[int, ArticleRow]
     vocabulary: dict[str, tuple[int, int]]
     surfaces: dict[str, str]
     all_docs: int
@@ -192,8 +112,10 @@ class Snapshot:
     _sorted_terms: list[str] | None = None
     _typos: TypoIndex | None = None
 
-    def is_question(self, doc: int) -> bool:
-        return doc < len(self.question) and bool(self.question[doc])
+    def article_language(self, article_id: int) -> str:
+        """The primary language of an article ('und' when unknown)."""
+        article = self.articles.get(article_id)
+        return primary_language(article.language if article else None)
 
     def sorted_terms(self) -> list[str]:
         if self._sorted_terms is None:
@@ -213,9 +135,10 @@ class Snapshot:
         return entry[1] if entry else 0
 
     def _cost(self, postings: Postings) -> int:
-        """Bytes an entry may grow to: ids and impacts twice (ranked copy), level bitsets."""
-        levels = IMPACT_LEVELS * (self.max_id // 8) if len(postings) >= LEVELED_MIN_LENGTH else 0
-        return 16 * len(postings) + levels + 200
+        """Bytes an entry may grow to: ids and impacts twice (ranked copy), its bitset, and
+        the dense impacts of a common word."""
+        dense = 4 * self.max_id if len(postings) * DENSE_DENSITY >= self.max_id else 0
+        return 16 * len(postings) + self.max_id // 8 + dense + 200
 
     def cached(self, key: tuple[object, ...], build: Callable[[], Postings]) -> Postings:
         """LRU cache of scored postings, bounded by an estimate of the bytes held."""
@@ -234,8 +157,11 @@ class Snapshot:
                     self._cached_bytes -= self._cost(old)
         return value
 
-    def term_postings(self, reader: IndexReader, term: str, *, heading_only: bool) -> Postings:
-        """Scored postings of one indexed term (EMPTY if the term is not in the vocabulary)."""
+    def term_postings(
+        self, reader: IndexReader, term: str, *, heading_only: bool, scale: float = 1.0
+    ) -> Postings:
+        """Scored postings of one indexed term (EMPTY if the term is not in the vocabulary),
+        with every impact multiplied by `scale`."""
         entry = self.vocabulary.get(term)
         if entry is None:
             return EMPTY_POSTINGS
@@ -250,9 +176,11 @@ class Snapshot:
                 lengths=self.lengths,
                 heading_only=heading_only,
             )
+            if scale != 1.0:
+                scores = (scores * scale).astype(np.float32)
             return Postings(scored_docs, scores)
 
-        return self.cached(("term", term_id, heading_only), build)
+        return self.cached(("term", term_id, heading_only, scale), build)
 
     def filter_bits(self, kind: str, value: str) -> int:
         """Documents of one article, one language or one question-ness, as a bitset."""
@@ -260,25 +188,25 @@ class Snapshot:
         cached = self._filters.get(key)
         if cached is not None:
             return cached
-        article_of = self.article_of
         if kind == "article":
-            wanted = {aid for aid, slug in self.article_slugs.items() if slug == value}
-            docs: Iterable[int] = (
-                d for d in bitsets.members(self.all_docs) if article_of[d] in wanted
-            )
+            wanted = [aid for aid, article in self.articles.items() if article.slug == value]
+            chosen = np.isin(self.article_of, wanted)
         elif kind == "language":
-            lang = primary_language(value)
-            wanted = {
+            language = primary_language(value)
+            wanted = [
                 aid
-                for aid, language in self.article_languages.items()
-                if primary_language(language) == lang
-            }
-            docs = (d for d in bitsets.members(self.all_docs) if article_of[d] in wanted)
+                for aid, article in self.articles.items()
+                if primary_language(article.language) == language
+            ]
+            chosen = np.isin(self.article_of, wanted)
         else:
-            flag = value == "1"
-            docs = (d for d in bitsets.members(self.all_docs) if self.is_question(d) == flag)
-        bits = bitsets.from_sorted(docs, self.max_id)
+            chosen = self.question == (value == "1")
+        bits = bitsets.from_array(np.flatnonzero(chosen).astype(np.int32), self.max_id)
+        bits &= self.all_docs
         with self._lock:
+            # Filter values come from requests: bound what arbitrary strings can pin in memory.
+            if len(self._filters) >= MAX_CACHED_FILTERS:
+                self._filters.clear()
             self._filters[key] = bits
         return bits
 
@@ -288,25 +216,25 @@ def build_snapshot(reader: IndexReader) -> Snapshot:
     generation = reader.generation()
     rows = list(reader.documents())
     max_id = max((row.doc_id for row in rows), default=0)
-    heading = array("l", bytes(8 * (max_id + 1)))
-    title = array("l", bytes(8 * (max_id + 1)))
-    body = array("l", bytes(8 * (max_id + 1)))
-    article_of = array("l", bytes(8 * (max_id + 1)))
-    question = bytearray(max_id + 1)
-    for row in rows:
-        heading[row.doc_id] = row.heading_length
-        title[row.doc_id] = row.title_length
-        body[row.doc_id] = row.body_length
-        article_of[row.doc_id] = row.article_id
-        question[row.doc_id] = row.is_question
+    ids = np.array([row.doc_id for row in rows], dtype=np.int64)
+
+    def column(values: Iterable[int]) -> npt.NDArray[np.int64]:
+        dense = np.zeros(max_id + 1, dtype=np.int64)
+        dense[ids] = np.fromiter(values, dtype=np.int64, count=len(rows))
+        return dense
+
+    heading = column(row.heading_length for row in rows)
+    title = column(row.title_length for row in rows)
+    body = column(row.body_length for row in rows)
+    question = column(int(row.is_question) for row in rows)
     count = len(rows)
     lengths = FieldLengths(
-        heading=heading,
-        title=title,
-        body=body,
-        average_heading=sum(r.heading_length for r in rows) / count if count else 1.0,
-        average_title=sum(r.title_length for r in rows) / count if count else 1.0,
-        average_body=sum(r.body_length for r in rows) / count if count else 1.0,
+        heading=heading.astype(np.float64),
+        title=title.astype(np.float64),
+        body=body.astype(np.float64),
+        average_heading=float(heading.sum()) / count if count else 1.0,
+        average_title=float(title.sum()) / count if count else 1.0,
+        average_body=float(body.sum()) / count if count else 1.0,
     )
     articles = list(reader.articles())
     vocabulary: dict[str, tuple[int, int]] = {}
@@ -320,12 +248,12 @@ def build_snapshot(reader: IndexReader) -> Snapshot:
         document_count=count,
         max_id=max_id,
         lengths=lengths,
-        question=question,
-        article_of=article_of,
-        article_slugs={a.article_id: a.slug for a in articles},
-        article_languages={a.article_id: a.language for a in articles},
+        question=question > 0,
+        boosts=np.where(question > 0, DEFAULT_PARAMS.question_boost, 1.0),
+        article_of=column(row.article_id for row in rows),
+        articles={a.article_id: a for a in articles},
         vocabulary=vocabulary,
         surfaces=surfaces,
-        all_docs=bitsets.from_sorted((r.doc_id for r in rows), max_id),
+        all_docs=bitsets.from_array(ids.astype(np.int32), max_id),
         languages=frozenset(primary_language(a.language) for a in articles),
     )

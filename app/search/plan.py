@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from app.models import Correction
-from app.search.analysis import Token, TokenKind, distinct, stem, token_terms, tokenize
+from app.search.analysis import (
+    COMPOUND_LANGUAGES,
+    Token,
+    TokenKind,
+    distinct,
+    part_term,
+    stem,
+    token_terms,
+    tokenize,
+)
 from app.search.index import Snapshot
 from app.search.query import Clause, ClauseKind
 from app.search.stopwords import is_question_word, is_stop_word
@@ -23,6 +32,8 @@ MAX_PHRASE_TERMS = 12
 STOP_WORD_WEIGHT = 0.35
 QUESTION_WORD_WEIGHT = 0.6
 COMPOUND_WEIGHT = 0.5
+# A word found only as the tail of a compound counts for less than the word itself.
+COMPOUND_PART_WEIGHT = 0.6
 # Bounded work whatever the input: a 500-character CJK run or a-b-c-...-z chain stops here.
 MAX_UNITS = 24
 MAX_CORRECTIONS = 4
@@ -38,6 +49,8 @@ class Unit:
     heading_only: bool = False
     weight: float = 1.0
     stop_word: bool = False
+    # Compound tails that match too, scored at COMPOUND_PART_WEIGHT ('virus' in 'Coronavirus').
+    parts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,6 +82,7 @@ class _Planner:
         self.snapshot = snapshot
         self.languages = sorted(languages)
         self.language_set = languages
+        self.compounding = bool(languages & COMPOUND_LANGUAGES)
         self.plan = Plan()
 
     def known(self, terms: list[str]) -> tuple[str, ...]:
@@ -86,9 +100,12 @@ class _Planner:
             surface = parts[index] if index < len(parts) else (candidates[0] if candidates else "")
             stop = token.kind is TokenKind.WORD and is_stop_word(surface, self.language_set)
             terms = self.known(candidates)
-            if not terms and correct and not stop and token.kind is TokenKind.WORD:
+            tails: tuple[str, ...] = ()
+            if self.compounding and not stop and token.kind is TokenKind.WORD:
+                tails = self.known([part_term(term) for term in candidates])
+            if not terms and not tails and correct and not stop and token.kind is TokenKind.WORD:
                 terms = self.correct(surface)
-            units.append(Unit(terms, surface, stop_word=stop))
+            units.append(Unit(terms, surface, stop_word=stop, parts=tails))
         extras: list[Unit] = []
         if token.kind is not TokenKind.CJK:
             extra_terms = self.known([t for terms in per_language for t in terms.extras])

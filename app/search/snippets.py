@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.search.analysis import (
     JOINER_CHARS,
     JOINERS,
+    LETTER_FOLDS,
     WORD_CHAR,
     Token,
     fold,
@@ -37,8 +39,9 @@ class Snippet:
     highlights: list[tuple[int, int]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Match:
+class _Match(NamedTuple):
+    """A highlighted word: a tuple, because a snippet of common words makes dozens of them."""
+
     start: int
     end: int
     term: str
@@ -61,19 +64,59 @@ def _variant_classes() -> dict[str, str]:
 
 
 _VARIANTS = _variant_classes()
+_LETTER_OF_PAIR = {pair: letter for letter, pair in LETTER_FOLDS.items() if len(pair) == 2}
+_LETTER_OF_PAIR["ss"] = "ß"
 _WORD_START = r"\b"
 _JOINER_CHARS = frozenset(JOINER_CHARS)
+_FIRST_CJK = "\u3040"
+# Letters that fold to ASCII ones (the Latin part of _variant_classes): where none occurs,
+# an ASCII prefix can only match itself.
+_ACCENTED_LATIN_RE = re.compile("[\u00c0-\u024f]")
 # Compiled once: the big Unicode classes make compiling it per query cost milliseconds.
 _WORD_TAIL_RE = re.compile(f"{WORD_CHAR}*(?:[{JOINERS}]{WORD_CHAR}+)*")
+
+
+def _prefix(term: str) -> str:
+    """What a word analysed to `term` starts with (checked afterwards)."""
+    # Stemming changes at most the end of a word (happy -> happi): drop the last letter.
+    return term[:3] if term.isdigit() else term[:-1] if len(term) > 4 else term
 
 
 def _probe(term: str) -> str:
     """A regex for where a word analysed to `term` can start (checked afterwards)."""
     if is_cjk(term[0]):
         return re.escape(term)
-    # Stemming changes at most the end of a word (happy -> happi): drop the last letter.
-    prefix = term[:3] if term.isdigit() else term[:-1] if len(term) > 4 else term
-    return _WORD_START + "".join(_VARIANTS.get(c, re.escape(c)) for c in prefix)
+    prefix = _prefix(term)
+    parts: list[str] = []
+    at = 0
+    while at < len(prefix):
+        pair = prefix[at : at + 2]
+        letter = _LETTER_OF_PAIR.get(pair)
+        if letter is not None:
+            # 'oe' in the term may be 'œ' in the text (see analysis.LETTER_FOLDS).
+            plain = "".join(_VARIANTS.get(c, re.escape(c)) for c in pair)
+            parts.append(f"(?:{plain}|{re.escape(letter)})")
+            at += 2
+            continue
+        parts.append(_VARIANTS.get(prefix[at], re.escape(prefix[at])))
+        at += 1
+    return _WORD_START + "".join(parts)
+
+
+def _word_starts(lowered: str, prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) where a prefix starts a word in ASCII text, the longest prefix per start.
+
+    str.find runs in C and skips ahead; a regex alternation steps through every character.
+    """
+    spans: dict[int, int] = {}
+    for prefix in prefixes:
+        at = lowered.find(prefix)
+        while at >= 0:
+            before = lowered[at - 1] if at else " "
+            if not (before.isalnum() or before == "_"):
+                spans[at] = max(spans.get(at, 0), at + len(prefix))
+            at = lowered.find(prefix, at + 1)
+    return sorted(spans.items())
 
 
 @functools.lru_cache(maxsize=1024)
@@ -85,61 +128,87 @@ class Highlighter:
     """The terms of one query, with a cheap probe regex so a long body is scanned in C."""
 
     def __init__(self, weights: Mapping[str, float]) -> None:
-        self.weights = dict(weights)
-        probes = sorted({_probe(term) for term in self.weights if term}, key=len, reverse=True)
-        self.pattern = _compile("|".join(probes)) if probes else None
-        self._verdicts: dict[tuple[str, str], tuple[float, str] | None] = {}
+        self.weights = {term: weight for term, weight in weights.items() if term}
+        # Unaccented text needs no variant classes: plain prefixes found by str.find suffice,
+        # and only the words of other scripts still need a (much smaller) regex.
+        self.ascii_prefixes = tuple(sorted({_prefix(t) for t in self.weights if t.isascii()}))
+        self._foreign = [t for t in self.weights if not t.isascii()]
+        # Compiled on first need: the accent classes make a pattern cost 100+ microseconds.
+        self._patterns: dict[bool, re.Pattern[str] | None] = {}
+        self._verdicts: dict[str, dict[str, tuple[float, str] | None]] = {}
+
+    def _pattern(self, *, foreign_only: bool) -> re.Pattern[str] | None:
+        if foreign_only not in self._patterns:
+            terms = self._foreign if foreign_only else self.weights
+            probes = sorted({_probe(term) for term in terms}, key=len, reverse=True)
+            self._patterns[foreign_only] = _compile("|".join(probes)) if probes else None
+        return self._patterns[foreign_only]
 
     def matches(self, text: str, language: str) -> list[_Match]:
-        if self.pattern is None:
+        if not self.weights:
             return []
         found: list[_Match] = []
         covered = -1
-        lowered = text.lower()
-        # Lower-casing keeps offsets for nearly all text; where it does not, match on the original.
-        haystack = lowered if len(lowered) == len(text) else text
-        for probe in self.pattern.finditer(haystack):
-            start, end = probe.span()
+        verdicts = self._verdicts.setdefault(language, {})
+        last = len(text) - 1
+        tail_at = _WORD_TAIL_RE.match
+        for start, end in self._probes(text):
             if start < covered:
                 continue
-            raw = probe.group()
-            if is_cjk(raw[0]):
-                term = fold(raw)
+            first = text[start]
+            # Every CJK block lies above U+3040: one comparison spares most words a regex.
+            if first >= _FIRST_CJK and is_cjk(first):
+                term = fold(text[start:end])
                 weight = self.weights.get(term)
                 if weight is not None:
                     found.append(_Match(start, end, term, weight))
                     covered = end
                 continue
             # Run on to the end of the word: the match is then the whole token.
-            tail = _WORD_TAIL_RE.match(text, end)
+            tail = tail_at(text, end)
             if tail is not None:
                 end = tail.end()
-                raw = text[start:end]
             joined_before = start > 0 and text[start - 1] in _JOINER_CHARS
-            number_goes_on = end < len(text) - 1 and text[end] in ".," and text[end + 1].isdigit()
+            number_goes_on = end < last and text[end] in ".," and text[end + 1].isdigit()
             if joined_before or number_goes_on:
                 token = _token_at(text, start)
                 if token is None:
                     continue
-                start, end, raw = token.start, token.end, text[token.start : token.end]
+                start, end = token.start, token.end
             covered = end
-            verdict = self._verdict(raw, language)
+            raw = text[start:end]
+            verdict = verdicts[raw] if raw in verdicts else self._verdict(raw, language)
             if verdict is not None:
                 found.append(_Match(start, end, verdict[1], verdict[0]))
         return found
 
+    def _probes(self, text: str) -> Iterable[tuple[int, int]]:
+        """Spans where a query word may start, in order."""
+        lowered = text.lower()
+        if text.isascii():
+            return _word_starts(lowered, self.ascii_prefixes)
+        if len(lowered) == len(text) and not _ACCENTED_LATIN_RE.search(lowered):
+            spans = _word_starts(lowered, self.ascii_prefixes)
+            foreign = self._pattern(foreign_only=True)
+            if foreign is not None:
+                spans.extend(probe.span() for probe in foreign.finditer(lowered))
+                spans.sort()
+            return spans
+        # Lower-casing keeps offsets for nearly all text; where it does not, match on the original.
+        haystack = lowered if len(lowered) == len(text) else text
+        pattern = self._pattern(foreign_only=False)
+        assert pattern is not None  # weights is not empty
+        return (probe.span() for probe in pattern.finditer(haystack))
+
     def _verdict(self, raw: str, language: str) -> tuple[float, str] | None:
         """The best query term a raw token analyses to, cached: the same words recur."""
-        key = (language, raw)
-        if key in self._verdicts:
-            return self._verdicts[key]
         stream, extras, _ = raw_token_terms(raw, language)
         best: tuple[float, str] | None = None
         for term in (*stream, *extras):
             weight = self.weights.get(term)
             if weight is not None and (best is None or weight > best[0]):
                 best = (weight, term)
-        self._verdicts[key] = best
+        self._verdicts[language][raw] = best
         return best
 
 
@@ -153,9 +222,8 @@ def _token_at(text: str, at: int) -> Token | None:
 
 
 def _window_score(matches: list[_Match]) -> float:
-    best: dict[str, float] = {}
-    for match in matches:
-        best[match.term] = max(best.get(match.term, 0.0), match.weight)
+    # A term has one weight (the query's), so the last match of each term holds it.
+    best = {match.term: match.weight for match in matches}
     # Distinct terms count fully; repeats add a little, so denser windows win ties.
     return sum(best.values()) + 0.01 * len(matches)
 
@@ -199,39 +267,47 @@ def _bounds(text: str, window: list[_Match], width: int) -> tuple[int, int]:
     return start, end
 
 
+def _collapse(piece: str) -> str:
+    """Runs of whitespace become one space."""
+    # Printable means no whitespace but the plain space: most pieces need no regex.
+    if "  " in piece or not piece.isprintable():
+        return _SPACE_RE.sub(" ", piece)
+    return piece
+
+
 def _render(text: str, start: int, end: int, matches: list[_Match]) -> Snippet:
     """Collapse whitespace, escape everything, wrap matched words in <mark>."""
     plain: list[str] = []
     marked: list[str] = []
     highlights: list[tuple[int, int]] = []
     length = 0
-
-    def add_plain(piece: str) -> None:
-        nonlocal length
-        piece = _SPACE_RE.sub(" ", piece)
-        if length == 0:
-            piece = piece.lstrip()
-        plain.append(piece)
-        marked.append(html.escape(piece, quote=False))
-        length += len(piece)
-
-    if start > 0:
-        add_plain(_ELLIPSIS)
     cursor = start
+    lead = _ELLIPSIS if start > 0 else ""
     for match in matches:
         if match.start < cursor or match.end > end:
             continue
-        add_plain(text[cursor : match.start])
+        piece = _collapse(lead + text[cursor : match.start])
+        lead = ""
+        if not length:
+            piece = piece.lstrip()
         word = text[match.start : match.end]
+        length += len(piece)
         highlights.append((length, length + len(word)))
-        plain.append(word)
-        marked.append(f"<mark>{html.escape(word, quote=False)}</mark>")
         length += len(word)
+        plain += (piece, word)
+        marked += (
+            html.escape(piece, quote=False),
+            f"<mark>{html.escape(word, quote=False)}</mark>",
+        )
         cursor = match.end
     tail = text[cursor:end]
     if end < len(text):
         tail = tail.rstrip() + " " + _ELLIPSIS
-    add_plain(tail)
+    tail = _collapse(lead + tail)
+    if not length:
+        tail = tail.lstrip()
+    plain.append(tail)
+    marked.append(html.escape(tail, quote=False))
     text_out = "".join(plain)
     stripped = text_out.rstrip()
     html_out = "".join(marked)

@@ -45,6 +45,13 @@ class Store(Protocol):
 
     def find_sections_by_slug(self, section_slug: str) -> list[Section]: ...
 
+    def suggest_section_slugs(
+        self, slug: str, *, article_slug: str | None = None, limit: int = 3
+    ) -> list[str]:
+        """Existing section slugs nearest to `slug` (case ignored), best first; within
+        `article_slug` when given. For a 404's suggestions."""
+        ...
+
     def search(self, request: SearchRequest) -> SearchResults: ...
 
     def source_hashes(self) -> dict[str, tuple[str, str]]:

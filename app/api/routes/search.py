@@ -51,9 +51,6 @@ def search_sections(
         bool | None, Query(description="Only question headings (true) or others (false).")
     ] = None,
 ) -> Response:
-    if (reason := cursor_error(cursor)) is not None:
-        # The same 422 shape as any other invalid parameter.
-        raise RequestValidationError([{"loc": ("query", "cursor"), "msg": reason}])
     search = SearchRequest(
         query=q,
         limit=limit,
@@ -63,6 +60,9 @@ def search_sections(
         is_question=is_question,
         cursor=cursor,
     )
+    if (reason := cursor_error(search)) is not None:
+        # The same 422 shape as any other invalid parameter.
+        raise RequestValidationError([{"loc": ("query", "cursor"), "msg": reason}])
     results = store.search(search)
     headers = {}
     if results.next_cursor is not None:
