@@ -13,6 +13,7 @@ import pytest
 from app.api.lookup import resolve_section
 from app.errors import ArticleNotFound, SectionNotFound, SlugConflict, StoreUnavailable
 from app.evaluation.relevance import article_from_sections
+from app.ingest import FileStatus, sync_folder
 from app.models import Article, DroppedText
 from app.store.base import SearchRequest, UpsertOutcome, open_store
 from app.store.sqlite import SQLiteStore
@@ -280,3 +281,25 @@ def test_readers_never_see_half_an_article(tmp_path: Path) -> None:
     reader.close()
     assert not errors
     assert seen <= {0, 20}
+
+
+def test_a_store_written_by_other_code_re_ingests_on_the_next_sync(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    seed = Path(__file__).parents[1] / "data" / "articles" / "raisi-visit-pakistan.txt"
+    (folder / seed.name).write_bytes(seed.read_bytes())
+    db = tmp_path / "store.db"
+    store = SQLiteStore(db)
+    sync_folder(store=store, folder=folder)
+    store.close()
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE build SET value = 'older-parser' WHERE key = 'fingerprint'")
+
+    reopened = SQLiteStore(db)
+    try:
+        [report] = sync_folder(store=reopened, folder=folder).reports
+        assert report.status is FileStatus.UPDATED
+        [report] = sync_folder(store=reopened, folder=folder).reports
+        assert report.status is FileStatus.UNCHANGED
+    finally:
+        reopened.close()

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.errors import ArticleNotFound, SectionNotFound, SlugConflict, StoreUnavailable
+from app.fingerprint import index_fingerprint
 from app.models import Article, ArticlePage, ArticleSummary, SearchResults, Section
 from app.search.documents import SearchDocument, article_url, search_documents
 from app.search.engine import SearchEngine
@@ -34,6 +35,11 @@ CREATE TABLE IF NOT EXISTS meta (
     value INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0), ('schema', 1);
+-- Which code wrote the store (app/fingerprint.py).
+CREATE TABLE IF NOT EXISTS build (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -114,8 +120,24 @@ class SQLiteStore:
             connection = self._connection()
             with self._write_lock:
                 connection.executescript(SCHEMA)
+                self._forget_hashes_of_other_builds(connection)
         except sqlite3.Error as error:
             raise StoreUnavailable(f"Cannot open the store at {path}: {error}") from error
+
+    @staticmethod
+    def _forget_hashes_of_other_builds(connection: sqlite3.Connection) -> None:
+        """Articles parsed and indexed by other code keep answering, but lose their content
+        hash, so the next ingest of their files re-parses and re-indexes them."""
+        current = index_fingerprint()
+        row = connection.execute("SELECT value FROM build WHERE key = 'fingerprint'").fetchone()
+        if row is not None and row[0] == current:
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("UPDATE articles SET content_hash = ''")
+        connection.execute(
+            "INSERT OR REPLACE INTO build (key, value) VALUES ('fingerprint', ?)", (current,)
+        )
+        connection.execute("COMMIT")
 
     # -- connections -------------------------------------------------------------------
 
