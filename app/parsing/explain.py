@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from textwrap import shorten
 
 from app.parsing.pipeline import ParsedArticle
@@ -30,10 +31,12 @@ def render_outline(parsed: ParsedArticle) -> str:
         lines.append(f"{indent}    [{why}] /{section.slug} ({section.word_count} words)")
     lines.append("")
     lines.append(f"dropped ({len(article.dropped)}):")
-    for dropped in article.dropped:
-        lines.append(
-            f"  {dropped.reason:<18} {shorten(dropped.text, _PREVIEW_WIDTH, placeholder=' …')!r}"
-        )
+    # Runs of the same drop ("A:" before every answer) read better as one counted line.
+    for (reason, text), run in groupby((d.reason, d.text) for d in article.dropped):
+        count = len(list(run))
+        times = f" ({count}x)" if count > 1 else ""
+        preview = shorten(text, _PREVIEW_WIDTH, placeholder=" …")
+        lines.append(f"  {reason + times:<22} {preview!r}")
     if parsed.warnings:
         lines.append("")
         lines.append("warnings:")

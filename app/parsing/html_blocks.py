@@ -26,7 +26,8 @@ def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
         origin = tag
         if tag in _HEADING_TAGS:
             text = strip_heading_decoration(element_text(child))
-            yield Block("heading", text, origin, level=_HEADING_TAGS[tag])
+            if text:
+                yield Block("heading", text, origin, level=_HEADING_TAGS[tag])
         elif tag == "p":
             yield from _paragraph(child)
         elif tag in _LIST_TAGS:
@@ -47,6 +48,8 @@ def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
 
 def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
     text = element_text(element)
+    if not text:
+        return []  # an empty <p> (spacing) holds nothing to account for
     bold_prefix = _leading_bold(element)
     if bold_prefix and normalize_space(bold_prefix) == text:
         return [Block("paragraph", text, "p", emphasis=True)]
