@@ -16,6 +16,7 @@ _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _CHROME_XPATH = ".//nav|.//header|.//footer|.//aside|.//form|.//script|.//style|.//noscript"
 _MIN_MATCH_CHARS = 20
 _MIN_LOST_HEADINGS = 2
+_MAX_MATCHED_PARAGRAPHS = 300
 
 
 def container_with_lost_headings(
@@ -23,21 +24,33 @@ def container_with_lost_headings(
 ) -> lxml_html.HtmlElement | None:
     """The element holding the extracted paragraphs, when it also holds headings between
     them that the extraction lost; a copy without navigation, forms and scripts."""
+    kept = {b.text for b in blocks if b.kind == "heading"}
+    known = kept | {title or ""}
+    # Cheap test first: enough headings on the whole page that the extraction lacks.
+    missing = {
+        text
+        for heading in page.iter(*_HEADING_TAGS)
+        if (text := strip_heading_decoration(element_text(heading))) and text not in known
+    }
+    if len(missing) < _MIN_LOST_HEADINGS or len(missing) <= len(kept):
+        return None
     # Page paragraphs found again in the extracted text; by containment, because the
-    # extractor may merge several of them (and the headings between) into one block.
+    # extractor may merge several of them (and the headings between) into one block. The
+    # first few hundred locate the container; more would only cost time.
     extracted = "\n".join(b.text for b in blocks if b.kind != "heading")
-    matched = [
-        element
-        for element in page.iter(*_TEXT_TAGS)
-        if len(text := element_text(element)) >= _MIN_MATCH_CHARS and text in extracted
-    ]
+    matched: list[lxml_html.HtmlElement] = []
+    for element in page.iter(*_TEXT_TAGS):
+        text = element_text(element)
+        if len(text) >= _MIN_MATCH_CHARS and text in extracted:
+            matched.append(element)
+            if len(matched) >= _MAX_MATCHED_PARAGRAPHS:
+                break
     if not matched:
         return None
     container = _common_ancestor(matched)
     if container is None or container.tag in ("html", "body"):
         return None  # the whole page: its headings include the chrome's
-    kept = {b.text for b in blocks if b.kind == "heading"}
-    lost = _headings_between(container, set(map(id, matched)), kept | {title or ""})
+    lost = _headings_between(container, set(map(id, matched)), known)
     # Recover only when much of the structure is gone: a few dropped sidebar or widget
     # headings next to a well-extracted article are the extractor doing its job.
     if len(lost) < _MIN_LOST_HEADINGS or len(lost) <= len(kept):

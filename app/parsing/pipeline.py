@@ -10,16 +10,10 @@ from pathlib import PurePath
 
 from app.models import Article, DroppedText, SourceFormat
 from app.parsing.blocks import Block, ReadResult, normalize_space, word_count
-from app.parsing.boilerplate import (
-    FURNITURE_SHARE,
-    TAIL_MARKERS,
-    boilerplate_reason,
-    names_only,
-    reading_time_minutes,
-    tail_reason,
-)
+from app.parsing.boilerplate import boilerplate_reason, reading_time_minutes
 from app.parsing.decoding import decode_source
 from app.parsing.formats import detect_format
+from app.parsing.furniture import cut_from, cut_tail, drop_signature, drop_table_of_contents
 from app.parsing.headings import (
     HeadingCandidate,
     find_headings,
@@ -39,8 +33,6 @@ READERS: dict[SourceFormat, Callable[[str], ReadResult]] = {
     "markdown": read_markdown,
     "html": read_html,
 }
-_MIN_TOC_ITEMS = 2
-_MAX_SIGNATURE_WORDS = 8
 _FIRST_SENTENCE = re.compile(r"^(.{10,160}?[.!?。！？])(?:\s|$)")
 _MAX_FALLBACK_TITLE_CHARS = 120
 
@@ -157,32 +149,14 @@ class _Triage:
                 self.reasons[kept_indexes[kept_index]] = veto
         candidates = [replace(c, index=kept_indexes[c.index]) for c in found]
         late = late_top_heading(candidates)
-        if late is not None and _cut_from(
-            self.blocks, self.reasons, late.index, "late_top_heading"
-        ):
+        if late is not None and cut_from(self.blocks, self.reasons, late.index, "late_top_heading"):
             candidates = [c for c in candidates if c.index < late.index]
-        _cut_tail(self.blocks, self.reasons, [c.index for c in candidates])
-        self._drop_signature()
-        _drop_table_of_contents(
+        cut_tail(self.blocks, self.reasons, max((c.index for c in candidates), default=-1))
+        drop_signature(self.blocks, self.reasons)
+        drop_table_of_contents(
             self.blocks, self.reasons, {normalize_space(c.text).casefold() for c in candidates}
         )
         return [c for c in candidates if c.index not in self.reasons]
-
-    def _drop_signature(self) -> None:
-        """A closing line of names after the text ('Jane Doe and the editors') signs it."""
-        kept = self._kept_indexes()
-        if len(kept) < 2:
-            return
-        last, before = self.blocks[kept[-1]], self.blocks[kept[-2]]
-        if (
-            last.kind == "paragraph"
-            and not last.emphasis
-            and word_count(last.text) <= _MAX_SIGNATURE_WORDS
-            and not last.text.rstrip().endswith((".", "!", "?", ":", "。", "！", "？"))
-            and names_only(last.text)
-            and word_count(before.text) > _MAX_SIGNATURE_WORDS
-        ):
-            self.reasons[kept[-1]] = "byline"
 
     def kept(self, headings: list[HeadingCandidate]) -> tuple[list[Block], list[HeadingCandidate]]:
         """The surviving blocks, and the headings re-indexed into them."""
@@ -207,62 +181,6 @@ class _Triage:
 def _as_paragraph(block: Block) -> Block:
     """A markup heading that is really a standfirst stays as text, without heading status."""
     return Block("paragraph", block.text, block.origin)
-
-
-def _drop_table_of_contents(
-    blocks: list[Block], reasons: dict[int, str], headings: set[str]
-) -> None:
-    """List items that repeat the section headings are an in-page table of contents."""
-    items = [
-        i
-        for i, block in enumerate(blocks)
-        if i not in reasons
-        and block.kind == "list_item"
-        and normalize_space(block.text).casefold() in headings
-    ]
-    if len(items) < _MIN_TOC_ITEMS:
-        return
-    for i in items:
-        reasons[i] = "table_of_contents"
-    label = items[0] - 1
-    if label >= 0 and label not in reasons and blocks[label].text.endswith((":", "：")):
-        reasons[label] = "table_of_contents"
-
-
-def _cut_from(blocks: list[Block], reasons: dict[int, str], start: int, reason: str) -> bool:
-    """Drop blocks[start:] as page furniture if they are a small part of the text."""
-    tail = [i for i in range(start, len(blocks)) if i not in reasons]
-    tail_words = sum(word_count(blocks[i].text) for i in tail)
-    total_words = sum(word_count(b.text) for i, b in enumerate(blocks) if i not in reasons)
-    if tail_words > FURNITURE_SHARE * total_words:
-        return False
-    reasons[start] = reason
-    for i in tail[1:]:
-        reasons[i] = tail_reason(blocks[i])
-    return True
-
-
-def _cut_tail(blocks: list[Block], reasons: dict[int, str], heading_indexes: list[int]) -> None:
-    """Everything after a share/comment widget that follows the body is page furniture."""
-    last_heading = max(heading_indexes, default=-1)
-    seen_body = False
-    for index in range(last_heading + 1, len(blocks)):
-        reason = reasons.get(index)
-        if reason is None:
-            seen_body = True
-            continue
-        if reason in TAIL_MARKERS and seen_body:
-            max_share, max_block_words = TAIL_MARKERS[reason]
-            tail = [i for i in range(index + 1, len(blocks)) if i not in reasons]
-            tail_words = [word_count(blocks[i].text) for i in tail]
-            total_words = sum(word_count(b.text) for i, b in enumerate(blocks) if i not in reasons)
-            if (
-                sum(tail_words) <= max_share * total_words
-                and max(tail_words, default=0) <= max_block_words
-            ):
-                for i in tail:
-                    reasons[i] = tail_reason(blocks[i])
-                return
 
 
 def _title_from_first_line(blocks: list[Block]) -> tuple[str | None, list[Block]]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -141,14 +143,39 @@ def test_hostile_inputs_are_parsed_or_refused_cleanly() -> None:
         raise AssertionError(f"{name} should be refused")
 
 
-def test_run_time_grows_linearly_with_input_size() -> None:
+def _text_document(repeats: int) -> tuple[bytes, str]:
+    # Distinct paragraphs, long punctuation runs and a share widget after every paragraph:
+    # each has made a rule quadratic before.
+    parts = [
+        f"Heading {i}?\n\n" + f"word{i}, " * 150 + "——— " * 50 + "\n\nShare this Article\n\n"
+        for i in range(repeats)
+    ]
+    return "".join(parts).encode(), "x.txt"
+
+
+def _html_document(repeats: int) -> tuple[bytes, str]:
+    # Distinct paragraphs with headings the extractor may drop, then a widget.
+    parts = [
+        f"<p>Paragraph {i} with distinct words item{i} and more text here.</p>"
+        + (f"<h3>Heading {i}?</h3>" if i % 20 == 0 else "")
+        for i in range(repeats * 4)
+    ]
+    page = f"<html><body><div>{''.join(parts)}</div><p>Share this</p></body></html>"
+    return page.encode(), "x.html"
+
+
+@pytest.mark.parametrize("document", [_text_document, _html_document], ids=["text", "html"])
+def test_run_time_grows_linearly_with_input_size(
+    document: Callable[[int], tuple[bytes, str]],
+) -> None:
     """Quadrupling the input must not cost much more than four times as much (no
-    backtracking blow-up); compared within one run, so machine speed cancels out."""
+    quadratic rule, no backtracking blow-up); compared within one run, so machine speed
+    cancels out."""
 
     def cost(repeats: int) -> float:
-        text = ("Heading line?\n\n" + "word, " * 150 + "——— " * 50 + "\n\n") * repeats
+        data, name = document(repeats)
         start = time.perf_counter()
-        parse_article(text.encode(), source="x.txt")
+        parse_article(data, source=name)
         return time.perf_counter() - start
 
     cost(10)
