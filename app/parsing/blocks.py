@@ -39,6 +39,11 @@ def strip_heading_decoration(text: str) -> str:
     return stripped if stripped.strip() else text
 
 
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one whitespace-separated string (long multilingual lists)."""
+    return frozenset(words.split())
+
+
 # "1. What is X?" / "2) Next": a numbered line, in any format.
 NUMBERED_LINE = re.compile(r"^\s*\d{1,3}[.)]\s+(?=\S)")
 

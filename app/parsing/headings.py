@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.parsing.blocks import NUMBERED_LINE, Block, word_count
+from app.parsing.dates import is_date_only
 from app.parsing.questions import INTERVIEW_PROMPT, is_question
 
 _MAX_LINE_HEADING_WORDS = 16
@@ -17,13 +18,6 @@ _MAX_MARKUP_HEADING_WORDS = 60
 _MAX_STATEMENT_HEADING_WORDS = 14
 # A plain line that ends like a sentence or a clause is body text, not a heading.
 _CLAUSE_END = re.compile(r"[.,;:!…。，；：！]\W{0,2}$")
-_DATE_ONLY = re.compile(
-    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-    r"(?:\d{1,2}\.?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+"
-    r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}$"
-    r"|^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -48,7 +42,7 @@ def markup_heading_veto(block: Block, title: str) -> str | None:
     words = word_count(text)
     if _same_text(text, title):
         return "title_repeat"
-    if _DATE_ONLY.match(text):
+    if is_date_only(text):
         return "dateline"
     if words > _MAX_MARKUP_HEADING_WORDS:
         return "standfirst"

@@ -12,6 +12,8 @@ from collections import Counter
 
 import py3langid
 
+from app.parsing.blocks import word_set
+
 UNDETERMINED = "und"
 _MIN_DETECTION_CHARS = 40
 _LANGID_SAMPLE_CHARS = 800
@@ -28,19 +30,15 @@ _TAG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
 _WORD = re.compile(r"\w+")
 
 
-def _vocabulary(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": _vocabulary("the and of to is in that it for was with on are as this be have by"),
-    "de": _vocabulary("der die und das ist nicht mit den ein eine sie es zu auf sich dem auch im"),
-    "es": _vocabulary("el la de que y en los las del se por un una con para es al lo"),
-    "fr": _vocabulary("le la les de des et est un une du en que qui dans pour pas sur au"),
-    "it": _vocabulary("il di che e la per un una non sono del della gli le con è si nel"),
-    "pt": _vocabulary("o a os as de que e do da em um uma para não com é dos das"),
-    "nl": _vocabulary("de het een en van is dat op te in niet zijn met voor die er aan ook"),
-    "ru": _vocabulary("и в не на что с по это как к из у о за от для но так"),
+    "en": word_set("the and of to is in that it for was with on are as this be have by"),
+    "de": word_set("der die und das ist nicht mit den ein eine sie es zu auf sich dem auch im"),
+    "es": word_set("el la de que y en los las del se por un una con para es al lo"),
+    "fr": word_set("le la les de des et est un une du en que qui dans pour pas sur au"),
+    "it": word_set("il di che e la per un una non sono del della gli le con è si nel"),
+    "pt": word_set("o a os as de que e do da em um uma para não com é dos das"),
+    "nl": word_set("de het een en van is dat op te in niet zijn met voor die er aan ook"),
+    "ru": word_set("и в не на что с по это как к из у о за от для но так"),
 }
 
 
