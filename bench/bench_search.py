@@ -24,7 +24,7 @@ from pathlib import Path
 
 from app.evaluation.relevance import article_from_sections
 from app.models import Article
-from app.store.base import SearchRequest
+from app.search.request import SearchRequest
 from app.store.sqlite import SQLiteStore
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "articles" / "raisi-visit-pakistan.txt"

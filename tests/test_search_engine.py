@@ -16,7 +16,7 @@ from app.api.paging import cursor_error
 from app.evaluation.relevance import article_from_sections
 from app.models import Article, SearchResults
 from app.search.cursor import cursor_binding, decode_cursor, encode_cursor
-from app.store.base import SearchRequest
+from app.search.request import SearchRequest
 from app.store.sqlite import SQLiteStore
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "articles" / "raisi-visit-pakistan.txt"

@@ -15,7 +15,8 @@ from app.errors import ArticleNotFound, SectionNotFound, SlugConflict, StoreUnav
 from app.evaluation.relevance import article_from_sections
 from app.ingest import FileStatus, sync_folder
 from app.models import Article, DroppedText
-from app.store.base import SearchRequest, UpsertOutcome, open_store
+from app.search.request import SearchRequest
+from app.store.base import UpsertOutcome, open_store
 from app.store.sqlite import SQLiteStore
 
 SECTIONS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from app.search.cursor import decode_cursor, request_binding
-from app.store.base import SearchRequest
+from app.search.request import SearchRequest
 
 
 def cursor_error(request: SearchRequest) -> str | None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.models import Article, Section
-from app.store.base import SearchRequest, Store
+from app.search.request import SearchRequest
+from app.store.base import Store
 
 REPO = Path(__file__).resolve().parent.parent.parent
 QUERIES = REPO / "tests" / "relevance" / "queries.json"

@@ -13,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 
-from app.store.base import SearchRequest
+from app.search.request import SearchRequest
 
 _PREFIX = "o:"
 MAX_OFFSET = 10_000

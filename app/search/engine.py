@@ -26,9 +26,9 @@ from app.search.plan import (
 from app.search.postings import EMPTY_POSTINGS, Postings, merge_max
 from app.search.query import MAX_QUERY_CHARS, parse_query
 from app.search.ranking import Weighted, top_k
+from app.search.request import SearchRequest
 from app.search.scoring import DEFAULT_PARAMS
 from app.search.snippets import Highlighter, make_snippet
-from app.store.base import SearchRequest
 
 MAX_LIMIT = 100
 MAX_CACHED_PLANS = 4096

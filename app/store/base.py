@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from app.errors import StoreUnavailable
 from app.models import Article, ArticlePage, SearchResults, Section
+from app.search.request import SearchRequest
 
 
 class UpsertOutcome(StrEnum):
     INSERTED = "inserted"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
-
-
-@dataclass(frozen=True, kw_only=True)
-class SearchRequest:
-    """A validated search: the raw query string plus filters and paging."""
-
-    query: str
-    limit: int = 10
-    offset: int = 0
-    article_slug: str | None = None
-    language: str | None = None
-    is_question: bool | None = None
-    cursor: str | None = None  # opaque next_cursor of a previous page; wins over offset
 
 
 class Store(Protocol):

@@ -26,8 +26,9 @@ from app.search.documents import SearchDocument, article_url, search_documents
 from app.search.engine import SearchEngine
 from app.search.index import ArticleRow, DocumentRow, HitRow, TermRow
 from app.search.postings import DocIds
+from app.search.request import SearchRequest
 from app.search.suggest import SlugIndex, closest
-from app.store.base import SearchRequest, UpsertOutcome
+from app.store.base import UpsertOutcome
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (

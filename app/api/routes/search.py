@@ -15,7 +15,7 @@ from app.api.paging import cursor_error, next_link
 from app.models import SearchResults
 from app.search.cursor import MAX_OFFSET
 from app.search.query import MAX_QUERY_CHARS
-from app.store.base import SearchRequest
+from app.search.request import SearchRequest
 
 router = APIRouter(tags=["search"])
 

@@ -1,0 +1,18 @@
+"""What a search asks for: the raw query string plus filters and paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchRequest:
+    """A validated search: the raw query string plus filters and paging."""
+
+    query: str
+    limit: int = 10
+    offset: int = 0
+    article_slug: str | None = None
+    language: str | None = None
+    is_question: bool | None = None
+    cursor: str | None = None  # opaque next_cursor of a previous page; wins over offset
