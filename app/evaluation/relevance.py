@@ -26,7 +26,6 @@ SEED_DIR = REPO / "data" / "articles"
 # Small articles written for the harness, in languages the seed and corpus lack.
 FIXTURE_DIR = REPO / "tests" / "relevance" / "fixtures"
 CORPUS_DIR = REPO.parent / "shared" / "corpus" / "files"
-NO_ANSWER = "no-answer"
 _PREFIX_MATCH_MIN = 25
 
 

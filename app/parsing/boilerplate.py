@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.parsing.blocks import Block, normalize_space, word_count
+from app.parsing.questions import is_question
 
 
 def _words(*alternatives: str) -> str:
@@ -448,8 +449,8 @@ def reading_time_minutes(text: str) -> int | None:
 
 def boilerplate_reason(blocks: Sequence[Block], index: int) -> str | None:
     block = blocks[index]
-    if block.kind == "heading" and block.level is not None and block.text.endswith("?"):
-        return None
+    if block.kind == "heading" and is_question(block.text):
+        return None  # a question heading is structure, even when it opens like a promo
     if len(block.text) > _MAX_FURNITURE_CHARS and block.kind not in ("image", "rule"):
         return None  # page furniture is short; long blocks are article text
     context = BoilerplateContext(blocks, index)

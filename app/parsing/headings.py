@@ -63,10 +63,10 @@ def is_plain_heading_line(block: Block) -> bool:
     if not starts_like_heading(text) or not any(char.isalpha() for char in text):
         return False
     words = word_count(text)
-    if is_question(text):
-        return words <= _MAX_LINE_QUESTION_WORDS and _single_question(text)
     if INTERVIEW_PROMPT.match(text):
         return words <= _MAX_PROMPT_WORDS  # prompts may run long; the marker says enough
+    if is_question(text):
+        return words <= _MAX_LINE_QUESTION_WORDS and _single_question(text)
     return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
 
 
@@ -78,7 +78,7 @@ def is_emphasis_heading(block: Block) -> bool:
     words = word_count(text)
     if text.endswith((":", "：")) or not starts_like_heading(text):
         return False
-    if is_question(text) or INTERVIEW_PROMPT.match(text):
+    if is_question(text):
         return words <= _MAX_LINE_QUESTION_WORDS * 2
     return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
 

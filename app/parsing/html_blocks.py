@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 
 from app.parsing.blocks import Block, BlockKind, normalize_space, strip_heading_decoration
 from app.parsing.html_text import element_text, raw_text
-from app.parsing.questions import is_prompt
+from app.parsing.questions import is_question
 from app.parsing.text_reader import read_text
 
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
@@ -56,7 +56,7 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
     if bold_prefix:
         prompt = normalize_space(bold_prefix)
         rest = normalize_space(text[len(prompt) :]) if text.startswith(prompt) else ""
-        if rest and is_prompt(prompt):
+        if rest and is_question(prompt):
             return [Block("paragraph", rest, "p>b", prompt=prompt)]
     if element.find(".//br") is not None:
         # Pages laid out with <br> instead of paragraphs: read the lines as plain text. The
@@ -64,7 +64,9 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
         # only a question line can head a section (addresses and verse are lines too).
         lines = read_text(raw_text(element, line_break="\n\n")).blocks
         if len(lines) > 1:
-            return [replace(line, origin="p>br", standalone=is_prompt(line.text)) for line in lines]
+            return [
+                replace(line, origin="p>br", standalone=is_question(line.text)) for line in lines
+            ]
     return [Block("paragraph", text, "p")]
 
 

@@ -19,7 +19,7 @@ from app.parsing.html_page import (
 )
 from app.parsing.html_recovery import container_with_lost_headings
 from app.parsing.html_text import element_text
-from app.parsing.questions import is_prompt
+from app.parsing.questions import is_question
 
 _MAX_PROMOTED_WORDS = 40
 _PROMOTED_TAG = "h6"
@@ -68,7 +68,7 @@ def _promote_question_labels(page: lxml_html.HtmlElement) -> None:
         text = element_text(element)
         if not text or word_count(text) > _MAX_PROMOTED_WORDS or element.find(".//p") is not None:
             continue
-        if element.tag == "summary" or is_prompt(text):
+        if element.tag == "summary" or is_question(text):
             if element.tag == "dt":
                 _unlist(element.getparent())
             element.tag = _PROMOTED_TAG

@@ -16,7 +16,7 @@ from app.parsing.blocks import (
     normalize_space,
     strip_heading_decoration,
 )
-from app.parsing.questions import is_prompt
+from app.parsing.questions import is_question
 
 _FRONT_MATTER = re.compile(
     r"\A(?:---|\+\+\+)[ \t]*\n(.*?\n)(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S
@@ -92,7 +92,7 @@ def _inline_block(
     if all(c.type == "image" for c in children if c.type not in ("softbreak", "hardbreak")):
         return [Block("image", text, origin)]
     emphasis, prompt, rest = _emphasis(children)
-    if prompt is not None and kind == "paragraph" and is_prompt(prompt):
+    if prompt is not None and kind == "paragraph" and is_question(prompt):
         return [Block(kind, rest, origin, prompt=prompt)]
     return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph")]
 

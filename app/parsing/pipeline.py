@@ -23,7 +23,6 @@ from app.parsing.headings import (
 from app.parsing.html_reader import read_html
 from app.parsing.language import UNDETERMINED, choose_language
 from app.parsing.markdown_reader import read_markdown
-from app.parsing.questions import question_rule
 from app.parsing.sections import build_sections
 from app.parsing.slugs import slug_for
 from app.parsing.text_reader import read_text
@@ -94,14 +93,10 @@ def parse_article(
         dropped=region_drops + triage.dropped() + built.dropped,
     )
     decisions = [
-        HeadingDecision(
-            section.heading,
-            section.level,
-            rule,
-            question_rule(section.heading)
-            or ("question_word_among_questions" if section.is_question else None),
+        HeadingDecision(section.heading, section.level, heading_rule, asked_by)
+        for section, heading_rule, asked_by in zip(
+            built.sections, built.heading_rules, built.question_rules, strict=True
         )
-        for section, rule in zip(built.sections, built.heading_rules, strict=True)
     ]
     return ParsedArticle(article, decisions, warnings)
 

@@ -77,11 +77,6 @@ def is_question(heading: str) -> bool:
     return question_rule(heading) is not None
 
 
-def is_prompt(text: str) -> bool:
-    """A run-in bold lead-in that asks something: a question or a 'Q:' interview prompt."""
-    return is_question(text) or INTERVIEW_PROMPT.match(text) is not None
-
-
 def opens_like_a_question(heading: str) -> bool:
     """Starts with a question word ("Как изменить размер диска", "什么时候移除") and is not a
     statement about the writer ("How we evaluated")."""

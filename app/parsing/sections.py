@@ -15,6 +15,7 @@ from app.parsing.questions import (
     INTERVIEW_PROMPT,
     is_question,
     opens_like_a_question,
+    question_rule,
 )
 from app.parsing.slugs import SlugAllocator
 
@@ -46,8 +47,9 @@ class BuiltArticle:
     lead: str
     sections: list[Section]
     dropped: list[DroppedText]
-    # The rule that made each section's heading, in the order of `sections`.
+    # The rules that made each section's heading and question, in the order of `sections`.
     heading_rules: list[str]
+    question_rules: list[str | None]
 
 
 def build_sections(
@@ -89,12 +91,24 @@ def build_sections(
     opened = _without_repeats(opened, dropped)
     _strip_speaker_labels(opened, dropped, named_in=f"{title} {PARAGRAPH_SEPARATOR.join(lead)}")
     asks = _asks_in_headings(opened)
+    question_rules = [_question_rule(section.candidate.text, asks=asks) for section in opened]
     sections = [
-        _finish(section, position, article_slug, asks=asks)
-        for position, section in enumerate(opened, 1)
+        _finish(section, position, article_slug, asks_question=rule is not None)
+        for position, (section, rule) in enumerate(zip(opened, question_rules, strict=True), 1)
     ]
-    rules = [section.candidate.rule for section in opened]
-    return BuiltArticle(PARAGRAPH_SEPARATOR.join(lead), sections, dropped, rules)
+    return BuiltArticle(
+        PARAGRAPH_SEPARATOR.join(lead),
+        sections,
+        dropped,
+        heading_rules=[section.candidate.rule for section in opened],
+        question_rules=question_rules,
+    )
+
+
+def _question_rule(heading: str, *, asks: bool) -> str | None:
+    if (rule := question_rule(heading)) is not None:
+        return rule
+    return "question_word_among_questions" if asks and opens_like_a_question(heading) else None
 
 
 def _without_repeats(
@@ -162,7 +176,9 @@ def _asks_in_headings(sections: list[_OpenSection]) -> bool:
     return sum(1 for s in sections if is_question(s.candidate.text)) >= _MIN_MARKED_QUESTIONS
 
 
-def _finish(section: _OpenSection, position: int, article_slug: str, *, asks: bool) -> Section:
+def _finish(
+    section: _OpenSection, position: int, article_slug: str, *, asks_question: bool
+) -> Section:
     body = PARAGRAPH_SEPARATOR.join(section.paragraphs)
     heading = section.candidate.text
     return Section(
@@ -170,7 +186,7 @@ def _finish(section: _OpenSection, position: int, article_slug: str, *, asks: bo
         article_slug=article_slug,
         position=position,
         heading=heading,
-        is_question=is_question(heading) or (asks and opens_like_a_question(heading)),
+        is_question=asks_question,
         level=section.depth,
         parent_slug=section.parent_slug,
         body=body,

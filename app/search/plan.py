@@ -73,9 +73,6 @@ class Plan:
     excluded: list[Requirement] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
 
-    def highlight_terms(self) -> set[str]:
-        return {term for unit in self.scoring for term in unit.terms}
-
 
 class _Planner:
     def __init__(self, snapshot: Snapshot, languages: frozenset[str]) -> None:

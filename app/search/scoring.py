@@ -21,10 +21,6 @@ def pack_tf(heading: int, title: int, body: int) -> int:
     return min(heading, TF_MAX) | min(title, TF_MAX) << TF_BITS | min(body, TF_MAX) << (2 * TF_BITS)
 
 
-def unpack_tf(packed: int) -> tuple[int, int, int]:
-    return packed & TF_MAX, packed >> TF_BITS & TF_MAX, packed >> (2 * TF_BITS)
-
-
 @dataclass(frozen=True, slots=True)
 class Bm25Params:
     """Field weights (heading > title > body) and BM25 constants."""
