@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
@@ -88,7 +88,7 @@ def _add_store_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--db",
-        metavar="PATH_OR_URL",
+        metavar="PATH",
         help="SQLite file (ARTICLE_QA_DB; default <data-dir>/article-qa.db)",
     )
 
@@ -104,20 +104,25 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    command: str = args.command
+    if command == "parse":  # needs no settings: it reads one file and prints
+        return _guarded(lambda: parse(args.file, source_format=args.format, explain=args.explain))
     try:
         settings = settings_from(args)
     except ValidationError as exc:
         print(f"article-qa: invalid settings:\n{exc}", file=sys.stderr)
         return USAGE_ERROR
-    command: str = args.command
+    if command == "serve":
+        return _guarded(lambda: serve(settings))
+    if command == "ingest":
+        return _guarded(lambda: ingest(settings, paths=args.paths, prune=args.prune))
+    return _guarded(lambda: search(settings, query=args.query, limit=args.limit, as_json=args.json))
+
+
+def _guarded(run: Callable[[], int]) -> int:
+    """Run a command; the library's own errors become one line on stderr and exit code 1."""
     try:
-        if command == "serve":
-            return serve(settings)
-        if command == "ingest":
-            return ingest(settings, paths=args.paths, prune=args.prune)
-        if command == "parse":
-            return parse(args.file, source_format=args.format, explain=args.explain)
-        return search(settings, query=args.query, limit=args.limit, as_json=args.json)
+        return run()
     except ArticleQAError as exc:
         print(f"article-qa: {exc}", file=sys.stderr)
         return 1

@@ -1,4 +1,5 @@
-"""The one Settings class: every option has a default, an ARTICLE_QA_* variable and a CLI flag."""
+"""The one Settings class: every option has a default and an ARTICLE_QA_* variable; the
+command-line flags of `serve`, `ingest` and `search` override them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(
         default=60, ge=0, description="Seconds in Cache-Control: max-age of content responses."
     )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_case_level(cls, value: object) -> object:
+        # ARTICLE_QA_LOG_LEVEL=INFO is how people write it.
+        return value.lower() if isinstance(value, str) else value
 
     @property
     def articles_dir(self) -> Path:

@@ -46,7 +46,7 @@ TARGETS = (
         f"/articles/{SEED_SLUG}/sections/whats-the-status-of-iran-pakistan-ties",
     ),
     Target("GET /search?q=pakistan trade", "app", "/search?q=pakistan%20trade"),
-    Target("GET /search?q=kashmir (typo)", "app", "/search?q=kashmr"),
+    Target("GET /search?q=kashmr (typo)", "app", "/search?q=kashmr"),
 )
 
 

@@ -10,17 +10,24 @@ from fastapi.testclient import TestClient
 from app.api import create_app
 
 OPERATIONS = {
-    ("/articles", "list_articles"): {"200", "422", "500"},
-    ("/articles/{article_slug}", "get_article"): {"200", "404", "422", "500"},
-    ("/articles/{article_slug}/sections", "list_article_sections"): {"200", "404", "422", "500"},
+    ("/articles", "list_articles"): {"200", "422", "500", "503"},
+    ("/articles/{article_slug}", "get_article"): {"200", "404", "422", "500", "503"},
+    ("/articles/{article_slug}/sections", "list_article_sections"): {
+        "200",
+        "404",
+        "422",
+        "500",
+        "503",
+    },
     ("/articles/{article_slug}/sections/{section_slug}", "get_article_section"): {
         "200",
         "404",
         "422",
         "500",
+        "503",
     },
-    ("/sections/{section_slug}", "get_section"): {"200", "404", "409", "422", "500"},
-    ("/search", "search_sections"): {"200", "422", "500"},
+    ("/sections/{section_slug}", "get_section"): {"200", "404", "409", "422", "500", "503"},
+    ("/search", "search_sections"): {"200", "422", "500", "503"},
     ("/healthz", "check_liveness"): {"200"},
     ("/readyz", "check_readiness"): {"200", "503", "500"},
 }

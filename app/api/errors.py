@@ -173,11 +173,13 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
 }
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries documenting problem+json answers (see openapi.py)."""
+def problem_responses(*statuses: int, store: bool = True) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem+json answers (see openapi.py): the
+    given statuses, 500, and 503 for every route that reads the store."""
+    documented = {*statuses, 500, *((503,) if store else ())}
     return {
         status: {"model": Problem, "description": PROBLEM_DESCRIPTIONS[status]}
-        for status in (*statuses, 500)
+        for status in sorted(documented)
     }
 
 

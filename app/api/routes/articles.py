@@ -14,7 +14,7 @@ from app.models import Article, ArticlePage, Section, SectionList
 
 router = APIRouter(tags=["articles"])
 # These routes are async although the store is synchronous: its lookups take tens of
-# microseconds, less than a hop to the threadpool costs (search reasons the same way).
+# microseconds, less than a hop to the threadpool costs. Search is the exception (see there).
 
 # Larger offsets only find nothing; the bound keeps them inside SQLite's integer range.
 MAX_LIST_OFFSET = 1_000_000_000

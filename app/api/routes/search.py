@@ -31,9 +31,10 @@ router = APIRouter(tags=["search"])
     ),
     responses=problem_responses(422),
 )
-# async: a search is bounded and sub-millisecond in-process (p99 1.6 ms at 100k sections), so
-# a threadpool hop costs more than the event loop loses; measured in bench/bench_api.py.
-async def search_sections(
+# A plain `def`, so it runs in the threadpool: a search is usually sub-millisecond, but the
+# first one after a write loads the index view (most of a second at 100k sections), and that
+# must not stall /healthz and every other request on the event loop.
+def search_sections(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
