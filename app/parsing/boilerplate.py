@@ -423,11 +423,11 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     disclosure,
     label,
 )
+# Page furniture after the body may hold at most this share of the article's words.
+FURNITURE_SHARE = 0.4
 # Blocks whose presence after the body marks the start of page furniture, with the largest
 # share of the article's words the furniture may hold and the longest block it may contain.
 # A thematic break is weaker evidence than a share widget, so it needs a smaller tail.
-# Page furniture after the body may hold at most this share of the article's words.
-FURNITURE_SHARE = 0.4
 TAIL_MARKERS: dict[str, tuple[float, int]] = {
     "share_widget": (FURNITURE_SHARE, 400),
     "comments_widget": (FURNITURE_SHARE, 400),

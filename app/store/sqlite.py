@@ -277,13 +277,12 @@ class SQLiteStore:
             ),
         )
         article_id = cursor.lastrowid
-        docs = documents
         term_ids = self._term_ids(
-            connection, {t for d in docs for t in d.packed_frequencies}, surfaces
+            connection, {t for d in documents for t in d.packed_frequencies}, surfaces
         )
         document_frequency: dict[int, int] = {}
         postings: list[tuple[int, int, int]] = []
-        for doc in docs:
+        for doc in documents:
             ids = array("l", sorted(term_ids[t] for t in doc.packed_frequencies))
             doc_cursor = connection.execute(
                 "INSERT INTO sections (article_id, position, slug, heading, is_question, url,"
