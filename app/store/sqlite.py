@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -90,9 +91,21 @@ _CHUNK = 500
 MMAP_BYTES = 1 << 30
 
 
-def _chunks(items: Sequence[int], size: int = _CHUNK) -> Iterator[Sequence[int]]:
+_Item = TypeVar("_Item")
+
+
+def _chunks(items: Sequence[_Item], size: int = _CHUNK) -> Iterator[Sequence[_Item]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _term_ids_of(connection: sqlite3.Connection, terms: Sequence[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for chunk in _chunks(terms):
+        marks = ",".join("?" * len(chunk))
+        query = f"SELECT term, id FROM terms WHERE term IN ({marks})"
+        ids.update(connection.execute(query, chunk).fetchall())
+    return ids
 
 
 class SQLiteStore:
@@ -321,29 +334,15 @@ class SQLiteStore:
     def _term_ids(
         self, connection: sqlite3.Connection, terms: set[str], surfaces: dict[str, str]
     ) -> dict[str, int]:
+        """The id of every term, inserting the terms the index does not know yet."""
         ordered = sorted(terms)
-        ids: dict[str, int] = {}
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            ids.update(
-                connection.execute(
-                    f"SELECT term, id FROM terms WHERE term IN ({marks})", chunk
-                ).fetchall()
-            )
+        ids = _term_ids_of(connection, ordered)
         missing = [term for term in ordered if term not in ids]
         connection.executemany(
             "INSERT INTO terms (term, df, surface) VALUES (?, 0, ?)",
             [(term, surfaces.get(term, term)) for term in missing],
         )
-        for start in range(0, len(missing), _CHUNK):
-            chunk = missing[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            ids.update(
-                connection.execute(
-                    f"SELECT term, id FROM terms WHERE term IN ({marks})", chunk
-                ).fetchall()
-            )
+        ids.update(_term_ids_of(connection, missing))
         return ids
 
     def _delete(self, connection: sqlite3.Connection, article_id: int) -> None:
