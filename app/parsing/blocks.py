@@ -77,8 +77,8 @@ class Block:
 _CJK_CHAR = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
 )
-# The start of a whitespace-separated token that holds a letter or digit ("–" is no word).
-_WORD_START = re.compile(r"(?<!\S)[^\s\w]*\w")
+# A whitespace-separated token with no letter or digit ("–", "...") is not a word.
+_PUNCTUATION_TOKEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
 
 
 @lru_cache(maxsize=4096)
@@ -86,7 +86,7 @@ def word_count(text: str) -> int:
     """Words for space-separated scripts; each CJK character counts as one word."""
     cjk = len(_CJK_CHAR.findall(text))
     spaced = _CJK_CHAR.sub(" ", text) if cjk else text
-    return cjk + len(_WORD_START.findall(spaced))
+    return cjk + len(spaced.split()) - len(_PUNCTUATION_TOKEN.findall(spaced))
 
 
 @dataclass(frozen=True)

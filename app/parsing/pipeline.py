@@ -87,7 +87,8 @@ def parse_article(
         source=PurePath(source).name,
         format=fmt,
         reading_time_minutes=minutes,
-        word_count=word_count(body_text),
+        word_count=word_count(built.lead)
+        + sum(word_count(s.heading) + s.word_count for s in built.sections),
         content_hash=content_hash(data),
         sections=built.sections,
         dropped=region_drops + triage.dropped() + built.dropped,
