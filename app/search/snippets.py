@@ -72,6 +72,17 @@ _FIRST_CJK = "\u3040"
 # Letters that fold to ASCII ones (the Latin part of _variant_classes): where none occurs,
 # an ASCII prefix can only match itself.
 _ACCENTED_LATIN_RE = re.compile("[\u00c0-\u024f]")
+# The non-ASCII characters of most English text, most frequent first (see _ascii_stand_in).
+_CASELESS_PUNCTUATION = (
+    "\u2019",
+    "\u2013",
+    "\u2014",
+    "\u201c",
+    "\u201d",
+    "\u2018",
+    "\u2026",
+    "\u00a0",
+)
 # Compiled once: the big Unicode classes make compiling it per query cost milliseconds.
 _WORD_TAIL_RE = re.compile(f"{WORD_CHAR}*(?:[{JOINERS}]{WORD_CHAR}+)*")
 
@@ -101,6 +112,19 @@ def _probe(term: str) -> str:
         parts.append(_VARIANTS.get(prefix[at], re.escape(prefix[at])))
         at += 1
     return _WORD_START + "".join(parts)
+
+
+def _ascii_stand_in(text: str) -> str | None:
+    """`text` with its typographic punctuation as NUL, when that leaves only ASCII.
+
+    The punctuation replaced has no case and is no word character, like NUL, so lower-casing
+    the stand-in and finding ASCII prefixes in it gives the spans the text itself gives.
+    """
+    for mark in _CASELESS_PUNCTUATION:
+        text = text.replace(mark, "\0")
+        if text.isascii():
+            return text
+    return None
 
 
 def _word_starts(lowered: str, prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -133,6 +157,8 @@ class Highlighter:
         # and only the words of other scripts still need a (much smaller) regex.
         self.ascii_prefixes = tuple(sorted({_prefix(t) for t in self.weights if t.isascii()}))
         self._foreign = [t for t in self.weights if not t.isascii()]
+        # No foreign words, and no prefix a stand-in's NUL could take part in.
+        self._plain_only = not self._foreign and not any("\0" in p for p in self.ascii_prefixes)
         # Compiled on first need: the accent classes make a pattern cost 100+ microseconds.
         self._patterns: dict[bool, re.Pattern[str] | None] = {}
         self._verdicts: dict[str, dict[str, tuple[float, str] | None]] = {}
@@ -184,9 +210,15 @@ class Highlighter:
 
     def _probes(self, text: str) -> Iterable[tuple[int, int]]:
         """Spans where a query word may start, in order."""
-        lowered = text.lower()
         if text.isascii():
-            return _word_starts(lowered, self.ascii_prefixes)
+            return _word_starts(text.lower(), self.ascii_prefixes)
+        if self._plain_only:
+            # Lower-casing (and searching) non-ASCII text is slow; with its punctuation as NUL,
+            # most Latin-script text is ASCII and the ASCII prefixes are found at the same places.
+            stand_in = _ascii_stand_in(text)
+            if stand_in is not None:
+                return _word_starts(stand_in.lower(), self.ascii_prefixes)
+        lowered = text.lower()
         if len(lowered) == len(text) and not _ACCENTED_LATIN_RE.search(lowered):
             spans = _word_starts(lowered, self.ascii_prefixes)
             foreign = self._pattern(foreign_only=True)
@@ -283,10 +315,17 @@ def _render(text: str, start: int, end: int, matches: list[_Match]) -> Snippet:
     length = 0
     cursor = start
     lead = _ELLIPSIS if start > 0 else ""
+    # Every piece below is part of text[start:end] (after a lead ellipsis, before a tail one):
+    # where that needs no collapsing or escaping, no piece does, and both are skipped.
+    shown = text[start:end]
+    collapse = "  " in shown or not shown.isprintable()
+    escape = "&" in shown or "<" in shown or ">" in shown
     for match in matches:
         if match.start < cursor or match.end > end:
             continue
-        piece = _collapse(lead + text[cursor : match.start])
+        piece = lead + text[cursor : match.start]
+        if collapse:
+            piece = _collapse(piece)
         lead = ""
         if not length:
             piece = piece.lstrip()
@@ -295,19 +334,24 @@ def _render(text: str, start: int, end: int, matches: list[_Match]) -> Snippet:
         highlights.append((length, length + len(word)))
         length += len(word)
         plain += (piece, word)
-        marked += (
-            html.escape(piece, quote=False),
-            f"<mark>{html.escape(word, quote=False)}</mark>",
-        )
+        if escape:
+            marked += (
+                html.escape(piece, quote=False),
+                f"<mark>{html.escape(word, quote=False)}</mark>",
+            )
+        else:
+            marked += (piece, f"<mark>{word}</mark>")
         cursor = match.end
     tail = text[cursor:end]
     if end < len(text):
         tail = tail.rstrip() + " " + _ELLIPSIS
-    tail = _collapse(lead + tail)
+    tail = lead + tail
+    if collapse:
+        tail = _collapse(tail)
     if not length:
         tail = tail.lstrip()
     plain.append(tail)
-    marked.append(html.escape(tail, quote=False))
+    marked.append(html.escape(tail, quote=False) if escape else tail)
     text_out = "".join(plain)
     stripped = text_out.rstrip()
     html_out = "".join(marked)
