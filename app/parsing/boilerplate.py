@@ -302,7 +302,11 @@ BoilerplateRule = Callable[[Block, BoilerplateContext], str | None]
 
 
 def empty(block: Block, _: BoilerplateContext) -> str | None:
-    return "empty" if not normalize_space(block.text) else None
+    text = block.text
+    if not text.strip():
+        return "empty"
+    # Only non-ASCII text can consist of invisible characters alone (zero-width spaces).
+    return "empty" if not text.isascii() and not normalize_space(text) else None
 
 
 def reading_time(block: Block, _: BoilerplateContext) -> str | None:

@@ -13,7 +13,6 @@ _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
 # Symbol bullets are markup and are cut. Numbered lines stay paragraphs: the number is
 # text, and "1. What is X?" may be a heading.
 _BULLET = re.compile(r"^\s*[-*•·▪◦–]\s+(?=\S)")
-_COMMON_SPACE_PAIRS = ("  ", "\t", "\u00a0 ", " \u00a0", "\u00a0\u00a0")
 _RARE_SPACE = re.compile(r"[\u2000-\u200a\u202f\u3000]")
 _UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,}|~{3,})\s*$")
 _WRAP_MIN_LENGTH = 50
@@ -102,7 +101,11 @@ def _rejoin_wrapped(group: list[str]) -> list[str]:
 def _may_hold_glue_run(line: str) -> bool:
     """Cheap substring tests before the regex: a run of five spaces of the common kinds
     always holds one of these pairs; the rare Unicode spaces need the regex to tell."""
-    if any(pair in line for pair in _COMMON_SPACE_PAIRS):
+    if (
+        "  " in line
+        or "\t" in line
+        or ("\u00a0" in line and ("\u00a0 " in line or " \u00a0" in line or "\u00a0\u00a0" in line))
+    ):
         return True
     return not line.isascii() and _RARE_SPACE.search(line) is not None
 
