@@ -24,6 +24,9 @@ _MIN_CJK_SHARE = 0.3
 _MIN_KANA_SHARE = 0.1
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_ANY_CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff]"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
@@ -55,7 +58,7 @@ def detect_language(text: str) -> str:
         return by_script  # a few CJK characters are enough, so this comes first
     if len(text.strip()) < _MIN_DETECTION_CHARS:
         return UNDETERMINED
-    return confident_language(text) or str(py3langid.classify(text[:_LANGID_SAMPLE_CHARS])[0])
+    return _by_function_words(text) or str(py3langid.classify(text[:_LANGID_SAMPLE_CHARS])[0])
 
 
 def choose_language(declared: str | None, text: str) -> str:
@@ -77,11 +80,11 @@ def confident_language(text: str) -> str | None:
 def _by_script(text: str) -> str | None:
     """Chinese, Japanese and Korean by their scripts: no statistical model needed."""
     sample = text[:_LANGID_SAMPLE_CHARS]
+    if sample.isascii() or _ANY_CJK.search(sample) is None:
+        return None  # most text: one scan, no counting
     han = len(_HAN.findall(sample))
     kana = len(_KANA.findall(sample))
     hangul = len(_HANGUL.findall(sample))
-    if not han + kana + hangul:
-        return None  # most text: no need to count its letters
     letters = len(_LETTER.findall(sample))
     if (han + kana + hangul) < _MIN_CJK_SHARE * letters:
         return None
