@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import unicodedata
@@ -18,6 +19,9 @@ from app.search.request import SearchRequest
 _PREFIX = "o:"
 MAX_OFFSET = 10_000
 BINDING_CHARS = 12
+# Bindings of recent short queries are kept: hashing and normalising cost ~20 microseconds.
+_CACHED_BINDINGS = 4096
+_CACHED_QUERY_CHARS = 256
 
 
 def cursor_binding(
@@ -39,8 +43,25 @@ def cursor_binding(
     return base64.urlsafe_b64encode(digest).decode()[:BINDING_CHARS]
 
 
+@functools.lru_cache(maxsize=_CACHED_BINDINGS)
+def _cached_binding(
+    query: str, article_slug: str | None, language: str | None, is_question: bool | None
+) -> str:
+    return cursor_binding(
+        query=query, article_slug=article_slug, language=language, is_question=is_question
+    )
+
+
 def request_binding(request: SearchRequest) -> str:
     """The binding of the results a search request pages through."""
+    short = all(
+        len(value or "") <= _CACHED_QUERY_CHARS
+        for value in (request.query, request.article_slug, request.language)
+    )
+    if short:
+        return _cached_binding(
+            request.query, request.article_slug, request.language, request.is_question
+        )
     return cursor_binding(
         query=request.query,
         article_slug=request.article_slug,

@@ -10,7 +10,7 @@ import contextlib
 import threading
 from collections import OrderedDict
 
-from app.models import SearchHit, SearchResults
+from app.models import SearchResults
 from app.search import bitsets
 from app.search.analysis import primary_language
 from app.search.cursor import MAX_OFFSET, decode_cursor, encode_cursor, request_binding
@@ -112,16 +112,20 @@ class SearchEngine:
             if doc in rows and rows[doc].article_id in snapshot.articles
         ]
         next_offset = offset + limit
-        return SearchResults(
-            query=request.query,
-            total=total,
-            limit=limit,
-            offset=offset,
-            corrections=plan.corrections,
-            next_cursor=encode_cursor(next_offset, binding)
-            if next_offset < total and next_offset <= MAX_OFFSET
-            else None,
-            hits=hits,
+        # One validation of plain values for the whole page (hits included) is cheaper than
+        # one per hit (see _hit).
+        return SearchResults.model_validate(
+            {
+                "query": request.query,
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+                "corrections": plan.corrections,
+                "next_cursor": encode_cursor(next_offset, binding)
+                if next_offset < total and next_offset <= MAX_OFFSET
+                else None,
+                "hits": hits,
+            }
         )
 
 
@@ -229,24 +233,25 @@ class _Run:
         return weights
 
 
-def _hit(row: HitRow, article: ArticleRow, score: float, highlighter: Highlighter) -> SearchHit:
+def _hit(
+    row: HitRow, article: ArticleRow, score: float, highlighter: Highlighter
+) -> dict[str, object]:
+    """A hit as the plain values of a SearchHit, validated with its page of results."""
     snippet = make_snippet(
         heading=row.heading, body=row.body, language=article.language, highlighter=highlighter
     )
-    # One validation from plain values (in pydantic's core) is the cheapest way to build a hit:
+    # Validation from plain values (in pydantic's core) is the cheapest way to build a hit:
     # cheaper than model instances per highlight, and than model_construct's Python loop.
-    return SearchHit.model_validate(
-        {
-            "article_slug": article.slug,
-            "article_title": article.title,
-            "section_slug": row.section_slug,
-            "heading": row.heading,
-            "is_question": row.is_question,
-            "language": article.language,
-            "url": row.url,
-            "score": round(score, 6),
-            "snippet": snippet.html,
-            "text": snippet.text,
-            "highlights": [{"start": s, "end": e} for s, e in snippet.highlights],
-        }
-    )
+    return {
+        "article_slug": article.slug,
+        "article_title": article.title,
+        "section_slug": row.section_slug,
+        "heading": row.heading,
+        "is_question": row.is_question,
+        "language": article.language,
+        "url": row.url,
+        "score": round(score, 6),
+        "snippet": snippet.html,
+        "text": snippet.text,
+        "highlights": [{"start": s, "end": e} for s, e in snippet.highlights],
+    }

@@ -87,14 +87,16 @@ def best(docs: DocIds, scores: Scores, k: int) -> list[tuple[float, int]]:
 
 def _distinct_candidates(heads: list[DocIds], inside: Mask) -> DocIds:
     """The distinct documents of `heads` that are candidates, ascending."""
-    docs = np.sort(np.concatenate(heads))
+    docs = np.concatenate(heads)
+    # Most head documents are no candidates: dropping them first leaves less to sort.
+    docs = np.sort(docs[inside[docs]])
     if len(docs) > 1:
         # Sorting and dropping repeats is several times faster than np.unique's hashing here.
         distinct = np.empty(len(docs), dtype=bool)
         distinct[0] = True
         np.not_equal(docs[1:], docs[:-1], out=distinct[1:])
         docs = docs[distinct]
-    return docs[inside[docs]]
+    return docs
 
 
 def _shares(budget: float, lists: Sequence[Weighted]) -> list[float]:

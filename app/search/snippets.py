@@ -261,6 +261,10 @@ def _window_score(matches: list[_Match]) -> float:
 
 
 def _best_window(matches: list[_Match], width: int) -> tuple[float, list[_Match]]:
+    if matches and matches[-1].end - matches[0].start <= width:
+        # Every window is then a prefix of the matches, and each longer one scores higher
+        # (one more match, no term less): the whole list wins.
+        return _window_score(matches), matches
     best_score, best_window = 0.0, []
     left = 0
     for right in range(len(matches)):

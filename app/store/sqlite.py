@@ -551,14 +551,8 @@ class _Reader:
                 f" WHERE id IN ({marks})",
                 tuple(chunk),
             ).fetchall()
-            for row in rows:
-                found[row[0]] = HitRow(
-                    doc_id=row[0],
-                    article_id=row[1],
-                    section_slug=row[2],
-                    heading=row[3],
-                    is_question=bool(row[4]),
-                    url=row[5],
-                    body=row[6],
+            for doc_id, article_id, slug, heading, is_question, url, body in rows:
+                found[doc_id] = HitRow(
+                    doc_id, article_id, slug, heading, bool(is_question), url, body
                 )
         return found
