@@ -16,9 +16,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.evaluation import SHARED_CORPUS
 from app.parsing import parse_article
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 _QUOTES = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'}
 )
@@ -130,7 +130,7 @@ def render(scores: list[FileScore]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("corpus", nargs="?", type=Path, default=SHARED_CORPUS)
     args = parser.parse_args(argv)
     if not (args.corpus / "ground_truth.json").is_file():
         print(f"no ground_truth.json under {args.corpus}", file=sys.stderr)

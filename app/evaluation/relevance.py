@@ -16,16 +16,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.evaluation import REPO, SHARED_CORPUS
 from app.models import Article, Section
 from app.search.request import SearchRequest
 from app.store.base import Store
 
-REPO = Path(__file__).resolve().parent.parent.parent
 QUERIES = REPO / "tests" / "relevance" / "queries.json"
 SEED_DIR = REPO / "data" / "articles"
 # Small articles written for the harness, in languages the seed and corpus lack.
 FIXTURE_DIR = REPO / "tests" / "relevance" / "fixtures"
-CORPUS_DIR = REPO.parent / "shared" / "corpus" / "files"
+CORPUS_DIR = SHARED_CORPUS / "files"
 _PREFIX_MATCH_MIN = 25
 
 

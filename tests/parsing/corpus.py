@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+from app.evaluation import SHARED_CORPUS
+
+CORPUS = SHARED_CORPUS
 CORPUS_FILES = sorted((CORPUS / "files").glob("*")) if CORPUS.is_dir() else []
 needs_corpus = pytest.mark.skipif(
     not CORPUS.is_dir(),
