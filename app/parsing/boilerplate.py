@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.parsing.blocks import Block, normalize_space, word_count
 from app.parsing.questions import is_question
@@ -176,9 +176,13 @@ _COMMENTS_WIDGET = re.compile(
         "评论",
         "发表评论",
     )
-    + r")\s*:?$"
-    + r"|your email address will not be published|required fields are marked"
-    + r"|ihre e-mail-adresse wird nicht veröffentlicht|tu dirección de correo electrónico no será",
+    + r")\s*:?$",
+    re.IGNORECASE,
+)
+# The notes under a comment form, which may run long.
+_COMMENT_FORM_NOTE = re.compile(
+    r"^(?:your email address will not be published|required fields are marked"
+    r"|ihre e-mail-adresse wird nicht veröffentlicht|tu dirección de correo electrónico no será)",
     re.IGNORECASE,
 )
 _SITE_CHROME = re.compile(
@@ -278,6 +282,10 @@ _DISCLOSURE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
+# Share, chrome and rating widgets are a few words: no pattern of theirs matches more.
+_WIDGET_CHARS = 100
+_PROMO_LEAD_CHARS = 48
+_PROMO_MARK = re.compile("[:：\\-–—]")
 _MAX_FURNITURE_CHARS = 300
 _MAX_READING_TIME_CHARS = 80
 _LABEL_MAX_WORDS = 5
@@ -285,16 +293,16 @@ _CAPTION_MAX_WORDS = 12
 _BYLINE_MAX_WORDS = 14
 
 
-@dataclass(frozen=True)
-class BoilerplateContext:
-    """What a rule may know about a block's place in the document."""
+class BoilerplateContext(NamedTuple):
+    """What a rule may know about a block's place in the document (a tuple: one is made
+    per block, and tuples are the cheapest immutable records)."""
 
     blocks: Sequence[Block]
-    index: int
+    position: int
 
     @property
     def next_block(self) -> Block | None:
-        following = self.index + 1
+        following = self.position + 1
         return self.blocks[following] if following < len(self.blocks) else None
 
 
@@ -314,7 +322,12 @@ def reading_time(block: Block, _: BoilerplateContext) -> str | None:
 
 
 def promo(block: Block, _: BoilerplateContext) -> str | None:
-    return "promo" if _PROMO.match(block.text) else None
+    text = block.text
+    # The promo phrase ends in a colon or dash near the start; most text has none there.
+    lead = text[:_PROMO_LEAD_CHARS]
+    if not _PROMO_MARK.search(lead):
+        return None
+    return "promo" if _PROMO.match(text) else None
 
 
 def glued_caption(block: Block, _: BoilerplateContext) -> str | None:
@@ -325,15 +338,20 @@ def glued_caption(block: Block, _: BoilerplateContext) -> str | None:
 
 
 def share_widget(block: Block, _: BoilerplateContext) -> str | None:
-    return "share_widget" if _SHARE_WIDGET.match(block.text) else None
+    text = block.text
+    return "share_widget" if len(text) <= _WIDGET_CHARS and _SHARE_WIDGET.match(text) else None
 
 
 def comments_widget(block: Block, _: BoilerplateContext) -> str | None:
-    return "comments_widget" if _COMMENTS_WIDGET.match(block.text) else None
+    text = block.text
+    if len(text) <= _WIDGET_CHARS and _COMMENTS_WIDGET.match(text):
+        return "comments_widget"
+    return "comments_widget" if _COMMENT_FORM_NOTE.match(text) else None
 
 
 def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
-    return "site_chrome" if _SITE_CHROME.match(block.text) else None
+    text = block.text
+    return "site_chrome" if len(text) <= _WIDGET_CHARS and _SITE_CHROME.match(text) else None
 
 
 def byline(block: Block, _: BoilerplateContext) -> str | None:
@@ -352,7 +370,10 @@ def byline(block: Block, _: BoilerplateContext) -> str | None:
 
 def rating_widget(block: Block, _: BoilerplateContext) -> str | None:
     """'Average rating: 4.2 (12 votes)', 'Durchschnittliche Bewertung: | (2 Bewertungen)'."""
-    first_line = block.text.split("\n", 1)[0]  # a widget laid out as a table: its first row
+    text = block.text
+    if len(text) > _WIDGET_CHARS and "\n" not in text:
+        return None
+    first_line = text.split("\n", 1)[0]  # a widget laid out as a table: its first row
     return "rating_widget" if _RATING.match(first_line) else None
 
 
@@ -363,7 +384,10 @@ def login_prompt(block: Block, _: BoilerplateContext) -> str | None:
 
 def template_markup(block: Block, _: BoilerplateContext) -> str | None:
     """Unrendered template syntax ('{{% heading "whatsnext" %}}', '{{< note >}}')."""
-    return "template_markup" if _TEMPLATE_ONLY.match(block.text) else None
+    text = block.text
+    if "{" not in text and "<%" not in text:
+        return None
+    return "template_markup" if _TEMPLATE_ONLY.match(text) else None
 
 
 def photo_credit(block: Block, _: BoilerplateContext) -> str | None:
@@ -376,6 +400,15 @@ def photo_credit(block: Block, _: BoilerplateContext) -> str | None:
 
 def disclosure(block: Block, _: BoilerplateContext) -> str | None:
     """Affiliate and advertiser disclosures that sites put above every review."""
+    # The regex search is slow; it runs only where one of its key words occurs.
+    folded = block.text.casefold()
+    if (
+        "disclosure" not in folded
+        and "affiliate" not in folded
+        and "compensation" not in folded
+        and "commission" not in folded
+    ):
+        return None
     return "disclosure" if _DISCLOSURE.search(block.text) else None
 
 

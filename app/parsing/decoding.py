@@ -7,6 +7,7 @@ import re
 from app.errors import UnreadableSource
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 _MAX_CONTROL_SHARE = 0.01
 _MAX_STRAY_BYTES = 8
 _MAX_STRAY_BYTE_SHARE = 0.001
@@ -39,23 +40,37 @@ def decode_source(data: bytes) -> tuple[str, str | None]:
         raise UnreadableSource("the file is empty")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableSource("the file is binary (it contains NUL bytes), not an article")
-    text, warning = _decode(data)
+    text, warning, encoding = _decode(data)
     sample = text[:20000]
-    if sample and len(_CONTROL.findall(sample)) / len(sample) > _MAX_CONTROL_SHARE:
+    if _may_hold_controls(data, encoding) and _share(_CONTROL, sample) > _MAX_CONTROL_SHARE:
         raise UnreadableSource("the file is binary (control characters), not an article")
     if not text.strip():
         raise UnreadableSource("the file holds only whitespace")
     return text, warning
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
+def _may_hold_controls(data: bytes, encoding: str) -> bool:
+    """False when the text cannot hold a control character: in UTF-8, UTF-16 and
+    windows-1252 every control character is written with that byte, so bytes without one
+    decode to text without one. This byte scan is far cheaper than a scan of the text."""
+    if encoding not in ("utf-8", "utf-16", "cp1252"):
+        return True
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
+
+
+def _share(pattern: re.Pattern[str], text: str) -> float:
+    return len(pattern.findall(text)) / len(text) if text else 0.0
+
+
+def _decode(data: bytes) -> tuple[str, str | None, str]:
+    """The text, a warning when a fallback was used, and the encoding that read it."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), None
+            return data.decode("utf-16"), None, "utf-16"
         except UnicodeDecodeError as error:
             raise UnreadableSource(f"invalid UTF-16: {error.reason}") from error
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig"), None, "utf-8"
     except UnicodeDecodeError as utf8_error:
         first_error = utf8_error
     declared = _DECLARED_CHARSET.search(data[:4096])
@@ -63,7 +78,7 @@ def _decode(data: bytes) -> tuple[str, str | None]:
         encoding = _web_encoding(declared.group(1).decode("ascii"))
         if encoding != "utf-8":
             try:
-                return data.decode(encoding), None
+                return data.decode(encoding), None, encoding
             except (LookupError, UnicodeDecodeError):
                 pass
     text = data.decode("utf-8-sig", errors="replace")
@@ -72,9 +87,10 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     if valid_multibyte and invalid <= max(_MAX_STRAY_BYTES, len(data) * _MAX_STRAY_BYTE_SHARE):
         # Real UTF-8 with a few stray bytes (a bad paste): keep the text, mark the bytes.
         # Text with no valid multi-byte sequence at all is a legacy encoding instead.
-        return text, f"{invalid} byte(s) that are not valid UTF-8 replaced by U+FFFD"
+        return text, f"{invalid} byte(s) that are not valid UTF-8 replaced by U+FFFD", "utf-8"
     try:
-        return data.decode("cp1252"), f"not UTF-8 ({first_error.reason}); decoded as windows-1252"
+        warning = f"not UTF-8 ({first_error.reason}); decoded as windows-1252"
+        return data.decode("cp1252"), warning, "cp1252"
     except UnicodeDecodeError as error:
         raise UnreadableSource(
             f"not valid UTF-8 at byte {first_error.start} and not windows-1252 either"

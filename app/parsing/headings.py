@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.parsing.blocks import NUMBERED_LINE, Block, word_count
 from app.parsing.dates import is_date_only
@@ -20,11 +20,10 @@ _MAX_STATEMENT_HEADING_WORDS = 14
 _CLAUSE_END = re.compile(r"[.,;:!…。，；：！]\W{0,2}$")
 
 
-@dataclass(frozen=True)
-class HeadingCandidate:
+class HeadingCandidate(NamedTuple):
     """A block judged to be a section heading, with its markup level and the rule that fired."""
 
-    index: int
+    block_index: int
     text: str
     level: int
     rule: str
@@ -102,8 +101,8 @@ def find_headings(
         candidates.append(candidate)
     candidates = _without_subtitles(candidates)
     for candidate in _empty_headings(candidates, len(blocks)):
-        vetoes[candidate.index] = "empty_heading"
-    return [c for c in candidates if c.index not in vetoes], vetoes
+        vetoes[candidate.block_index] = "empty_heading"
+    return [c for c in candidates if c.block_index not in vetoes], vetoes
 
 
 def late_top_heading(candidates: Sequence[HeadingCandidate]) -> HeadingCandidate | None:
@@ -124,9 +123,9 @@ def _empty_headings(candidates: list[HeadingCandidate], block_count: int) -> lis
     empty: list[HeadingCandidate] = []
     for position, candidate in enumerate(candidates):
         following = candidates[position + 1] if position + 1 < len(candidates) else None
-        next_index = following.index if following is not None else block_count
+        next_index = following.block_index if following is not None else block_count
         # A run-in prompt carries its answer in the same block.
-        has_text = next_index > candidate.index + 1 or candidate.rule == "run_in_prompt"
+        has_text = next_index > candidate.block_index + 1 or candidate.rule == "run_in_prompt"
         has_children = following is not None and following.level > candidate.level
         # An unmarked line can only head the text below it: at the very end it heads nothing.
         markup = candidate.rule.startswith("markup_heading")
@@ -163,7 +162,7 @@ def _without_subtitles(candidates: list[HeadingCandidate]) -> list[HeadingCandid
         unmarked = candidate.rule in ("bold_paragraph", "standalone_short_line")
         if (
             previous is not None
-            and previous.index == candidate.index - 1
+            and previous.block_index == candidate.block_index - 1
             and unmarked
             and not is_question(candidate.text)
             and not INTERVIEW_PROMPT.match(candidate.text)

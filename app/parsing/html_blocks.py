@@ -4,7 +4,6 @@ lines), list items, quotes, tables and code."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from lxml import html as lxml_html
 
@@ -65,7 +64,7 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
         lines = read_text(raw_text(element, line_break="\n\n")).blocks
         if len(lines) > 1:
             return [
-                replace(line, origin="p>br", standalone=is_question(line.text)) for line in lines
+                line._replace(origin="p>br", standalone=is_question(line.text)) for line in lines
             ]
     return [Block("paragraph", text, "p")]
 

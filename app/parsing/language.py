@@ -8,7 +8,6 @@ ask py3langid, which is accurate but costs about a millisecond per call.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import py3langid
 
@@ -42,6 +41,12 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "pt": word_set("o a os as de que e do da em um uma para não com é dos das"),
     "nl": word_set("de het een en van is dat op te in niet zijn met voor die er aan ook"),
     "ru": word_set("и в не на что с по это как к из у о за от для но так"),
+}
+
+# The same table read the other way: a word's languages, for one pass over the words.
+_LANGUAGES_BY_WORD: dict[str, tuple[str, ...]] = {
+    word: tuple(language for language, words in _FUNCTION_WORDS.items() if word in words)
+    for word in frozenset().union(*_FUNCTION_WORDS.values())
 }
 
 
@@ -95,14 +100,11 @@ def _by_script(text: str) -> str | None:
 
 def _by_function_words(text: str) -> str | None:
     words = _WORD.findall(text[: _PROFILE_SAMPLE_WORDS * 7].casefold())
-    counts = Counter(words[:_PROFILE_SAMPLE_WORDS])
-    hits = sorted(
-        (
-            (sum(counts[w] for w in vocabulary), language)
-            for language, vocabulary in _FUNCTION_WORDS.items()
-        ),
-        reverse=True,
-    )
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in words[:_PROFILE_SAMPLE_WORDS]:
+        for language in _LANGUAGES_BY_WORD.get(word, ()):
+            counts[language] += 1
+    hits = sorted(((count, language) for language, count in counts.items()), reverse=True)
     (best, language), (runner_up, _) = hits[0], hits[1]
     if best >= _MIN_PROFILE_HITS and best >= _MIN_PROFILE_MARGIN * runner_up:
         return language

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from app.models import Article, DroppedText, SourceFormat
@@ -71,7 +71,9 @@ def parse_article(
     headings = triage.find_section_headings(title=title)
     body_blocks, body_headings = triage.kept(headings)
 
-    article_slug = slug_for(title, fallback=slug_for(PurePath(source).stem, fallback="article"))
+    article_slug = slug_for(title, fallback="") or slug_for(
+        PurePath(source).stem, fallback="article"
+    )
     built = build_sections(body_blocks, body_headings, article_slug=article_slug, title=title)
     body_text = " ".join([built.lead, *(f"{s.heading} {s.body}" for s in built.sections)])
     if not built.sections:
@@ -143,16 +145,18 @@ class _Triage:
                 self.standfirsts.add(kept_indexes[kept_index])
             else:
                 self.reasons[kept_indexes[kept_index]] = veto
-        candidates = [replace(c, index=kept_indexes[c.index]) for c in found]
+        candidates = [c._replace(block_index=kept_indexes[c.block_index]) for c in found]
         late = late_top_heading(candidates)
-        if late is not None and cut_from(self.blocks, self.reasons, late.index, "late_top_heading"):
-            candidates = [c for c in candidates if c.index < late.index]
-        cut_tail(self.blocks, self.reasons, max((c.index for c in candidates), default=-1))
+        if late is not None and cut_from(
+            self.blocks, self.reasons, late.block_index, "late_top_heading"
+        ):
+            candidates = [c for c in candidates if c.block_index < late.block_index]
+        cut_tail(self.blocks, self.reasons, max((c.block_index for c in candidates), default=-1))
         drop_signature(self.blocks, self.reasons)
         drop_table_of_contents(
             self.blocks, self.reasons, {normalize_space(c.text).casefold() for c in candidates}
         )
-        return [c for c in candidates if c.index not in self.reasons]
+        return [c for c in candidates if c.block_index not in self.reasons]
 
     def kept(self, headings: list[HeadingCandidate]) -> tuple[list[Block], list[HeadingCandidate]]:
         """The surviving blocks, and the headings re-indexed into them."""
@@ -162,7 +166,7 @@ class _Triage:
             _as_paragraph(self.blocks[i]) if i in self.standfirsts else self.blocks[i]
             for i in kept_indexes
         ]
-        return blocks, [replace(h, index=position[h.index]) for h in headings]
+        return blocks, [h._replace(block_index=position[h.block_index]) for h in headings]
 
     def dropped(self) -> list[DroppedText]:
         return [

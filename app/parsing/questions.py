@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-# Closing brackets, quotes and spaces that may follow the question mark: "?)", "？）", "?»".
-_TRAILING_CLOSERS = re.compile(r"[\s)\]}）】」』〕》〉\"'“”‘’«»‹›]+$")
+# Closing brackets and quotes that may follow the question mark (with spaces): "?)", "？）".
+_CLOSERS = frozenset(")]}）】」』〕》〉\"'“”‘’«»‹›")
 _QUESTION_MARKS = {
     "?": "question_mark",
     "？": "fullwidth_question_mark",
@@ -14,7 +15,7 @@ _QUESTION_MARKS = {
 }
 # "Q:", "Q.", "Frage:", "Pregunta:", "Question :", "В:", "Вопрос:", "问：", "問：".
 # Sentence-final particles that make a question without a mark: Chinese 吗/呢, Japanese ですか.
-_QUESTION_PARTICLE_END = re.compile(r"(?:[吗呢嗎]|(?:です|ます|でしょう)か)$")
+_QUESTION_PARTICLE_ENDINGS = ("吗", "呢", "嗎", "ですか", "ますか", "でしょうか")
 # Words that open a question, per language (accented Spanish forms only: "cuando" without
 # the accent is a conjunction). Used only where the article already asks in its headings.
 _QUESTION_WORDS = re.compile(
@@ -57,20 +58,39 @@ ANSWER_PREFIX = re.compile(
 
 def question_rule(heading: str) -> str | None:
     """Name of the rule that makes `heading` a question, or None."""
+    # Every stage asks this of the same candidate lines; only short ones are cached so the
+    # cache stays small whatever the input.
+    if len(heading) <= _MAX_CACHED_CHARS:
+        return _cached_question_rule(heading)
+    return _question_rule(heading)
+
+
+def _question_rule(heading: str) -> str | None:
     text = heading.strip()
     if INTERVIEW_PROMPT.match(text):
         return "interview_prompt"
     if "¿" in text and ("?" in text or "？" in text):
         return "inverted_question_mark"
-    core = _TRAILING_CLOSERS.sub("", text)
+    core = _without_trailing_closers(text)
     if not core:
         return None
     rule = _QUESTION_MARKS.get(core[-1])
     if rule is None:
-        return "question_particle" if _QUESTION_PARTICLE_END.search(core) else None
+        return "question_particle" if core.endswith(_QUESTION_PARTICLE_ENDINGS) else None
     if core[-1] == "?" and core[:-1].endswith(("\u00a0", "\u202f", " ")):
         return "question_mark_after_space"
     return rule
+
+
+_MAX_CACHED_CHARS = 400
+_cached_question_rule = lru_cache(maxsize=4096)(_question_rule)
+
+
+def _without_trailing_closers(text: str) -> str:
+    end = len(text)
+    while end and (text[end - 1] in _CLOSERS or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
 
 
 def is_question(heading: str) -> bool:

@@ -60,7 +60,7 @@ def build_sections(
     title: str = "",
 ) -> BuiltArticle:
     """Distribute the kept blocks into the lead and the sections headed by `headings`."""
-    by_index = {candidate.index: candidate for candidate in headings}
+    by_index = {candidate.block_index: candidate for candidate in headings}
     slugs = SlugAllocator()
     lead: list[str] = []
     opened: list[_OpenSection] = []
@@ -155,6 +155,8 @@ def _strip_speaker_labels(
     answers of at least two questions; "Note: ..." openings stay answer text."""
     answers = [s for s in sections if s.paragraphs and is_question(s.candidate.text)]
     labels = {id(s): m.group(1) for s in answers if (m := _SPEAKER_LABEL.match(s.paragraphs[0]))}
+    if not labels:
+        return
     surnames = Counter(label.split()[-1] for label in labels.values())
     named = set(_NAME_WORD.findall(named_in))
     for section in answers:

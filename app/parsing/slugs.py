@@ -18,6 +18,9 @@ def slug_for(text: str, *, fallback: str) -> str:
         max_length=MAX_SLUG_LENGTH,
         word_boundary=True,
         save_order=True,
+        # Named, not "auto": "auto" retries importing the optional GPL Unidecode on every
+        # call (a file-system search each time), and would change slugs if it got installed.
+        backend="text-unidecode",
     )
     return slug or fallback
 

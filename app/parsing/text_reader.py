@@ -112,8 +112,13 @@ def _may_hold_glue_run(line: str) -> bool:
 
 def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
     line = line.lstrip(" \t")  # indentation is layout, not a glue run
-    parts = _GLUE_RUN.split(line) if _may_hold_glue_run(line) else [line]
-    head = normalize_space(parts[0])
+    head = normalize_space(line)
+    parts = [line]
+    # Normalising shortens a line with a whitespace run, so a line it leaves as long as
+    # it was has no glue run: the common case costs no further scan.
+    if len(head) != len(line) and _may_hold_glue_run(line):
+        parts = _GLUE_RUN.split(line)
+        head = normalize_space(parts[0])
     blocks: list[Block] = []
     if head or len(parts) == 1:
         # A line of nothing but no-break spaces is kept as a block so that it is accounted
@@ -129,11 +134,9 @@ def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
             blocks.append(
                 Block("paragraph", head or line, origin, standalone=standalone, bare_line=True)
             )
-    blocks.extend(
-        Block(
-            "paragraph", normalize_space(tail), origin, standalone=False, glued=True, bare_line=True
-        )
-        for tail in parts[1:]
-        if normalize_space(tail)
-    )
+    for tail in parts[1:]:
+        if text := normalize_space(tail):
+            blocks.append(
+                Block("paragraph", text, origin, standalone=False, glued=True, bare_line=True)
+            )
     return blocks
