@@ -66,5 +66,6 @@ def main() -> None:
         best, median, megabytes = throughput(files, args.seconds)
         print(f"{fmt:<10} {len(files):>5} {best:>8.1f} {median:>9.1f} {megabytes:>6.2f}")
 
+
 if __name__ == "__main__":
     main()

@@ -18,6 +18,10 @@ _INVISIBLE_CHARS = "".join(map(chr, _INVISIBLE))
 
 def normalize_space(text: str) -> str:
     """Collapse every whitespace run (no-break spaces included) to one space and trim."""
+    # Most text is already normal, and splitting it into words costs a string per word.
+    # Printable text holds no whitespace but the ASCII space and no invisible character.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     # translate() is slow and most text has nothing to remove (ASCII text never has).
     # Six substring tests cost a tenth of one regex scan for a character class.
     if not text.isascii() and any(char in text for char in _INVISIBLE_CHARS):

@@ -282,7 +282,7 @@ _DISCLOSURE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
-# Share, chrome and rating widgets are a few words: no pattern of theirs matches more.
+# Widgets are a few words: no pattern for a widget label or a read-time line matches more.
 _WIDGET_CHARS = 100
 _PROMO_LEAD_CHARS = 48
 _PROMO_MARK = re.compile("[:：\\-–—]")
@@ -338,20 +338,20 @@ def glued_caption(block: Block, _: BoilerplateContext) -> str | None:
 
 
 def share_widget(block: Block, _: BoilerplateContext) -> str | None:
-    text = block.text
-    return "share_widget" if len(text) <= _WIDGET_CHARS and _SHARE_WIDGET.match(text) else None
+    return "share_widget" if _SHARE_WIDGET.match(block.text) else None
 
 
 def comments_widget(block: Block, _: BoilerplateContext) -> str | None:
-    text = block.text
-    if len(text) <= _WIDGET_CHARS and _COMMENTS_WIDGET.match(text):
-        return "comments_widget"
-    return "comments_widget" if _COMMENT_FORM_NOTE.match(text) else None
+    return "comments_widget" if _COMMENTS_WIDGET.match(block.text) else None
+
+
+def comment_form_note(block: Block, _: BoilerplateContext) -> str | None:
+    """'Your email address will not be published.' under a comment form."""
+    return "comments_widget" if _COMMENT_FORM_NOTE.match(block.text) else None
 
 
 def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
-    text = block.text
-    return "site_chrome" if len(text) <= _WIDGET_CHARS and _SITE_CHROME.match(text) else None
+    return "site_chrome" if _SITE_CHROME.match(block.text) else None
 
 
 def byline(block: Block, _: BoilerplateContext) -> str | None:
@@ -454,12 +454,16 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     glued_caption,
     share_widget,
     comments_widget,
+    comment_form_note,
     site_chrome,
     byline,
     photo_credit,
     disclosure,
     label,
 )
+# Widget labels and read-time lines are a few words: these rules need not see longer blocks.
+_SHORT_BLOCK_RULES = frozenset((reading_time, share_widget, comments_widget, site_chrome))
+_LONGER_BLOCK_RULES = tuple(rule for rule in BOILERPLATE_RULES if rule not in _SHORT_BLOCK_RULES)
 # Page furniture after the body may hold at most this share of the article's words.
 FURNITURE_SHARE = 0.4
 # Blocks whose presence after the body marks the start of page furniture, with the largest
@@ -491,7 +495,7 @@ def boilerplate_reason(blocks: Sequence[Block], index: int) -> str | None:
     if len(block.text) > _MAX_FURNITURE_CHARS and block.kind not in ("image", "rule"):
         return None  # page furniture is short; long blocks are article text
     context = BoilerplateContext(blocks, index)
-    for rule in BOILERPLATE_RULES:
+    for rule in BOILERPLATE_RULES if len(block.text) <= _WIDGET_CHARS else _LONGER_BLOCK_RULES:
         reason = rule(block, context)
         if reason is not None:
             return reason

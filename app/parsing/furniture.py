@@ -28,6 +28,8 @@ def cut_from(blocks: list[Block], reasons: dict[int, str], start: int, reason: s
 def cut_tail(blocks: list[Block], reasons: dict[int, str], last_heading: int) -> None:
     """Everything after a share/comment widget that follows the body is page furniture,
     when it is short next to the article and holds no long block."""
+    if not any(reasons.get(i) in TAIL_MARKERS for i in range(last_heading + 1, len(blocks))):
+        return  # most articles: no widget after the last heading, no word counts needed
     words = _kept_words(blocks, reasons)
     total = sum(words.values())
     # Word sums and the longest block of every suffix, so each widget is judged in O(1).

@@ -59,7 +59,7 @@ def is_plain_heading_line(block: Block) -> bool:
         return False
     if NUMBERED_LINE.match(text) and not is_question(text):
         return False  # a numbered list, unless each item asks something (a numbered FAQ)
-    if not starts_like_heading(text) or not any(char.isalpha() for char in text):
+    if not starts_like_heading(text) or not _has_letter(text):
         return False
     words = word_count(text)
     if INTERVIEW_PROMPT.match(text):
@@ -170,6 +170,10 @@ def _without_subtitles(candidates: list[HeadingCandidate]) -> list[HeadingCandid
             continue
         kept.append(candidate)
     return kept
+
+
+def _has_letter(text: str) -> bool:
+    return text[:1].isalpha() or any(char.isalpha() for char in text)  # most start with one
 
 
 def _single_question(text: str) -> bool:
