@@ -13,6 +13,9 @@ from app.parsing.questions import INTERVIEW_PROMPT, is_question
 _MAX_LINE_HEADING_WORDS = 16
 _MAX_LINE_QUESTION_WORDS = 30
 _MAX_PROMPT_WORDS = 80
+_MAX_PROMPT_CHARS = 600
+# "/* comment", "$ git log", "<div>", "{key}", "| cell", "= value": code, not a heading.
+_CODE_OPENERS = frozenset("/\\$%@<>{}|=~^`&;,:)]}")
 _MAX_LINE_HEADING_CHARS = 200
 _MAX_MARKUP_HEADING_WORDS = 60
 _MAX_STATEMENT_HEADING_WORDS = 14
@@ -30,9 +33,10 @@ class HeadingCandidate(NamedTuple):
 
 
 def starts_like_heading(text: str) -> bool:
-    """Headings start with a capital, digit, opening punctuation or an uncased script."""
+    """Headings start with a capital, digit, opening punctuation or an uncased script;
+    not with a lower-case letter or the symbols that open code, paths and markup."""
     first = text.lstrip("\"'“‘«¿¡([*_ ")[:1]
-    return bool(first) and not first.islower()
+    return bool(first) and not first.islower() and first not in _CODE_OPENERS
 
 
 def markup_heading_veto(block: Block, title: str) -> str | None:
@@ -55,14 +59,15 @@ def is_plain_heading_line(block: Block) -> bool:
     text = block.text
     if block.kind != "paragraph" or not block.standalone or block.glued:
         return False
-    if len(text) > _MAX_LINE_HEADING_CHARS:
+    prompt = INTERVIEW_PROMPT.match(text) is not None
+    if len(text) > (_MAX_PROMPT_CHARS if prompt else _MAX_LINE_HEADING_CHARS):
         return False
     if NUMBERED_LINE.match(text) and not is_question(text):
         return False  # a numbered list, unless each item asks something (a numbered FAQ)
     if not starts_like_heading(text) or not _has_letter(text):
         return False
     words = word_count(text)
-    if INTERVIEW_PROMPT.match(text):
+    if prompt:
         return words <= _MAX_PROMPT_WORDS  # prompts may run long; the marker says enough
     if is_question(text):
         return words <= _MAX_LINE_QUESTION_WORDS and _single_question(text)

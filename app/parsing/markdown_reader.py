@@ -40,6 +40,14 @@ def read_markdown(text: str) -> ReadResult:
         text = "\n" * front.group(0).count("\n") + text[front.end() :]
     tokens = _PARSER.parse(text)
     blocks = _blocks(tokens)
+    if not any(b.kind == "heading" or b.emphasis or b.prompt for b in blocks):
+        # No heading markup at all: the file is plain text in a .md name, and its lone
+        # short lines are the only evidence of headings, as in a .txt file.
+        lone = _lone_line_origins(tokens)
+        blocks = [
+            b._replace(bare_line=True) if b.kind == "paragraph" and b.origin in lone else b
+            for b in blocks
+        ]
     dropped.extend(_unparsed_lines(text.splitlines(), tokens))
     if title is None:
         title, blocks = _title_heading(blocks)
@@ -95,6 +103,18 @@ def _inline_block(
     if prompt is not None and kind == "paragraph" and is_question(prompt):
         return [Block(kind, rest, origin, prompt=prompt)]
     return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph")]
+
+
+def _lone_line_origins(tokens: Sequence[Token]) -> set[str]:
+    """Origins of the top-level paragraphs that are one source line long."""
+    return {
+        f"line {token.map[0] + 1}"
+        for token in tokens
+        if token.type == "paragraph_open"
+        and token.level == 0
+        and token.map
+        and token.map[1] - token.map[0] == 1
+    }
 
 
 def _emphasis(children: list[Token]) -> tuple[bool, str | None, str]:

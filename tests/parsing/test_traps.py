@@ -403,6 +403,31 @@ def test_plain_text_faq_with_underlined_title_and_wrapped_prompts() -> None:
     assert article.sections[1].body.endswith("https://example.org/a/very/long/indented/link")
 
 
+def test_a_long_wrapped_prompt_is_still_a_heading() -> None:
+    prompt = (
+        "Q: I see a network patch and I think it should be backported to stable.\n"
+        "   Should I request it via the stable list like the references in the\n"
+        "   kernel's Documentation/stable_kernel_rules.txt file say, or not at all?"
+    )
+    article = parse(
+        f"Netdev FAQ\n\nQ: What is netdev?\n\nA: {ANSWER}\n\n{prompt}\n\nA: No.\n", "text"
+    )
+    assert len(article.sections[1].heading) > 200
+    assert [s.heading.split()[:4] for s in article.sections] == [
+        ["Q:", "What", "is", "netdev?"],
+        ["Q:", "I", "see", "a"],
+    ]
+    assert article.sections[1].body == "No."
+
+
+def test_markdown_without_heading_markup_reads_lone_lines_like_plain_text() -> None:
+    source = f"Title line\n\nWhat is it?\n\n{ANSWER}\n\nWhy *now*?\n\n{ANSWER}\n{ANSWER}\n"
+    article = parse(source, "markdown")
+    assert [s.heading for s in article.sections] == ["What is it?", "Why now?"]
+    with_markup = parse(f"# Title\n\n## Section\n\nWhat is it?\n\n{ANSWER}\n", "markdown")
+    assert [s.heading for s in with_markup.sections] == ["Section"]
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
