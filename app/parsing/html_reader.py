@@ -17,7 +17,7 @@ from app.parsing.html_page import (
     parse_page,
     visible_words,
 )
-from app.parsing.html_recovery import container_with_lost_headings
+from app.parsing.html_recovery import container_with_lost_headings, restore_short_answers
 from app.parsing.html_text import element_text
 from app.parsing.questions import is_question
 
@@ -38,6 +38,7 @@ def read_html(text: str) -> ReadResult:
     blocks = list(walk(main)) if main is not None else []
     if (container := container_with_lost_headings(page, blocks, title=title)) is not None:
         blocks = list(walk(container))
+    blocks = restore_short_answers(page, blocks)
     if not blocks:
         # The extractor found no main content (tiny or malformed pages): read the whole
         # body minus obvious chrome rather than lose the text.

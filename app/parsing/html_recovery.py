@@ -1,15 +1,18 @@
-"""When the extractor keeps an article's paragraphs but drops its headings (small pages,
-FAQ markup it does not recognise), find the paragraphs' common container in the page and
-read that instead, so the question structure survives."""
+"""What the extractor lost, found again in the page: headings it dropped between the
+paragraphs it kept (small pages, FAQ markup it does not recognise), and short FAQ answers it
+dropped for being links ("See Debugging"), which left their questions empty."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 from lxml import html as lxml_html
 
-from app.parsing.blocks import Block, strip_heading_decoration
+from app.parsing.blocks import Block, strip_heading_decoration, word_count
+from app.parsing.html_blocks import walk
 from app.parsing.html_text import element_text
+from app.parsing.questions import is_question
 
 _TEXT_TAGS = ("p", "li", "dd", "blockquote")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -17,6 +20,8 @@ _CHROME_XPATH = ".//nav|.//header|.//footer|.//aside|.//form|.//script|.//style|
 _MIN_MATCH_CHARS = 20
 _MIN_LOST_HEADINGS = 2
 _MAX_MATCHED_PARAGRAPHS = 300
+_MAX_RESTORED_ANSWER_WORDS = 60
+_NOT_ANSWER_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "header", "footer")
 
 
 def container_with_lost_headings(
@@ -93,3 +98,48 @@ def _common_ancestor(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlEle
             length += 1
         common = common[:length]
     return common[-1] if common else None
+
+
+def restore_short_answers(page: lxml_html.HtmlElement, blocks: list[Block]) -> list[Block]:
+    """Put back the short answers of questions the extraction left empty in mid-FAQ.
+
+    A one-line answer that is mostly a link ("See Debugging MapServer") looks like
+    navigation to the extractor. Only questions followed by another heading of their level
+    qualify: an empty question at the end is a comments prompt or a teaser, not an FAQ entry.
+    """
+    empty = [i for i in range(len(blocks) - 1) if _empty_question(blocks[i], blocks[i + 1])]
+    if not empty:
+        return blocks
+    page_headings: dict[str, lxml_html.HtmlElement] = {}
+    for heading in page.iter(*_HEADING_TAGS):
+        page_headings.setdefault(strip_heading_decoration(element_text(heading)), heading)
+    restored = list(blocks)
+    for index in reversed(empty):  # from the end, so earlier indexes stay valid
+        heading = page_headings.get(blocks[index].text)
+        if heading is not None:
+            restored[index + 1 : index + 1] = _short_answer_after(heading)
+    return restored
+
+
+def _empty_question(block: Block, following: Block) -> bool:
+    return (
+        block.kind == "heading"
+        and following.kind == "heading"
+        and (following.level or 1) <= (block.level or 1)
+        and is_question(block.text)
+    )
+
+
+def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
+    """The blocks between a page heading and the next one, if they are a short answer."""
+    answer = lxml_html.Element("div")
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag in _HEADING_TAGS or next(sibling.iter(*_HEADING_TAGS), None) is not None:
+            break
+        if sibling.tag not in _NOT_ANSWER_TAGS:
+            answer.append(copy.deepcopy(sibling))
+    blocks = [b for b in walk(answer) if b.kind != "heading"]
+    words = sum(word_count(b.text) for b in blocks)
+    return blocks if 0 < words <= _MAX_RESTORED_ANSWER_WORDS else []

@@ -428,6 +428,21 @@ def test_markdown_without_heading_markup_reads_lone_lines_like_plain_text() -> N
     assert [s.heading for s in with_markup.sections] == ["Section"]
 
 
+def test_a_link_only_answer_the_extractor_drops_is_put_back() -> None:
+    faq = "".join(
+        f"<div class='section'><h2>{question}</h2>{answer}</div>"
+        for question, answer in [
+            ("Where is the log file?", "<p>See <a href='/debug.html'>Debugging the server</a></p>"),
+            ("Is it thread-safe?", f"<p>{ANSWER} {ANSWER}</p>"),
+            ("How do I compile it?", f"<p>{ANSWER} {ANSWER}</p>"),
+        ]
+    )
+    article = parse(html_page(faq), "html")
+    first = article.sections[0]
+    assert (first.heading, first.body) == ("Where is the log file?", "See Debugging the server")
+    assert len(article.sections) == 3
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
