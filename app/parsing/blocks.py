@@ -86,12 +86,20 @@ _CJK_CHAR = re.compile(
 _PUNCTUATION_TOKEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
 
 
-@lru_cache(maxsize=4096)
 def word_count(text: str) -> int:
     """Words for space-separated scripts; each CJK character counts as one word."""
+    # Several stages count the same short lines; long texts are not kept in the cache.
+    return _cached_word_count(text) if len(text) <= _MAX_CACHED_CHARS else _word_count(text)
+
+
+def _word_count(text: str) -> int:
     cjk = len(_CJK_CHAR.findall(text))
     spaced = _CJK_CHAR.sub(" ", text) if cjk else text
     return cjk + len(spaced.split()) - len(_PUNCTUATION_TOKEN.findall(spaced))
+
+
+_MAX_CACHED_CHARS = 2000
+_cached_word_count = lru_cache(maxsize=4096)(_word_count)
 
 
 @dataclass(frozen=True)

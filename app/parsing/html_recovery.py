@@ -133,13 +133,18 @@ def _empty_question(block: Block, following: Block) -> bool:
 def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
     """The blocks between a page heading and the next one, if they are a short answer."""
     answer = lxml_html.Element("div")
+    words = 0
     for sibling in heading.itersiblings():
         if not isinstance(sibling.tag, str):
             continue
         if sibling.tag in _HEADING_TAGS or next(sibling.iter(*_HEADING_TAGS), None) is not None:
             break
-        if sibling.tag not in _NOT_ANSWER_TAGS:
-            answer.append(copy.deepcopy(sibling))
+        if sibling.tag in _NOT_ANSWER_TAGS:
+            continue
+        words += word_count(element_text(sibling))
+        if words > _MAX_RESTORED_ANSWER_WORDS:
+            return []  # a long text the extractor left out on purpose
+        answer.append(copy.deepcopy(sibling))
     blocks = [b for b in walk(answer) if b.kind != "heading"]
     words = sum(word_count(b.text) for b in blocks)
     return blocks if 0 < words <= _MAX_RESTORED_ANSWER_WORDS else []
