@@ -14,6 +14,9 @@ _MAX_LINE_HEADING_WORDS = 16
 _MAX_LINE_QUESTION_WORDS = 30
 _MAX_PROMPT_WORDS = 80
 _MAX_PROMPT_CHARS = 600
+_WORD = re.compile(r"\w+")
+_NEAR_TITLE_SHARE = 0.8
+_MIN_NEAR_TITLE_WORDS = 4
 # "/* comment", "$ git log", "<div>", "{key}", "| cell", "= value": code, not a heading.
 _CODE_OPENERS = frozenset("/\\$%@<>{}|=~^`&;,:)]}")
 _MAX_LINE_HEADING_CHARS = 200
@@ -187,4 +190,18 @@ def _single_question(text: str) -> bool:
 
 
 def _same_text(first: str, second: str) -> bool:
-    return bool(second) and first.casefold().strip() == second.casefold().strip()
+    """The same words, or nearly: a front-matter title and the h1 under it often differ by a
+    word or two ("taille de page" / "taille de la page")."""
+    if not second:
+        return False
+    if first.casefold().strip() == second.casefold().strip():
+        return True
+    mine, theirs = _title_words(first), _title_words(second)
+    shared = len(mine & theirs)
+    return shared >= _MIN_NEAR_TITLE_WORDS and shared >= _NEAR_TITLE_SHARE * max(
+        len(mine), len(theirs)
+    )
+
+
+def _title_words(text: str) -> set[str]:
+    return set(_WORD.findall(text.casefold()))

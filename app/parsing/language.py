@@ -26,7 +26,10 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _ANY_CJK = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff]"
 )
-_LETTER = re.compile(r"[^\W\d_]")
+# A run of letters of a script written with spaces between words.
+_OTHER_WORD = re.compile(
+    r"[^\W\d_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff]+"
+)
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
 _WORD = re.compile(r"\w+")
@@ -59,11 +62,12 @@ def normalize_language_tag(tag: str | None) -> str | None:
 
 
 def detect_language(text: str) -> str:
-    if (by_script := _by_script(text)) is not None:
+    sample = _sample(text)
+    if (by_script := _by_script(sample)) is not None:
         return by_script  # a few CJK characters are enough, so this comes first
-    if len(text.strip()) < _MIN_DETECTION_CHARS:
+    if len(sample.strip()) < _MIN_DETECTION_CHARS:
         return UNDETERMINED
-    return _by_function_words(text) or str(py3langid.classify(text[:_LANGID_SAMPLE_CHARS])[0])
+    return _by_function_words(sample) or str(py3langid.classify(sample)[0])
 
 
 def choose_language(declared: str | None, text: str) -> str:
@@ -79,19 +83,30 @@ def choose_language(declared: str | None, text: str) -> str:
 
 def confident_language(text: str) -> str | None:
     """A language the text shows beyond doubt (by script or by common words), else None."""
-    return _by_script(text) or _by_function_words(text)
+    sample = _sample(text)
+    return _by_script(sample) or _by_function_words(sample)
+
+
+def _sample(text: str) -> str:
+    """At most 800 characters: the opening and the middle. An opening alone may be a
+    preamble in another language (a translator's note, an English licence header)."""
+    if len(text) <= _LANGID_SAMPLE_CHARS:
+        return text
+    half = _LANGID_SAMPLE_CHARS // 2
+    middle = len(text) // 2
+    return f"{text[:half]}\n{text[middle : middle + half]}"
 
 
 def _by_script(text: str) -> str | None:
     """Chinese, Japanese and Korean by their scripts: no statistical model needed."""
-    sample = text[:_LANGID_SAMPLE_CHARS]
-    if sample.isascii() or _ANY_CJK.search(sample) is None:
+    if text.isascii() or _ANY_CJK.search(text) is None:
         return None  # most text: one scan, no counting
-    han = len(_HAN.findall(sample))
-    kana = len(_KANA.findall(sample))
-    hangul = len(_HANGUL.findall(sample))
-    letters = len(_LETTER.findall(sample))
-    if (han + kana + hangul) < _MIN_CJK_SHARE * letters:
+    han = len(_HAN.findall(text))
+    kana = len(_KANA.findall(text))
+    hangul = len(_HANGUL.findall(text))
+    # Compared by words: a CJK character is about one, a Latin word several letters.
+    cjk = han + kana + hangul
+    if cjk < _MIN_CJK_SHARE * (cjk + len(_OTHER_WORD.findall(text))):
         return None
     if hangul > han + kana:
         return "ko"
@@ -99,7 +114,7 @@ def _by_script(text: str) -> str | None:
 
 
 def _by_function_words(text: str) -> str | None:
-    words = _WORD.findall(text[: _PROFILE_SAMPLE_WORDS * 7].casefold())
+    words = _WORD.findall(text.casefold())
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
     for word in words[:_PROFILE_SAMPLE_WORDS]:
         for language in _LANGUAGES_BY_WORD.get(word, ()):

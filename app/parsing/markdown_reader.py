@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 
@@ -15,13 +16,17 @@ from app.parsing.blocks import (
     ReadResult,
     normalize_space,
     strip_heading_decoration,
+    word_count,
 )
 from app.parsing.questions import is_question
 
 _FRONT_MATTER = re.compile(
     r"\A(?:---|\+\+\+)[ \t]*\n(.*?\n)(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S
 )
-_FRONT_MATTER_TITLE = re.compile(r"^title\s*[:=]\s*[\"']?(.+?)[\"']?\s*$", re.M | re.I)
+# "title: ..." and the indented lines YAML folds a long title onto.
+_FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*[:=][ \t]*(.*(?:\n[ \t]+\S.*)*)", re.M | re.I)
+_BLOCK_SCALAR_INDICATOR = re.compile(r"^[>|][+-]?\s")
+_MAX_PREAMBLE_WORDS = 60
 _LINK_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _CONTAINERS = {"bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"}
@@ -34,8 +39,7 @@ def read_markdown(text: str) -> ReadResult:
     front = _FRONT_MATTER.match(text)
     if front:
         dropped.append((front.group(0).strip(), "front_matter"))
-        found = _FRONT_MATTER_TITLE.search(front.group(1))
-        title = found.group(1).strip() if found else None
+        title = _front_matter_title(front.group(1))
         # Blank out the front matter but keep line numbers stable.
         text = "\n" * front.group(0).count("\n") + text[front.end() :]
     tokens = _PARSER.parse(text)
@@ -52,6 +56,16 @@ def read_markdown(text: str) -> ReadResult:
     if title is None:
         title, blocks = _title_heading(blocks)
     return ReadResult(blocks, title=title, dropped_regions=tuple(dropped))
+
+
+def _front_matter_title(front_matter: str) -> str | None:
+    found = _FRONT_MATTER_TITLE.search(front_matter)
+    if found is None:
+        return None
+    value = _BLOCK_SCALAR_INDICATOR.sub("", normalize_space(found.group(1)) + " ")
+    value = value.strip().strip("\"'").strip()
+    # Docs generators write HTML entities in titles ("m&#225;s") that their pages decode.
+    return normalize_space(html.unescape(value)) or None
 
 
 def _blocks(tokens: Sequence[Token]) -> list[Block]:
@@ -184,8 +198,9 @@ def _unparsed_lines(lines: list[str], tokens: Sequence[Token]) -> list[tuple[str
 
 
 def _title_heading(blocks: list[Block]) -> tuple[str | None, list[Block]]:
-    """The first heading is the title when nothing but a heading-free preamble comes before
-    it and no other heading shares its level (it is the document's one top heading)."""
+    """The first heading is the title when at most a short preamble (badges, a blurb) comes
+    before it and no other heading shares its level (it is the document's one top heading).
+    A lone heading after the text (a closing "Contents") titles nothing."""
     headings = [b for b in blocks if b.kind == "heading"]
     if not headings:
         return None, blocks
@@ -193,5 +208,8 @@ def _title_heading(blocks: list[Block]) -> tuple[str | None, list[Block]]:
     top_level = min(b.level or 1 for b in headings)
     same_level = [b for b in headings if b.level == first.level]
     if first.level != top_level or len(same_level) > 1:
+        return None, blocks
+    preamble = [b for b in blocks[: blocks.index(first)] if b.kind not in ("image", "rule")]
+    if len(preamble) > 1 or sum(word_count(b.text) for b in preamble) > _MAX_PREAMBLE_WORDS:
         return None, blocks
     return first.text, [b for b in blocks if b is not first]

@@ -23,6 +23,7 @@ from app.parsing.headings import (
 from app.parsing.html_reader import read_html
 from app.parsing.language import UNDETERMINED, choose_language
 from app.parsing.markdown_reader import read_markdown
+from app.parsing.questions import INTERVIEW_PROMPT, is_question
 from app.parsing.sections import build_sections
 from app.parsing.slugs import slug_for
 from app.parsing.text_reader import read_text
@@ -184,16 +185,33 @@ def _as_paragraph(block: Block) -> Block:
 
 
 def _title_from_first_line(blocks: list[Block]) -> tuple[str | None, list[Block]]:
-    """Plain text: the first line is the title when it is shaped like a heading."""
-    if blocks and (blocks[0].kind == "heading" or is_plain_heading_line(blocks[0])):
-        return blocks[0].text, blocks[1:]
+    """The first line is the title when it is shaped like a heading, unless it is one of
+    several headings of its level (the first section) or an interview prompt."""
+    if not blocks:
+        return None, blocks
+    first = blocks[0]
+    if first.kind == "heading":
+        # A question with peers of its level is the first entry of an FAQ with no title.
+        peers = any(b.kind == "heading" and b.level == first.level for b in blocks[1:])
+        if peers and is_question(first.text):
+            return None, blocks
+        return first.text, blocks[1:]
+    if is_plain_heading_line(first) and not INTERVIEW_PROMPT.match(first.text):
+        return first.text, blocks[1:]
     return None, blocks
 
 
 def _fallback_title(blocks: list[Block], source: str) -> str:
     """No title in the source: the first sentence of the text, else the file name."""
-    # Prefer running text: a heading used as the title would hide that section.
-    for block in sorted(blocks, key=lambda block: block.kind == "heading"):
+    # Prefer running text: a heading used as the title would hide that section. Skip what
+    # the boilerplate rules will drop ("NOTE:", a byline) and what is not prose.
+    candidates = [
+        block
+        for index, block in enumerate(blocks)
+        if block.kind not in ("code", "table", "image", "rule")
+        and boilerplate_reason(blocks, index) is None
+    ]
+    for block in sorted(candidates, key=lambda block: block.kind == "heading"):
         text = block.text.strip()
         if not text:
             continue

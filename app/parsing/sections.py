@@ -26,6 +26,7 @@ _SPEAKER_LABEL = re.compile(
 )
 _MIN_SPEAKER_TURNS = 2
 _MIN_MARKED_QUESTIONS = 2
+_INNER_QUESTION = re.compile(r"[?؟](?=\s+\w)|？(?=\s*\w)")
 _NAME_WORD = re.compile(r"[\w'’.-]+")
 
 
@@ -108,6 +109,10 @@ def build_sections(
 def _question_rule(heading: str, *, asks: bool) -> str | None:
     if (rule := question_rule(heading)) is not None:
         return rule
+    if _INNER_QUESTION.search(heading):
+        # "我的组件是英文的？如何切回中文。", "What is X? A short guide": the heading asks
+        # first and goes on. Only for headings: in prose lines this is an answer's opening.
+        return "question_mark_inside"
     return "question_word_among_questions" if asks and opens_like_a_question(heading) else None
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from app.parsing.blocks import Block, ReadResult, normalize_space
+from app.parsing.blocks import NUMBERED_LINE, Block, ReadResult, normalize_space
 from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_question
 
 # A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
@@ -32,7 +33,11 @@ def read_text(text: str) -> ReadResult:
             group, first_line = group[2:], first_line + 2
         for offset, lines in _paragraph_runs(group):
             for index, line in enumerate(lines):
-                standalone = len(lines) == 1 or (index == 0 and _question_over_prose(lines))
+                standalone = (
+                    len(lines) == 1
+                    or (index == 0 and _question_over_prose(lines))
+                    or _numbered_question_over_answer(lines, index)
+                )
                 origin = f"line {first_line + offset + index}"
                 blocks.extend(_split_glued(line, origin=origin, standalone=standalone))
     return ReadResult(blocks)
@@ -45,7 +50,7 @@ def _paragraph_runs(group: list[str]) -> list[tuple[int, list[str]]]:
         return []
     if INTERVIEW_PROMPT.match(group[0]):
         answer = next((i for i, line in enumerate(group) if ANSWER_PREFIX.match(line)), len(group))
-        prompt = " ".join(line.strip() for line in group[:answer])
+        prompt = _joined([line.strip() for line in group[:answer]])
         rest = _paragraph_runs(group[answer:])
         return [(0, [prompt]), *((answer + offset, lines) for offset, lines in rest)]
     return [(0, _rejoin_wrapped(group))]
@@ -58,6 +63,18 @@ def _question_over_prose(lines: list[str]) -> bool:
         len(first) <= _MAX_HEADING_ABOVE_PROSE_CHARS
         and is_question(first)
         and len(second) >= _WRAP_MIN_LENGTH
+    )
+
+
+def _numbered_question_over_answer(lines: list[str], index: int) -> bool:
+    """'2. How do I X?' with its answer on the next lines: a numbered FAQ written without
+    blank lines. Other lines of such a group are list items or prose."""
+    line = lines[index].strip()
+    return (
+        index + 1 < len(lines)
+        and NUMBERED_LINE.match(line) is not None
+        and is_question(line)
+        and not (NUMBERED_LINE.match(lines[index + 1]) and is_question(lines[index + 1].strip()))
     )
 
 
@@ -86,16 +103,43 @@ def _rejoin_wrapped(group: list[str]) -> list[str]:
     for line in group:
         previous = lines[-1] if lines else ""
         # A long line that stops mid-sentence continues on the next line (hard-wrapped), and
-        # so does an indented line under a flush one (a hanging indent: "A: ...\n   more").
-        wrapped = len(previous) >= _WRAP_MIN_LENGTH and not previous.rstrip().endswith(
+        # so does an indented line under a flush one (a hanging indent: "A: ...\n   more"),
+        # unless that line is a list item of its own.
+        wrapped = _columns(previous) >= _WRAP_MIN_LENGTH and not previous.rstrip().endswith(
             _SENTENCE_END
         )
-        hanging = bool(previous) and line[:1] in " \t" and previous[:1] not in " \t"
+        hanging = (
+            bool(previous)
+            and line[:1] in " \t"
+            and previous[:1] not in " \t"
+            and not _BULLET.match(line)
+        )
         if wrapped or hanging:
-            lines[-1] = previous.rstrip() + " " + line.lstrip()
+            lines[-1] = _joined([previous.rstrip(), line.lstrip()])
         else:
             lines.append(line)
     return lines
+
+
+def _joined(lines: list[str]) -> str:
+    """Wrapped lines as one: Chinese and Japanese put no space between words, so none
+    goes where such a line wraps."""
+    text = lines[0] if lines else ""
+    for line in lines[1:]:
+        text += ("" if _is_wide(text[-1:]) and _is_wide(line[:1]) else " ") + line
+    return text
+
+
+def _columns(line: str) -> int:
+    """Width on screen: a Chinese or Japanese character fills two columns, so a wrapped
+    CJK line is as wide as a wrapped Latin one with half the characters."""
+    if len(line) >= _WRAP_MIN_LENGTH or line.isascii():
+        return len(line)
+    return sum(2 if _is_wide(char) else 1 for char in line)
+
+
+def _is_wide(char: str) -> bool:
+    return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _may_hold_glue_run(line: str) -> bool:

@@ -69,3 +69,30 @@ def test_article_in_language(
     assert [(s.heading, s.is_question) for s in article.sections] == headings
     assert {d.reason for d in article.dropped} == dropped
     assert article.slug.isascii()
+
+
+def test_hard_wrapped_chinese_is_rejoined_without_spaces() -> None:
+    text = (
+        "为什么要备份？\n\n"
+        "问：实例到期或被释放后，\n备份的数据还会保留吗？\n"
+        "答：云原生实例的备份数据在实例释放后仍然保留七天，您可以在控制台中查看并恢复到\n"
+        "新的实例，也可以下载备份文件到本地保存。\n"
+    )
+    article = parse_article(text.encode(), source="faq.txt").article
+    assert [s.heading for s in article.sections] == [
+        "问：实例到期或被释放后，备份的数据还会保留吗？"
+    ]
+    assert article.sections[0].body == (
+        "云原生实例的备份数据在实例释放后仍然保留七天，您可以在控制台中查看并恢复到"
+        "新的实例，也可以下载备份文件到本地保存。"
+    )
+
+
+def test_an_english_preamble_does_not_decide_the_language() -> None:
+    preamble = (
+        "This is a translated version of the original English document. If you have any "
+        "comment, please contact the maintainer of the original document directly.\n\n"
+    ) * 2
+    body = "".join(f"{CHINESE}\n" for _ in range(3))
+    article = parse_article((preamble + body).encode(), source="translated.txt").article
+    assert article.language == "zh"

@@ -443,6 +443,56 @@ def test_a_link_only_answer_the_extractor_drops_is_put_back() -> None:
     assert len(article.sections) == 3
 
 
+def test_an_faq_without_a_title_keeps_its_first_question() -> None:
+    article = parse(f"## Is it free?\n\n{ANSWER}\n\n## Is it fast?\n\n{ANSWER}\n", "markdown")
+    assert [s.heading for s in article.sections] == ["Is it free?", "Is it fast?"]
+    assert article.lead == ""
+
+
+def test_front_matter_title_folded_with_entities_and_its_near_copy_as_h1() -> None:
+    article = parse(
+        "---\ntitle: Preguntas m&#225;s frecuentes sobre la copia de seguridad\n"
+        "  en la nube\n---\n\n# Preguntas más frecuentes sobre la copia de la seguridad en"
+        f" la nube\n\n{ANSWER}\n\n## ¿Es gratis?\n\n{ANSWER}\n",
+        "markdown",
+    )
+    assert article.title == "Preguntas más frecuentes sobre la copia de seguridad en la nube"
+    assert [(s.heading, s.level) for s in article.sections] == [("¿Es gratis?", 1)]
+    assert article.lead == ANSWER
+
+
+def test_a_lone_heading_after_the_text_is_not_the_title() -> None:
+    article = parse(
+        f"Some text first.\n\n{ANSWER}\n\n{ANSWER}\n\n### Contents\n\n- a\n", "markdown"
+    )
+    assert article.title != "Contents"
+
+
+def test_a_heading_that_asks_and_goes_on_is_a_question() -> None:
+    article = parse(
+        f"# FAQ\n\n## 我的组件是英文的？如何切回中文。\n\n{ANSWER}\n\n## Background\n\n{ANSWER}\n",
+        "markdown",
+    )
+    assert [s.is_question for s in article.sections] == [True, False]
+
+
+def test_numbered_questions_over_their_answers_without_blank_lines() -> None:
+    article = parse(
+        "FAQ\n===\n1. What can be cached?\n * Files in the cache folder.\n"
+        "2. How do I add an entry?\n * Call put() with a key.\n",
+        "text",
+    )
+    assert [s.heading for s in article.sections] == [
+        "1. What can be cached?",
+        "2. How do I add an entry?",
+    ]
+
+
+def test_the_fallback_title_is_never_a_dropped_label() -> None:
+    article = parse(f"NOTE:\nThis file is a translation.\n\n{ANSWER}\n", "text")
+    assert article.title != "NOTE:"
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
