@@ -35,12 +35,18 @@ def normalize_space(text: str) -> str:
 _HEADING_DECORATION = re.compile(r"(?:\s*\{[#.][^{}]*\}|\s*[¶§#🔗⚓])+\s*$")
 
 
-# Accordion toggles before a heading: "+ How do I pay?", "▸ Shipping".
+# Accordion toggles before or after a heading: "+ How do I pay?", "▸ Shipping", "Why？＋".
+# A plus after a word needs a space or a question mark before it: "C++" is a name.
 _TOGGLE_GLYPH = re.compile(r"^[+−▸▶►▼▾›»]\s+")
+_TRAILING_TOGGLE = re.compile(r"(?:\s*[＋▸▶►▼▾⌄]|\s+[+−]|(?<=[?？])[+−])\s*$")
+# Permalink anchors some generators put before the text: "# Section" (VuePress).
+_LEADING_ANCHOR = re.compile(r"^[#¶§]\s+(?=\S)")
 
 
 def strip_heading_decoration(text: str) -> str:
-    stripped = _TOGGLE_GLYPH.sub("", _HEADING_DECORATION.sub("", text))
+    stripped = _HEADING_DECORATION.sub("", text)
+    stripped = _TRAILING_TOGGLE.sub("", _TOGGLE_GLYPH.sub("", stripped))
+    stripped = _LEADING_ANCHOR.sub("", stripped)
     return stripped if stripped.strip() else text
 
 

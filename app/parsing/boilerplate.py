@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from app.parsing.blocks import Block, normalize_space, word_count
-from app.parsing.questions import is_question
+from app.parsing.questions import ANSWER_LABEL, is_question
 
 
 def _words(*alternatives: str) -> str:
@@ -202,6 +202,15 @@ _SITE_CHROME = re.compile(
         "toggle navigation",
         "menu",
         "close",
+        "fermer",
+        "schließen",
+        "cerrar",
+        "chiudi",
+        "fechar",
+        "sluiten",
+        "закрыть",
+        "关闭",
+        "收起",
         "search",
         "subscribe",
         "sign in",
@@ -421,6 +430,12 @@ def names_only(text: str) -> bool:
     )
 
 
+def answer_label(block: Block, _: BoilerplateContext) -> str | None:
+    """'Answer', 'Ответ', '答：' alone between a question and its answer: the answer's
+    label, like an "A:" prefix."""
+    return "answer_prefix" if ANSWER_LABEL.match(block.text) else None
+
+
 def label(block: Block, context: BoilerplateContext) -> str | None:
     """A short standalone 'Ebrahim Raisi:' line: a name or title-case label before a colon
     that introduces nothing (not a list, not a quote). 'Why it matters:' is text."""
@@ -446,6 +461,7 @@ def non_text(block: Block, _: BoilerplateContext) -> str | None:
 BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     non_text,
     empty,
+    answer_label,
     template_markup,
     rating_widget,
     login_prompt,

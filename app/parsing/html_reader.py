@@ -7,7 +7,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from app.parsing.blocks import Block, ReadResult, word_count
+from app.parsing.blocks import Block, ReadResult, strip_heading_decoration, word_count
 from app.parsing.html_blocks import walk
 from app.parsing.html_page import (
     metadata_title,
@@ -17,12 +17,21 @@ from app.parsing.html_page import (
     parse_page,
     visible_words,
 )
-from app.parsing.html_recovery import container_with_lost_headings, restore_short_answers
+from app.parsing.html_recovery import (
+    container_of_lost_questions,
+    container_with_lost_headings,
+    restore_short_answers,
+)
 from app.parsing.html_text import element_text
 from app.parsing.questions import is_question
 
 _MAX_PROMOTED_WORDS = 40
 _PROMOTED_TAG = "h6"
+# Elements that hold running text: inline code inside them is part of a sentence.
+_RUNNING_TEXT_TAGS = frozenset(
+    {"p", "li", "td", "th", "dd", "dt", "a", "span", "em", "strong", "b", "i", "u", "s", "small"}
+    | {"mark", "sup", "sub", "label", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
 
 
 def read_html(text: str) -> ReadResult:
@@ -34,10 +43,13 @@ def read_html(text: str) -> ReadResult:
     minutes = page_reading_time(page)
     page_words = visible_words(page)
     _promote_question_labels(page)
+    _inline_code_as_text(page)
     main = _main_content(page)
     blocks = list(walk(main)) if main is not None else []
     if (container := container_with_lost_headings(page, blocks, title=title)) is not None:
         blocks = list(walk(container))
+    elif (faq := container_of_lost_questions(page, blocks, page_words=page_words)) is not None:
+        blocks = list(walk(faq))
     blocks = restore_short_answers(page, blocks)
     if not blocks:
         # The extractor found no main content (tiny or malformed pages): read the whole
@@ -63,16 +75,41 @@ def _without_chrome(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
 
 
 def _promote_question_labels(page: lxml_html.HtmlElement) -> None:
-    """FAQ widgets mark questions as <summary>, <dt> or accordion buttons, which the
-    extractor flattens or throws away; make them headings so the structure survives."""
-    for element in page.iter("summary", "dt", "button"):
-        text = element_text(element)
+    """FAQ widgets mark questions as <summary>, <dt>, accordion buttons or toggle links,
+    which the extractor flattens or throws away; make them headings so the structure
+    survives."""
+    for element in page.iter("summary", "dt", "button", "a"):
+        if element.tag == "a" and not _is_toggle_link(element):
+            continue
+        text = strip_heading_decoration(element_text(element))
         if not text or word_count(text) > _MAX_PROMOTED_WORDS or element.find(".//p") is not None:
             continue
         if element.tag == "summary" or is_question(text):
             if element.tag == "dt":
                 _unlist(element.getparent())
             element.tag = _PROMOTED_TAG
+            element.attrib.pop("href", None)
+
+
+def _is_toggle_link(link: lxml_html.HtmlElement) -> bool:
+    """A link that opens a panel on the page rather than another page."""
+    href = (link.get("href") or "").strip()
+    return (
+        href in ("", "#")
+        or href.lower().startswith("javascript:")
+        or link.get("role") == "button"
+        or "aria-expanded" in link.attrib
+        or "aria-controls" in link.attrib
+    )
+
+
+def _inline_code_as_text(page: lxml_html.HtmlElement) -> None:
+    """The extractor writes inline <code> as <pre>, which ends the paragraph around it;
+    inside running text it is just text."""
+    for element in page.iter("code", "kbd", "samp", "tt", "var"):
+        parent = element.getparent()
+        if parent is not None and parent.tag in _RUNNING_TEXT_TAGS:
+            element.tag = "span"
 
 
 def _unlist(definition_list: lxml_html.HtmlElement | None) -> None:

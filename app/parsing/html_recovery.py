@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from app.parsing.blocks import Block, strip_heading_decoration, word_count
 from app.parsing.html_blocks import walk
 from app.parsing.html_text import element_text
-from app.parsing.questions import is_question
+from app.parsing.questions import ANSWER_LABEL, is_question
 
 _TEXT_TAGS = ("p", "li", "dd", "blockquote")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -21,6 +21,8 @@ _MIN_MATCH_CHARS = 20
 _MIN_LOST_HEADINGS = 2
 _MAX_MATCHED_PARAGRAPHS = 300
 _MAX_RESTORED_ANSWER_WORDS = 60
+_MAX_SLIVER_SHARE = 0.2
+_MIN_LOST_QUESTIONS = 3
 _NOT_ANSWER_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "header", "footer")
 
 
@@ -66,6 +68,33 @@ def container_with_lost_headings(
     return copy
 
 
+def container_of_lost_questions(
+    page: lxml_html.HtmlElement, blocks: Sequence[Block], *, page_words: int
+) -> lxml_html.HtmlElement | None:
+    """When the extractor kept a sliver of an FAQ page (one answer of an accordion), the
+    element holding the question headings it lost; a copy without chrome."""
+    kept_words = sum(len(b.text.split()) for b in blocks)
+    if kept_words >= _MAX_SLIVER_SHARE * page_words:
+        return None  # a real extraction: lost questions elsewhere are rails and teasers
+    kept = {b.text for b in blocks if b.kind == "heading"}
+    lost = [
+        heading
+        for heading in page.iter(*_HEADING_TAGS)
+        if (text := strip_heading_decoration(element_text(heading)))
+        and text not in kept
+        and is_question(text)
+    ]
+    if len(lost) < _MIN_LOST_QUESTIONS:
+        return None
+    container = _common_ancestor(lost)
+    if container is None or container.tag in ("html", "body"):
+        return None
+    copy_: lxml_html.HtmlElement = lxml_html.fromstring(lxml_html.tostring(container))
+    for element in copy_.xpath(_CHROME_XPATH):
+        element.drop_tree()
+    return copy_
+
+
 def _headings_between(
     container: lxml_html.HtmlElement, paragraph_ids: set[int], known: set[str]
 ) -> list[str]:
@@ -107,27 +136,36 @@ def restore_short_answers(page: lxml_html.HtmlElement, blocks: list[Block]) -> l
     navigation to the extractor. Only questions followed by another heading of their level
     qualify: an empty question at the end is a comments prompt or a teaser, not an FAQ entry.
     """
-    empty = [i for i in range(len(blocks) - 1) if _empty_question(blocks[i], blocks[i + 1])]
+    # index of the question -> where its answer goes (after any "Answer" label)
+    empty = {i: end for i in range(len(blocks)) if (end := _unanswered(blocks, i)) is not None}
     if not empty:
         return blocks
     page_headings: dict[str, lxml_html.HtmlElement] = {}
     for heading in page.iter(*_HEADING_TAGS):
         page_headings.setdefault(strip_heading_decoration(element_text(heading)), heading)
     restored = list(blocks)
-    for index in reversed(empty):  # from the end, so earlier indexes stay valid
+    for index, end in sorted(empty.items(), reverse=True):  # later first: indexes stay valid
         heading = page_headings.get(blocks[index].text)
         if heading is not None:
-            restored[index + 1 : index + 1] = _short_answer_after(heading)
+            restored[end:end] = _short_answer_after(heading)
     return restored
 
 
-def _empty_question(block: Block, following: Block) -> bool:
-    return (
-        block.kind == "heading"
-        and following.kind == "heading"
-        and (following.level or 1) <= (block.level or 1)
-        and is_question(block.text)
-    )
+def _unanswered(blocks: list[Block], index: int) -> int | None:
+    """Where the answer of the question at `index` would start, if it has none: the next
+    block is a heading of its level or above, or only an answer label ("Ответ") comes first."""
+    question = blocks[index]
+    if question.kind != "heading" or not is_question(question.text):
+        return None
+    end = index + 1
+    while end < len(blocks) and ANSWER_LABEL.match(blocks[end].text):
+        end += 1
+    if end == len(blocks):
+        return None  # an empty question at the end is a comments prompt or a teaser
+    following = blocks[end]
+    if following.kind == "heading" and (following.level or 1) <= (question.level or 1):
+        return end
+    return None
 
 
 def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
@@ -145,6 +183,6 @@ def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
         if words > _MAX_RESTORED_ANSWER_WORDS:
             return []  # a long text the extractor left out on purpose
         answer.append(copy.deepcopy(sibling))
-    blocks = [b for b in walk(answer) if b.kind != "heading"]
+    blocks = [b for b in walk(answer) if b.kind != "heading" and not ANSWER_LABEL.match(b.text)]
     words = sum(word_count(b.text) for b in blocks)
     return blocks if 0 < words <= _MAX_RESTORED_ANSWER_WORDS else []

@@ -56,6 +56,14 @@ ANSWER_PREFIX = re.compile(
 )
 
 
+# A paragraph that only says "Answer" between a question and its answer (a bold label).
+ANSWER_LABEL = re.compile(
+    r"^(?:answer|antwort|respuesta|r[ée]ponse|risposta|resposta|antwoord|ответ|答|回答|答案|解答)"
+    r"\s*[:：.]?$|^(?:a|r|o|о)\s*[:：]$",
+    re.IGNORECASE,
+)
+
+
 def question_rule(heading: str) -> str | None:
     """Name of the rule that makes `heading` a question, or None."""
     # Every stage asks this of the same candidate lines; only short ones are cached so the

@@ -493,6 +493,63 @@ def test_the_fallback_title_is_never_a_dropped_label() -> None:
     assert article.title != "NOTE:"
 
 
+def test_accordion_toggles_with_glyphs_and_toggle_links_are_questions() -> None:
+    items = "".join(
+        f"<div class='item'><button type='button'>{q}<span>＋</span></button>"
+        f"<div class='panel'><p>{ANSWER}</p></div></div>"
+        for q in ("为什么采用这个版本？", "为什么有些地区没有数据？")
+    ) + "".join(
+        f"<div class='drop'><a href='javascript:;' class='open'>{q}</a>"
+        f"<div class='text'><p>{ANSWER}</p><a href='javascript:;'>Fermer</a></div></div>"
+        for q in ("A qui s’applique la règle ?", "Puis-je porter plainte ?")
+    )
+    article = parse(html_page(items, lang="fr"), "html")
+    assert [s.heading for s in article.sections] == [
+        "为什么采用这个版本？",
+        "为什么有些地区没有数据？",
+        "A qui s’applique la règle ?",
+        "Puis-je porter plainte ?",
+    ]
+    assert all(s.body == ANSWER for s in article.sections)
+
+
+def test_inline_code_stays_inside_its_sentence() -> None:
+    faq = (
+        f"<h2>Why does it match too much?</h2><p>The pattern <code>&lt;font .*&gt;</code> is"
+        f" greedy, so <code>.*</code> runs to the last tag.</p><h2>What next?</h2><p>{ANSWER}</p>"
+    )
+    article = parse(html_page(faq), "html")
+    assert article.sections[0].body == (
+        "The pattern <font .*> is greedy, so .* runs to the last tag."
+    )
+
+
+def test_an_answer_label_is_not_a_section_and_not_answer_text() -> None:
+    faq = (
+        f"<h2>Why is it greedy?</h2><p>{ANSWER}</p><p><strong>Ответ</strong></p><p>{ANSWER}</p>"
+        f"<h2>Can it parse HTML?</h2><p><strong>Answer:</strong></p><p>{ANSWER}</p>"
+    )
+    article = parse(html_page(faq), "html")
+    assert [s.heading for s in article.sections] == ["Why is it greedy?", "Can it parse HTML?"]
+    assert [s.body for s in article.sections] == [f"{ANSWER}\n\n{ANSWER}", ANSWER]
+    assert [d.text for d in article.dropped if d.reason == "answer_prefix"] == [
+        "Ответ",
+        "Answer:",
+    ]
+
+
+def test_a_permalink_hash_before_the_heading_text_is_decoration() -> None:
+    faq = "".join(
+        f"<h2><a class='header-anchor' href='#{n}'>#</a> {q}</h2><p>{ANSWER}</p>"
+        for n, q in enumerate(("为什么屏幕镜像不起作用？", "为什么收不到通知？"))
+    )
+    article = parse(html_page(faq, lang="zh"), "html")
+    assert [s.heading for s in article.sections] == [
+        "为什么屏幕镜像不起作用？",
+        "为什么收不到通知？",
+    ]
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
