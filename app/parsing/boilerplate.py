@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from app.parsing.blocks import Block, normalize_space, word_count
-from app.parsing.questions import ANSWER_LABEL, is_question
+from app.parsing.questions import is_answer_label, is_question
 
 
 def _words(*alternatives: str) -> str:
@@ -431,9 +431,9 @@ def names_only(text: str) -> bool:
 
 
 def answer_label(block: Block, _: BoilerplateContext) -> str | None:
-    """'Answer', 'Ответ', '答：' alone between a question and its answer: the answer's
+    """'**Answer**', 'Ответ:', '答：' alone between a question and its answer: the answer's
     label, like an "A:" prefix."""
-    return "answer_prefix" if ANSWER_LABEL.match(block.text) else None
+    return "answer_prefix" if is_answer_label(block.text, bold=block.emphasis) else None
 
 
 def label(block: Block, context: BoilerplateContext) -> str | None:

@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from app.parsing.blocks import Block, strip_heading_decoration, word_count
 from app.parsing.html_blocks import walk
 from app.parsing.html_text import element_text
-from app.parsing.questions import ANSWER_LABEL, is_question
+from app.parsing.questions import is_answer_label, is_question
 
 _TEXT_TAGS = ("p", "li", "dd", "blockquote")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -158,7 +158,7 @@ def _unanswered(blocks: list[Block], index: int) -> int | None:
     if question.kind != "heading" or not is_question(question.text):
         return None
     end = index + 1
-    while end < len(blocks) and ANSWER_LABEL.match(blocks[end].text):
+    while end < len(blocks) and is_answer_label(blocks[end].text, bold=blocks[end].emphasis):
         end += 1
     if end == len(blocks):
         return None  # an empty question at the end is a comments prompt or a teaser
@@ -183,6 +183,10 @@ def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
         if words > _MAX_RESTORED_ANSWER_WORDS:
             return []  # a long text the extractor left out on purpose
         answer.append(copy.deepcopy(sibling))
-    blocks = [b for b in walk(answer) if b.kind != "heading" and not ANSWER_LABEL.match(b.text)]
+    blocks = [
+        b
+        for b in walk(answer)
+        if b.kind != "heading" and not is_answer_label(b.text, bold=b.emphasis)
+    ]
     words = sum(word_count(b.text) for b in blocks)
     return blocks if 0 < words <= _MAX_RESTORED_ANSWER_WORDS else []

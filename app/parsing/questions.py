@@ -57,11 +57,17 @@ ANSWER_PREFIX = re.compile(
 
 
 # A paragraph that only says "Answer" between a question and its answer (a bold label).
-ANSWER_LABEL = re.compile(
+_ANSWER_LABEL = re.compile(
     r"^(?:answer|antwort|respuesta|r[ée]ponse|risposta|resposta|antwoord|ответ|答|回答|答案|解答)"
     r"\s*[:：.]?$|^(?:a|r|o|о)\s*[:：]$",
     re.IGNORECASE,
 )
+
+
+def is_answer_label(text: str, *, bold: bool) -> bool:
+    """An answer's label on a line of its own: bold or with a colon ("**Ответ**", "答：");
+    a plain "answer" line is text."""
+    return (bold or text.endswith((":", "："))) and _ANSWER_LABEL.match(text) is not None
 
 
 def question_rule(heading: str) -> str | None:
