@@ -84,6 +84,11 @@ class Block(NamedTuple):
     prompt: str | None = None
     glued: bool = False
 
+    @property
+    def full_text(self) -> str:
+        """The text with its run-in prompt, for a block that ends up as body or dropped."""
+        return f"{self.prompt} {self.text}".strip() if self.prompt else self.text
+
 
 _CJK_CHAR = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"

@@ -319,6 +319,8 @@ BoilerplateRule = Callable[[Block, BoilerplateContext], str | None]
 
 
 def empty(block: Block, _: BoilerplateContext) -> str | None:
+    if block.prompt:
+        return None  # an interview prompt whose answer comes in the next block
     text = block.text
     if not text.strip():
         return "empty"

@@ -107,7 +107,7 @@ def find_headings(
                 vetoes[index] = veto
                 continue
         candidates.append(candidate)
-    candidates = _without_subtitles(candidates)
+    candidates = _without_nested_prompts(_without_subtitles(candidates))
     for candidate in _empty_headings(candidates, len(blocks)):
         vetoes[candidate.block_index] = "empty_heading"
     return [c for c in candidates if c.block_index not in vetoes], vetoes
@@ -182,6 +182,24 @@ def _without_subtitles(candidates: list[HeadingCandidate]) -> list[HeadingCandid
 
 def _has_letter(text: str) -> bool:
     return text[:1].isalpha() or any(char.isalpha() for char in text)  # most start with one
+
+
+def _without_nested_prompts(candidates: list[HeadingCandidate]) -> list[HeadingCandidate]:
+    """ "Q: ..." paragraphs under a question heading are an exchange quoted in its answer;
+    under a plain heading ("FAQ", "Interview") they are the questions themselves."""
+    kept: list[HeadingCandidate] = []
+    asked_by_markup = False
+    for candidate in candidates:
+        if candidate.rule.startswith("markup_heading"):
+            asked_by_markup = is_question(candidate.text)
+        elif (
+            asked_by_markup
+            and candidate.rule == "run_in_prompt"
+            and INTERVIEW_PROMPT.match(candidate.text)
+        ):
+            continue
+        kept.append(candidate)
+    return kept
 
 
 def _single_question(text: str) -> bool:

@@ -7,14 +7,21 @@ from collections.abc import Iterator
 
 from lxml import html as lxml_html
 
-from app.parsing.blocks import Block, BlockKind, normalize_space, strip_heading_decoration
+from app.parsing.blocks import (
+    Block,
+    BlockKind,
+    normalize_space,
+    strip_heading_decoration,
+    word_count,
+)
 from app.parsing.html_text import element_text, raw_text
-from app.parsing.questions import is_question
+from app.parsing.questions import INTERVIEW_PROMPT, is_question
 from app.parsing.text_reader import read_text
 
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 _BOLD_TAGS = {"b", "strong"}
 _LIST_TAGS = {"ul", "ol", "dl"}
+_MAX_PROMPT_WORDS = 80
 
 
 def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
@@ -66,6 +73,9 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
             return [
                 line._replace(origin="p>br", standalone=is_question(line.text)) for line in lines
             ]
+    if INTERVIEW_PROMPT.match(text) and word_count(text) <= _MAX_PROMPT_WORDS:
+        # "Q: How do I...?" as a paragraph of its own, its answer ("A: ...") in the next.
+        return [Block("paragraph", "", "p", prompt=text)]
     return [Block("paragraph", text, "p")]
 
 

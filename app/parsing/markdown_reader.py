@@ -18,7 +18,7 @@ from app.parsing.blocks import (
     strip_heading_decoration,
     word_count,
 )
-from app.parsing.questions import is_question
+from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_question
 
 _FRONT_MATTER = re.compile(
     r"\A(?:---|\+\+\+)[ \t]*\n(.*?\n)(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S
@@ -91,7 +91,7 @@ def _blocks(tokens: Sequence[Token]) -> list[Block]:
             blocks.append(_block("table", _table_text(tokens, index), token))
         elif token.type == "hr":
             blocks.append(_block("rule", token.markup, token))
-    return [block for block in blocks if block.text or block.kind == "rule"]
+    return [block for block in blocks if block.text or block.prompt or block.kind == "rule"]
 
 
 def _inline_block(
@@ -116,7 +116,29 @@ def _inline_block(
     emphasis, prompt, rest = _emphasis(children)
     if prompt is not None and kind == "paragraph" and is_question(prompt):
         return [Block(kind, rest, origin, prompt=prompt)]
+    if kind == "paragraph" and not emphasis and INTERVIEW_PROMPT.match(text):
+        return [_interview_prompt(children, origin)]
     return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph")]
+
+
+def _interview_prompt(children: list[Token], origin: str) -> Block:
+    """'Q: How? / A: Like this.' in one paragraph, or a 'Вопрос: ...?' paragraph whose
+    answer follows in the next one: the prompt, with the answer (if any) as its text."""
+    lines = [normalize_space(_inline_text(line)) for line in _split_lines(children)]
+    answer = next((i for i, line in enumerate(lines) if i and ANSWER_PREFIX.match(line)), None)
+    prompt_lines = lines[:answer] if answer is not None else lines
+    answer_lines = lines[answer:] if answer is not None else []
+    return Block("paragraph", " ".join(answer_lines), origin, prompt=" ".join(prompt_lines))
+
+
+def _split_lines(children: list[Token]) -> list[list[Token]]:
+    lines: list[list[Token]] = [[]]
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            lines.append([])
+        else:
+            lines[-1].append(child)
+    return [line for line in lines if line]
 
 
 def _lone_line_origins(tokens: Sequence[Token]) -> set[str]:

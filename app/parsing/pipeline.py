@@ -171,7 +171,7 @@ class _Triage:
 
     def dropped(self) -> list[DroppedText]:
         return [
-            DroppedText(text=self.blocks[index].text, reason=reason)
+            DroppedText(text=self.blocks[index].full_text, reason=reason)
             for index, reason in sorted(self.reasons.items())
         ]
 

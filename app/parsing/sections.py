@@ -84,7 +84,8 @@ def build_sections(
             if block.prompt is None:
                 continue
         target = opened[-1].paragraphs if opened else lead
-        text = block.text
+        # A prompt that heads no section (one inside an answer) stays with its text.
+        text = block.text if candidate is not None else block.full_text
         if opened and (block.prompt is not None or not target):
             text = _strip_answer_prefix(text, dropped)
         if text:

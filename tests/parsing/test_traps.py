@@ -550,6 +550,42 @@ def test_a_permalink_hash_before_the_heading_text_is_decoration() -> None:
     ]
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_prompt_paragraphs_under_a_plain_heading_are_questions(fmt: SourceFormat) -> None:
+    exchanges = [
+        ("Q：如何删除备份数据？", "A：", f"{ANSWER}"),
+        ("**Вопрос:** Можно ли управлять колонками?", "**Ответ:**", ANSWER),
+    ]
+    if fmt == "markdown":
+        faq = "".join(f"{q}\n\n{a} {text}\n\n" for q, a, text in exchanges)
+        source = f"# Help\n\n{ANSWER}\n\n## FAQ\n\n{faq}В: Как изменить тему?\nО: {ANSWER}\n"
+    else:
+        faq = "".join(
+            f"<p>{q.replace('**Вопрос:**', '<b>Вопрос:</b>')}</p>"
+            f"<p>{a.replace('**Ответ:**', '<b>Ответ:</b>')} {text}</p>"
+            for q, a, text in exchanges
+        )
+        source = html_page(f"<h2>FAQ</h2>{faq}", lang="ru")
+    article = parse(source, fmt)
+    faq_section, *questions = article.sections
+    assert faq_section.heading == "FAQ"
+    assert [(s.heading.split()[0], s.level, s.parent_slug) for s in questions][:2] == [
+        ("Q：如何删除备份数据？", 2, "faq"),
+        ("Вопрос:", 2, "faq"),
+    ]
+    assert all(s.body == ANSWER for s in questions)
+
+
+def test_prompts_quoted_inside_an_answer_stay_in_it() -> None:
+    faq = (
+        f"<h2>Is it thread-safe?</h2><p>Q: Is it thread-safe?</p><p>A: Generally, no. {ANSWER}</p>"
+        f"<h2>Is it fast?</h2><p>{ANSWER}</p>"
+    )
+    article = parse(html_page(faq), "html")
+    assert [s.heading for s in article.sections] == ["Is it thread-safe?", "Is it fast?"]
+    assert article.sections[0].body.startswith("Q: Is it thread-safe?\n\nA: Generally, no.")
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
