@@ -5,7 +5,7 @@ reasons in `reasons` (block index -> rule name) and runs in time linear in the b
 
 from __future__ import annotations
 
-from app.parsing.blocks import Block, normalize_space, word_count
+from app.parsing.blocks import Block, word_count
 from app.parsing.boilerplate import FURNITURE_SHARE, TAIL_MARKERS, names_only, tail_reason
 
 _MIN_TOC_ITEMS = 2
@@ -72,23 +72,39 @@ def drop_signature(blocks: list[Block], reasons: dict[int, str]) -> None:
 
 
 def drop_table_of_contents(
-    blocks: list[Block], reasons: dict[int, str], headings: set[str]
+    blocks: list[Block], reasons: dict[int, str], headings: dict[int, str]
 ) -> None:
-    """List items that repeat the section headings are an in-page table of contents."""
+    """List items that repeat the section headings (block index -> text) are an in-page
+    table of contents, compared by letters and digits only: TOC links drop the code marks
+    and punctuation of their headings. A label or heading that only heads them goes too."""
+    keys = {_toc_key(text) for text in headings.values()}
     items = [
         i
         for i, block in enumerate(blocks)
-        if i not in reasons
-        and block.kind == "list_item"
-        and normalize_space(block.text).casefold() in headings
+        if i not in reasons and block.kind == "list_item" and _toc_key(block.text) in keys
     ]
     if len(items) < _MIN_TOC_ITEMS:
         return
     for i in items:
         reasons[i] = "table_of_contents"
     label = items[0] - 1
-    if label >= 0 and label not in reasons and blocks[label].text.endswith((":", "：")):
+    while label >= 0 and label in reasons:
+        label -= 1
+    if label < 0 or label in reasons:
+        return
+    introduces = blocks[label].text.endswith((":", "："))
+    if introduces or (label in headings and _heads_only(label, headings, reasons, len(blocks))):
         reasons[label] = "table_of_contents"
+
+
+def _heads_only(heading: int, headings: dict[int, str], reasons: dict[int, str], end: int) -> bool:
+    """True when every block from `heading` to the next heading has been dropped."""
+    following = min((i for i in headings if i > heading), default=end)
+    return all(i in reasons for i in range(heading + 1, following))
+
+
+def _toc_key(text: str) -> str:
+    return "".join(char for char in text.casefold() if char.isalnum())
 
 
 def _kept_words(blocks: list[Block], reasons: dict[int, str]) -> dict[int, int]:

@@ -19,6 +19,7 @@ _ANY_SHARED_WORD = 1e-9
 _MIN_KEPT_WORD_SHARE = 0.5
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HOME_LINK = re.compile(r"^(?:https?://[^/?#]+)?/?(?:\./?)?(?:index\.\w{2,5})?$", re.IGNORECASE)
 _LAYOUT_TAG = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
 
 
@@ -66,6 +67,7 @@ def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | Non
     headings = [
         (strip_heading_decoration(element_text(element)), int(element.tag[1]))
         for element in page.iter("h1", "h2", "h3")
+        if not _is_site_logo(element)
     ]
     headings = [(text, level) for text, level in headings if text]
     if not meta_title:
@@ -94,6 +96,15 @@ def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | Non
     if len(h1s) == 1:
         return h1s[0]
     return _strip_site_name(meta_title, _site_name(page))
+
+
+def _is_site_logo(heading: lxml_html.HtmlElement) -> bool:
+    """An h1 that is nothing but a link to the home page is the site's logo, not a title."""
+    links = heading.findall(".//a")
+    if len(links) != 1 or element_text(links[0]) != element_text(heading):
+        return False
+    href = (links[0].get("href") or "").strip()
+    return bool(href) and _HOME_LINK.match(href) is not None
 
 
 def _site_name(page: lxml_html.HtmlElement) -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from app.models import Article, DroppedText, SourceFormat
-from app.parsing.blocks import Block, ReadResult, normalize_space, word_count
+from app.parsing.blocks import Block, ReadResult, word_count
 from app.parsing.boilerplate import boilerplate_reason, reading_time_minutes
 from app.parsing.decoding import decode_source
 from app.parsing.formats import detect_format
@@ -155,7 +155,7 @@ class _Triage:
         cut_tail(self.blocks, self.reasons, max((c.block_index for c in candidates), default=-1))
         drop_signature(self.blocks, self.reasons)
         drop_table_of_contents(
-            self.blocks, self.reasons, {normalize_space(c.text).casefold() for c in candidates}
+            self.blocks, self.reasons, {c.block_index: c.text for c in candidates}
         )
         return [c for c in candidates if c.block_index not in self.reasons]
 

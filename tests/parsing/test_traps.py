@@ -586,6 +586,36 @@ def test_prompts_quoted_inside_an_answer_stay_in_it() -> None:
     assert article.sections[0].body.startswith("Q: Is it thread-safe?\n\nA: Generally, no.")
 
 
+def test_a_logo_h1_linking_home_is_not_the_title() -> None:
+    page = (
+        "<html lang='fr'><head><title>Acme™ - FAQ</title></head><body>"
+        "<header><h1><a href='index.html'>Acme<sup>™</sup></a></h1></header>"
+        f"<section id='main'><h2>FAQ</h2><h4>Mon identité sera-t-elle révélée ?</h4><p>{ANSWER}"
+        f"</p><h4>Combien de temps faut-il ?</h4><p>{ANSWER}</p></section></body></html>"
+    )
+    article = parse(page, "html")
+    assert article.title == "FAQ"
+    assert [(s.heading, s.level) for s in article.sections] == [
+        ("Mon identité sera-t-elle révélée ?", 1),
+        ("Combien de temps faut-il ?", 1),
+    ]
+
+
+def test_a_table_of_contents_with_loosely_copied_entries_and_its_heading_go() -> None:
+    article = parse(
+        "FAQ\n===\n\nContents\n---\n\n * [How do I set up `mail.yml`?](#a)\n"
+        " * [How do I set up the queue in queue.ym l?](#b)\n\n"
+        f"How do I set up `mail.yml`?\n---\n\n{ANSWER}\n\n"
+        f"How do I set up the queue in `queue.yml`?\n---\n\n{ANSWER}\n",
+        "markdown",
+    )
+    assert [s.heading for s in article.sections] == [
+        "How do I set up mail.yml?",
+        "How do I set up the queue in queue.yml?",
+    ]
+    assert [d.reason for d in article.dropped].count("table_of_contents") == 3
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
