@@ -22,11 +22,22 @@ _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 _BOLD_TAGS = {"b", "strong"}
 _LIST_TAGS = {"ul", "ol", "dl"}
 _MAX_PROMPT_WORDS = 80
+_INLINE_TAGS = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "font"}
+    | {"i", "img", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong"}
+    | {"sub", "sup", "time", "tt", "u", "var", "wbr"}
+)
 
 
 def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
+    """Blocks of the element's content in order. Every piece of text is read: the
+    element's own leading text and the text after each child (tails) too."""
+    if element.text and element.text.strip():
+        yield _block("paragraph", element.text, "text")
     for child in element.iterchildren():
-        if not isinstance(child.tag, str):
+        if not isinstance(child.tag, str):  # a comment: its tail is still page text
+            if child.tail and child.tail.strip():
+                yield _block("paragraph", child.tail, "text")
             continue
         tag = child.tag.lower()
         origin = tag
@@ -38,12 +49,19 @@ def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
             yield from _paragraph(child)
         elif tag in _LIST_TAGS:
             yield from _list_items(child)
+        elif tag == "blockquote" and _inline_only(child):
+            if text := element_text(child):
+                yield Block("quote", text, origin)
         elif tag == "blockquote":
-            yield from _leaf_blocks(child, "quote")
+            # An answer or quote with its own paragraphs, code and lists (Sphinx wraps them).
+            for block in walk(child):
+                yield block._replace(kind="quote") if block.kind == "paragraph" else block
         elif tag == "table":
             yield _block("table", _table_text(child), origin)
         elif tag in ("pre", "code"):
             yield Block("code", (child.text_content() or "").strip("\n"), origin)
+        elif len(child) and _inline_only(child):
+            yield from _paragraph(child)  # a <div> of text and inline markup is a paragraph
         elif len(child):
             yield from walk(child)
         elif (text := element_text(child)) != "":
@@ -99,25 +117,33 @@ def _leading_bold(element: lxml_html.HtmlElement) -> str | None:
 
 
 def _list_items(element: lxml_html.HtmlElement) -> Iterator[Block]:
+    if element.text and element.text.strip():  # text loose in the list, outside any item
+        yield _block("list_item", element.text, "text")
     for item in element.iterchildren():
-        if not isinstance(item.tag, str):
-            continue
-        if item.tag.lower() in _LIST_TAGS:
-            yield from _list_items(item)
-        elif (text := element_text(item)) != "":
+        if isinstance(item.tag, str):
+            yield from _list_item(item)
+        if item.tail and item.tail.strip():
+            yield _block("list_item", item.tail, "text")
+
+
+def _list_item(item: lxml_html.HtmlElement) -> Iterator[Block]:
+    if item.tag.lower() in _LIST_TAGS:
+        yield from _list_items(item)
+    elif (text := element_text(item)) != "":
+        bold = _leading_bold(item)
+        question = normalize_space(bold) if bold else ""
+        answer = normalize_space(text[len(question) :]) if text.startswith(question) else ""
+        if question and answer and is_question(question):
+            # "<li><b>How do I X?</b> <p>answer</p></li>": an FAQ written as a list.
+            yield Block("paragraph", answer, "li>b", prompt=question)
+        else:
             yield _block("list_item", text, item.tag.lower())
 
 
-def _leaf_blocks(element: lxml_html.HtmlElement, kind: BlockKind) -> Iterator[Block]:
-    paragraphs = [c for c in element.iterchildren() if isinstance(c.tag, str) and c.tag == "p"]
-    if not paragraphs:
-        text = element_text(element)
-        if text:
-            yield _block(kind, text, element.tag)
-        return
-    for paragraph in paragraphs:
-        if (text := element_text(paragraph)) != "":
-            yield _block(kind, text, "blockquote>p")
+def _inline_only(element: lxml_html.HtmlElement) -> bool:
+    return all(
+        not isinstance(child.tag, str) or child.tag.lower() in _INLINE_TAGS for child in element
+    )
 
 
 def _table_text(table: lxml_html.HtmlElement) -> str:

@@ -75,9 +75,9 @@ def _without_chrome(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
 
 
 def _promote_question_labels(page: lxml_html.HtmlElement) -> None:
-    """FAQ widgets mark questions as <summary>, <dt>, accordion buttons or toggle links,
-    which the extractor flattens or throws away; make them headings so the structure
-    survives."""
+    """FAQ widgets mark questions as <summary>, <dt>, accordion buttons, toggle links or
+    one-item lists over their answers, which the extractor flattens or throws away; make
+    them headings so the structure survives."""
     for element in page.iter("summary", "dt", "button", "a"):
         if element.tag == "a" and not _is_toggle_link(element):
             continue
@@ -89,6 +89,22 @@ def _promote_question_labels(page: lxml_html.HtmlElement) -> None:
                 _unlist(element.getparent())
             element.tag = _PROMOTED_TAG
             element.attrib.pop("href", None)
+    for listing in list(page.iter("ul", "ol")):
+        if (question := _question_over_answer(listing)) is not None:
+            for item in list(listing):
+                listing.remove(item)
+            listing.tag, listing.text = _PROMOTED_TAG, question
+
+
+def _question_over_answer(element: lxml_html.HtmlElement) -> str | None:
+    """A one-item list holding a question, with its answer in the block after it (Sphinx
+    FAQs: '<ul><li>Question?</li></ul><blockquote>answer</blockquote>')."""
+    items = [c for c in element.iterchildren() if isinstance(c.tag, str)]
+    following = element.getnext()
+    if len(items) != 1 or following is None or following.tag not in ("blockquote", "div", "dd"):
+        return None
+    text = element_text(items[0])
+    return text if is_question(text) and word_count(text) <= _MAX_PROMOTED_WORDS else None
 
 
 def _is_toggle_link(link: lxml_html.HtmlElement) -> bool:

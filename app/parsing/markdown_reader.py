@@ -82,7 +82,10 @@ def _blocks(tokens: Sequence[Token]) -> list[Block]:
         elif token.type == "heading_close":
             heading_level = None
         elif token.type == "inline":
-            blocks.extend(_inline_block(token, tokens[index - 1], heading_level, containers))
+            answered = index + 2 < len(tokens) and tokens[index + 2].type == "paragraph_open"
+            blocks.extend(
+                _inline_block(token, tokens[index - 1], heading_level, containers, answered)
+            )
         elif token.type in ("fence", "code_block"):
             blocks.append(_block("code", token.content, token))
         elif token.type == "html_block":
@@ -95,8 +98,14 @@ def _blocks(tokens: Sequence[Token]) -> list[Block]:
 
 
 def _inline_block(
-    token: Token, opener: Token, heading_level: int | None, containers: list[str]
+    token: Token,
+    opener: Token,
+    heading_level: int | None,
+    containers: list[str],
+    answered: bool = False,
 ) -> list[Block]:
+    """The block for one run of inline text. `answered`: another paragraph follows in the
+    same container (a list item's answer under its bold question)."""
     if opener.type.startswith(("th_", "td_")):
         return []  # table cells are read with their table
     text = normalize_space(_inline_text(token.children or []))
@@ -114,6 +123,9 @@ def _inline_block(
     if all(c.type == "image" for c in children if c.type not in ("softbreak", "hardbreak")):
         return [Block("image", text, origin)]
     emphasis, prompt, rest = _emphasis(children)
+    if kind == "list_item" and emphasis and answered and is_question(text):
+        # "- **How do I X?**" with its answer indented below: an FAQ written as a list.
+        kind = "paragraph"
     if prompt is not None and kind == "paragraph" and is_question(prompt):
         return [Block(kind, rest, origin, prompt=prompt)]
     if kind == "paragraph" and not emphasis and INTERVIEW_PROMPT.match(text):

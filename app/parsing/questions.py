@@ -15,7 +15,7 @@ _QUESTION_MARKS = {
 }
 # "Q:", "Q.", "Frage:", "Pregunta:", "Question :", "В:", "Вопрос:", "问：", "問：".
 # Sentence-final particles that make a question without a mark: Chinese 吗/呢, Japanese ですか.
-_QUESTION_PARTICLE_ENDINGS = ("吗", "呢", "嗎", "ですか", "ますか", "でしょうか")
+_QUESTION_PARTICLE_ENDINGS = ("吗", "呢", "嗎", "か")  # Japanese か: ですか, よいか
 # Words that open a question, per language (accented Spanish forms only: "cuando" without
 # the accent is a conjunction). Used only where the article already asks in its headings.
 _QUESTION_WORDS = re.compile(

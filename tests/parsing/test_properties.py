@@ -9,10 +9,12 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import html as lxml_html
 
 from app.errors import UnreadableSource
 from app.models import Article
 from app.parsing import parse_article
+from app.parsing.html_blocks import walk
 from app.parsing.pipeline import READERS
 
 WORDS = st.sampled_from(
@@ -99,6 +101,27 @@ def test_markup_blocks_lose_no_word(fmt: str, data: st.DataObject) -> None:
     article = parse_article(document.encode(), source=name).article
     blocks = READERS[article.format](document).blocks
     assert not _words(" ".join(b.text for b in blocks)) - _placed_words(article)
+
+
+# Nested HTML with text everywhere: before, between and after child elements, inside
+# inline and block elements, after comments.
+HTML_FRAGMENTS = st.recursive(
+    LINES.map(lambda line: line.replace("<", " ").replace("&", " ")),
+    lambda inner: st.tuples(
+        st.sampled_from(["div", "p", "b", "span", "blockquote", "ul", "li", "h3", "section"]),
+        st.lists(st.one_of(inner, st.just("<!-- note -->")), min_size=1, max_size=4),
+    ).map(lambda pair: f"<{pair[0]}>{' '.join(pair[1])}</{pair[0]}>"),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(HTML_FRAGMENTS)
+def test_html_walker_reads_every_word(fragment: str) -> None:
+    element = lxml_html.fromstring(f"<div>{fragment}</div>")
+    expected = _words(" ".join(str(text) for text in element.itertext()))
+    read = _words(" ".join(b.full_text for b in walk(element)))
+    assert not expected - read
 
 
 @settings(max_examples=200, deadline=None)

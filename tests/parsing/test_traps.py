@@ -616,6 +616,42 @@ def test_a_table_of_contents_with_loosely_copied_entries_and_its_heading_go() ->
     assert [d.reason for d in article.dropped].count("table_of_contents") == 3
 
 
+def test_an_faq_written_as_a_list_of_bold_questions() -> None:
+    markdown = (
+        f"# Help\n\n{ANSWER}\n\n## General\n\n-   **¿Cómo puedo saber la versión?**\n\n"
+        f"    {ANSWER}\n\n-   **¿Hay asistencia remota?**\n\n    {ANSWER}\n\n"
+        "- **Not a question, just bold**\n- plain item\n"
+    )
+    html = html_page(
+        "<h2>General</h2><ul>"
+        f"<li><strong>¿Cómo puedo saber la versión?</strong><p>{ANSWER}</p></li>"
+        f"<li><strong>¿Hay asistencia remota?</strong><p>{ANSWER}</p></li></ul>",
+        lang="es",
+    )
+    for source, fmt in ((markdown, "markdown"), (html, "html")):
+        article = parse(source, fmt)  # type: ignore[arg-type]
+        assert [(s.heading, s.level) for s in article.sections] == [
+            ("General", 1),
+            ("¿Cómo puedo saber la versión?", 2),
+            ("¿Hay asistencia remota?", 2),
+        ], fmt
+        assert article.sections[1].body == ANSWER
+
+
+def test_a_one_item_question_list_over_its_answer_block() -> None:
+    entries = "".join(
+        f"<ul class='simple'><li>{q}</li></ul><blockquote><div><p>{ANSWER}</p>"
+        f"<pre>$ sudo vi /etc/apt.conf</pre><p>{ANSWER}</p></div></blockquote>"
+        for q in ("Ruby 2.0 で動作しますか?", "速度低下を回避するにはどうすればよいか")
+    )
+    article = parse(html_page(f"<h2>インストール</h2>{entries}", lang="ja"), "html")
+    assert [(s.heading, s.is_question) for s in article.sections][1:] == [
+        ("Ruby 2.0 で動作しますか?", True),
+        ("速度低下を回避するにはどうすればよいか", True),
+    ]
+    assert "$ sudo vi /etc/apt.conf" in article.sections[1].body
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
