@@ -294,6 +294,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
 # Widgets are a few words: no pattern for a widget label or a read-time line matches more.
 _WIDGET_CHARS = 100
 _PROMO_LEAD_CHARS = 48
+_MAX_ANSWER_LABEL_CHARS = 16
 _PROMO_MARK = re.compile("[:：\\-–—]")
 _MAX_FURNITURE_CHARS = 300
 _MAX_READING_TIME_CHARS = 80
@@ -435,7 +436,10 @@ def names_only(text: str) -> bool:
 def answer_label(block: Block, _: BoilerplateContext) -> str | None:
     """'**Answer**', 'Ответ:', '答：' alone between a question and its answer: the answer's
     label, like an "A:" prefix."""
-    return "answer_prefix" if is_answer_label(block.text, bold=block.emphasis) else None
+    text = block.text
+    if len(text) > _MAX_ANSWER_LABEL_CHARS:
+        return None
+    return "answer_prefix" if is_answer_label(text, bold=block.emphasis) else None
 
 
 def label(block: Block, context: BoilerplateContext) -> str | None:
@@ -480,7 +484,9 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     label,
 )
 # Widget labels and read-time lines are a few words: these rules need not see longer blocks.
-_SHORT_BLOCK_RULES = frozenset((reading_time, share_widget, comments_widget, site_chrome))
+_SHORT_BLOCK_RULES = frozenset(
+    (reading_time, share_widget, comments_widget, site_chrome, answer_label)
+)
 _LONGER_BLOCK_RULES = tuple(rule for rule in BOILERPLATE_RULES if rule not in _SHORT_BLOCK_RULES)
 # Page furniture after the body may hold at most this share of the article's words.
 FURNITURE_SHARE = 0.4

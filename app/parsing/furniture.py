@@ -5,10 +5,13 @@ reasons in `reasons` (block index -> rule name) and runs in time linear in the b
 
 from __future__ import annotations
 
+import re
+
 from app.parsing.blocks import Block, word_count
 from app.parsing.boilerplate import FURNITURE_SHARE, TAIL_MARKERS, names_only, tail_reason
 
 _MIN_TOC_ITEMS = 2
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 _MAX_SIGNATURE_WORDS = 8
 _SENTENCE_ENDS = (".", "!", "?", ":", "。", "！", "？")
 
@@ -77,12 +80,11 @@ def drop_table_of_contents(
     """List items that repeat the section headings (block index -> text) are an in-page
     table of contents, compared by letters and digits only: TOC links drop the code marks
     and punctuation of their headings. A label or heading that only heads them goes too."""
+    listed = [i for i, block in enumerate(blocks) if i not in reasons and block.kind == "list_item"]
+    if len(listed) < _MIN_TOC_ITEMS:
+        return
     keys = {_toc_key(text) for text in headings.values()}
-    items = [
-        i
-        for i, block in enumerate(blocks)
-        if i not in reasons and block.kind == "list_item" and _toc_key(block.text) in keys
-    ]
+    items = [i for i in listed if _toc_key(blocks[i].text) in keys]
     if len(items) < _MIN_TOC_ITEMS:
         return
     for i in items:
@@ -104,7 +106,7 @@ def _heads_only(heading: int, headings: dict[int, str], reasons: dict[int, str],
 
 
 def _toc_key(text: str) -> str:
-    return "".join(char for char in text.casefold() if char.isalnum())
+    return _NOT_ALPHANUMERIC.sub("", text.casefold())
 
 
 def _kept_words(blocks: list[Block], reasons: dict[int, str]) -> dict[int, int]:

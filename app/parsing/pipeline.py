@@ -205,15 +205,13 @@ def _fallback_title(blocks: list[Block], source: str) -> str:
     """No title in the source: the first sentence of the text, else the file name."""
     # Prefer running text: a heading used as the title would hide that section. Skip what
     # the boilerplate rules will drop ("NOTE:", a byline) and what is not prose.
-    candidates = [
-        block
-        for index, block in enumerate(blocks)
-        if block.kind not in ("code", "table", "image", "rule")
-        and boilerplate_reason(blocks, index) is None
-    ]
-    for block in sorted(candidates, key=lambda block: block.kind == "heading"):
+    order = sorted(range(len(blocks)), key=lambda index: blocks[index].kind == "heading")
+    for index in order:
+        block = blocks[index]
         text = block.text.strip()
-        if not text:
+        if not text or block.kind in ("code", "table", "image", "rule"):
+            continue
+        if boilerplate_reason(blocks, index) is not None:
             continue
         match = _FIRST_SENTENCE.match(text)
         sentence = match.group(1) if match else text
