@@ -15,6 +15,7 @@ _MAX_LINE_QUESTION_WORDS = 30
 _MAX_PROMPT_WORDS = 80
 _MAX_PROMPT_CHARS = 600
 _WORD = re.compile(r"\w+")
+_SENTENCE_ENDS = re.compile(r"[.!?。！？](?=\s|$)")
 _NEAR_TITLE_SHARE = 0.8
 _MIN_NEAR_TITLE_WORDS = 4
 # "/* comment", "$ git log", "<div>", "{key}", "| cell", "= value": code, not a heading.
@@ -203,8 +204,10 @@ def _without_nested_prompts(candidates: list[HeadingCandidate]) -> list[HeadingC
 
 
 def _single_question(text: str) -> bool:
-    """At most one sentence before the question: 'How? Well, ...' prose is not a heading."""
-    return len(re.findall(r"[.!?。！？](?:\s|$)", text)) <= 2
+    """Questions, with at most one statement among them: 'What is X? Where do I get it?'
+    is a heading; 'How? Well, it is simple. You ...' is prose."""
+    ends = _SENTENCE_ENDS.findall(text)
+    return len(ends) <= 2 or sum(1 for end in ends if end not in "?？") <= 1
 
 
 def _same_text(first: str, second: str) -> bool:
