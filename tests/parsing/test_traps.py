@@ -652,6 +652,17 @@ def test_a_one_item_question_list_over_its_answer_block() -> None:
     assert "$ sudo vi /etc/apt.conf" in article.sections[1].body
 
 
+def test_a_line_of_several_questions_is_a_heading_but_prose_is_not() -> None:
+    article = parse(
+        f"FAQ\n\nWhat is a live CD? Which ones exist? Where do I get one?\n\n{ANSWER}\n\n"
+        f"How? Well, it is simple. You download it.\n\n{ANSWER}\n",
+        "text",
+    )
+    assert [s.heading for s in article.sections] == [
+        "What is a live CD? Which ones exist? Where do I get one?"
+    ]
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
