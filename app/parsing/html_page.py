@@ -20,18 +20,25 @@ _MIN_KEPT_WORD_SHARE = 0.5
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _HOME_LINK = re.compile(r"^(?:https?://[^/?#]+)?/?(?:\./?)?(?:index\.\w{2,5})?$", re.IGNORECASE)
+_CLOSING_ROOT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 _LAYOUT_TAG = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
 
 
 def parse_page(text: str) -> lxml_html.HtmlElement | None:
-    # lxml rejects str input that carries an XML encoding declaration.
+    # lxml rejects str input that carries an XML encoding declaration; a stray </html>
+    # or </body> in mid-page makes libxml2 drop everything after it (the parser closes
+    # both at the end anyway).
     cleaned = re.sub(r"^\s*<\?xml[^>]*>", "", text, count=1)
+    cleaned = _CLOSING_ROOT.sub(" ", cleaned)
     page = _parse_document(cleaned)
     if page is not None and _lost_text(page, cleaned):
         # libxml2 silently drops everything nested deeper than 256 elements; layout
         # wrappers carry no structure we need, so unwrap them and parse again.
         flattened = _parse_document(_LAYOUT_TAG.sub(" ", cleaned))
         page = flattened if flattened is not None else page
+    if page is not None:
+        # The extractor drops comments together with the text that follows them.
+        etree.strip_tags(page, etree.Comment, etree.ProcessingInstruction)
     return page
 
 

@@ -48,15 +48,17 @@ def container_with_lost_headings(
     matched: list[lxml_html.HtmlElement] = []
     for element in page.iter(*_TEXT_TAGS):
         text = element_text(element)
-        if len(text) >= _MIN_MATCH_CHARS and text in extracted:
+        # A link alone (this very article listed in a "More in this section" rail) matches
+        # the extracted title or breadcrumb but says nothing about where the article is.
+        if len(text) >= _MIN_MATCH_CHARS and text in extracted and not _link_only(element, text):
             matched.append(element)
             if len(matched) >= _MAX_MATCHED_PARAGRAPHS:
                 break
     if not matched:
         return None
     container = _common_ancestor(matched)
-    if container is None or container.tag in ("html", "body"):
-        return None  # the whole page: its headings include the chrome's
+    if container is None or container.tag == "html":
+        return None  # the whole document, head included
     lost = _headings_between(container, set(map(id, matched)), known)
     # Recover only when much of the structure is gone: a few dropped sidebar or widget
     # headings next to a well-extracted article are the extractor doing its job.
@@ -111,6 +113,10 @@ def _headings_between(
             if text and text not in known:
                 pending.append(text)
     return lost
+
+
+def _link_only(element: lxml_html.HtmlElement, text: str) -> bool:
+    return " ".join(element_text(link) for link in element.iter("a")) == text
 
 
 def _common_ancestor(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlElement | None:

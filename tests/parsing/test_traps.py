@@ -663,6 +663,58 @@ def test_a_line_of_several_questions_is_a_heading_but_prose_is_not() -> None:
     ]
 
 
+def test_text_after_a_stray_closing_html_tag_or_a_comment_is_read() -> None:
+    page = (
+        "<html lang='fr'><head><title>Le budget</title></head><body><div class='top'>"
+        "<a href='/'>Accueil</a></div></html><!-- fin de l'en-tête --><article><h1>Le budget</h1>"
+        f"<p>Le maire a rappelé que <!-- chiffre -->quatre millions<!-- /chiffre --> iront aux"
+        f" écoles. {ANSWER}</p><h2>Pourquoi si long ?</h2><p>{ANSWER}</p>"
+        f"<h2>Que change-t-il ?</h2><p>{ANSWER}</p></article></body></html>"
+    )
+    article = parse(page, "html")
+    assert "rappelé que quatre millions iront aux écoles" in article.lead
+    assert [s.heading for s in article.sections] == ["Pourquoi si long ?", "Que change-t-il ?"]
+
+
+def test_headings_directly_in_the_body_survive_extraction() -> None:
+    faq = "".join(
+        f"<h2>{group}</h2>" + "".join(f"<h3>{q}</h3><p>{ANSWER} {ANSWER}</p>" for q in questions)
+        for group, questions in (
+            ("Archivierung", ("Wie bewahre ich Daten?", "Kostet es etwas?")),
+            ("Suche", ("Wie finde ich Daten?", "Muss ich bezahlen?")),
+        )
+    )
+    article = parse(f"<html><head><title>FAQ</title></head><body><h1>FAQ</h1>{faq}", "html")
+    assert [s.heading for s in article.sections] == [
+        "Archivierung",
+        "Wie bewahre ich Daten?",
+        "Kostet es etwas?",
+        "Suche",
+        "Wie finde ich Daten?",
+        "Muss ich bezahlen?",
+    ]
+
+
+def test_a_rail_linking_to_this_very_article_is_not_read_as_the_article() -> None:
+    page = (
+        "<html lang='fr'><head><title>Réunion du conseil du 3 mars - Le Journal</title></head>"
+        "<body><div class='page'><div class='main'><div class='content'><p class='crumbs'>"
+        "<a href='/'>Accueil</a> &gt; <strong>Réunion du conseil du 3 mars</strong></p>"
+        "<h1>Réunion du conseil du 3 mars</h1><div class='texte'>"
+        f"<p>{ANSWER} {ANSWER}</p><p><strong>1) Travaux de la place</strong></p><p>{ANSWER}</p>"
+        f"<p><strong>2) Prochaines réunions</strong></p><p>{ANSWER}</p></div></div>"
+        "<div class='aside'><div class='menu'><h2>Rubriques</h2><ul><li><a href='/a'>Actualités"
+        " et annonces du quartier</a></li></ul></div><div class='menu'><h2>Dans la même rubrique"
+        "</h2><ul><li><a href='/a1'>Fermeture de la piscine en juillet</a></li><li><a href='/a2'>"
+        "Réunion du conseil du 3 mars</a></li></ul></div></div></div></div></body></html>"
+    )
+    article = parse(page, "html")
+    assert [s.heading for s in article.sections] == [
+        "1) Travaux de la place",
+        "2) Prochaines réunions",
+    ]
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
