@@ -155,7 +155,7 @@ def _candidate(index: int, block: Block) -> HeadingCandidate | None:
     if is_emphasis_heading(block):
         return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "bold_paragraph")
     if block.bare_line and is_plain_heading_line(block):
-        return HeadingCandidate(index, block.text, 1, "standalone_short_line")
+        return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "standalone_short_line")
     return None
 
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from app.parsing.blocks import NUMBERED_LINE, Block, ReadResult, normalize_space
-from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_question
+from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_answer_label, is_question
 
 # A copy-pasted page often glues a caption or promo onto a paragraph after a long run of
 # (no-break) spaces; five or more in a row never occur inside real prose.
@@ -15,8 +15,10 @@ _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
 # text, and "1. What is X?" may be a heading.
 _BULLET = re.compile(r"^\s*[-*•·▪◦–]\s+(?=\S)")
 _RARE_SPACE = re.compile(r"[\u2000-\u200a\u202f\u3000]")
-_UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,}|~{3,})\s*$")
+_UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,}|~{3,}|\*{3,})\s*$")
 _WRAP_MIN_LENGTH = 50
+# Text glued onto a paragraph follows the paragraph's own text, never a short label.
+_MIN_GLUED_HEAD_CHARS = 40
 _MAX_HEADING_ABOVE_PROSE_CHARS = 150
 _SENTENCE_END = tuple('.?!:;"”’)»？。！')
 
@@ -36,6 +38,7 @@ def read_text(text: str) -> ReadResult:
                 standalone = (
                     len(lines) == 1
                     or (index == 0 and _question_over_prose(lines))
+                    or _question_after_answer(lines, index)
                     or _numbered_question_over_answer(lines, index)
                 )
                 origin = f"line {first_line + offset + index}"
@@ -45,15 +48,24 @@ def read_text(text: str) -> ReadResult:
 
 def _paragraph_runs(group: list[str]) -> list[tuple[int, list[str]]]:
     """The group's lines, rejoined where they continue each other. An interview prompt
-    ("Q: ...") runs to its answer ("A: ...") or the blank line, however it is wrapped."""
+    ("Q: ...") starts a run of its own, wherever it is in the group, and runs to its answer
+    ("A: ...", or "A:" alone on a line) or the blank line, however it is wrapped."""
     if not group:
         return []
+    later = next((i for i in range(1, len(group)) if INTERVIEW_PROMPT.match(group[i])), None)
+    if later is not None and not INTERVIEW_PROMPT.match(group[0]):
+        rest = _paragraph_runs(group[later:])
+        return [*_paragraph_runs(group[:later]), *((later + at, lines) for at, lines in rest)]
     if INTERVIEW_PROMPT.match(group[0]):
-        answer = next((i for i, line in enumerate(group) if ANSWER_PREFIX.match(line)), len(group))
+        answer = next((i for i, line in enumerate(group) if _opens_answer(line)), len(group))
         prompt = _joined([line.strip() for line in group[:answer]])
         rest = _paragraph_runs(group[answer:])
         return [(0, [prompt]), *((answer + offset, lines) for offset, lines in rest)]
     return [(0, _rejoin_wrapped(group))]
+
+
+def _opens_answer(line: str) -> bool:
+    return bool(ANSWER_PREFIX.match(line)) or is_answer_label(line.strip(), bold=False)
 
 
 def _question_over_prose(lines: list[str]) -> bool:
@@ -63,6 +75,20 @@ def _question_over_prose(lines: list[str]) -> bool:
         len(first) <= _MAX_HEADING_ABOVE_PROSE_CHARS
         and is_question(first)
         and len(second) >= _WRAP_MIN_LENGTH
+    )
+
+
+def _question_after_answer(lines: list[str], index: int) -> bool:
+    """'...the previous answer.\nNext question?' with no blank line before the question:
+    its answer follows after a blank line or as prose on the next line."""
+    if index == 0:
+        return False
+    line = lines[index].strip()
+    return (
+        len(line) <= _MAX_HEADING_ABOVE_PROSE_CHARS
+        and lines[index - 1].rstrip().endswith(_SENTENCE_END)
+        and is_question(line)
+        and (index + 1 == len(lines) or len(lines[index + 1].strip()) >= _WRAP_MIN_LENGTH)
     )
 
 
@@ -162,6 +188,8 @@ def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
     # it was has no glue run: the common case costs no further scan.
     if len(head) != len(line) and _may_hold_glue_run(line):
         parts = _GLUE_RUN.split(line)
+        if len(normalize_space(parts[0])) < _MIN_GLUED_HEAD_CHARS:
+            parts = [line]  # "--stdin     Reads from standard input": a table's columns
         head = normalize_space(parts[0])
     blocks: list[Block] = []
     if head or len(parts) == 1:

@@ -715,6 +715,40 @@ def test_a_rail_linking_to_this_very_article_is_not_read_as_the_article() -> Non
     ]
 
 
+def test_plain_text_faq_layouts_without_blank_lines_around_questions() -> None:
+    article = parse(
+        "Частые вопросы\n\nМожно ли считать фишинг спамом?\n\n"
+        "Да, начиная с версии 0.90. До свидания и спасибо за фишинг.\nКак читать файлы?\n\n"
+        f"{ANSWER}\n\nУСТАНОВКА\nQ: Что делать при ошибке?\nA: {ANSWER}\n\n"
+        f"P: ¿Dónde consigo un visor?\nR:\n{ANSWER}\n",
+        "text",
+    )
+    assert [s.heading for s in article.sections] == [
+        "Можно ли считать фишинг спамом?",
+        "Как читать файлы?",
+        "УСТАНОВКА",
+        "Q: Что делать при ошибке?",
+        "P: ¿Dónde consigo un visor?",
+    ]
+    assert [s.body for s in article.sections][3:] == [ANSWER, ANSWER]
+
+
+def test_asterisk_underlines_and_column_tables_in_plain_text() -> None:
+    article = parse(
+        "Forum FAQ\n\nINSTALLING :\n************\n\nQ: What if the list is missing?\n"
+        f"A: {ANSWER}\n\nWhich options exist?\n\nfile     The file to send.\n"
+        "--stdin     Reads the file from standard input\n",
+        "text",
+    )
+    assert [(s.heading, s.level) for s in article.sections] == [
+        ("INSTALLING :", 1),
+        ("Q: What if the list is missing?", 2),
+        ("Which options exist?", 2),
+    ]
+    assert "--stdin Reads the file from standard input" in article.sections[2].body
+    assert not [d for d in article.dropped if d.reason == "caption"]
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
