@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from app.parsing.blocks import Block, normalize_space, word_count
+from app.parsing.dates import is_date_only
 from app.parsing.questions import is_answer_label, is_question
 
 
@@ -211,6 +212,11 @@ _SITE_CHROME = re.compile(
         "закрыть",
         "关闭",
         "收起",
+        "返回首页",
+        "返回顶部",
+        "返回列表",
+        "打印本页",
+        "关闭窗口",
         "search",
         "subscribe",
         "sign in",
@@ -229,8 +235,8 @@ _AUTHOR_BLURB = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
-    r"^(?:by|von|por|par|di|door|escribe|texto?|autor(?:in|en|es)?|authors?|auteurs?|автор|"
-    r"авторы|作者)\b\s*[:：]?\s*(?=\S)",
+    r"^[(（]?(?:by|von|por|par|di|door|escribe|texto?|autor(?:in|en|es)?|authors?|auteurs?|"
+    r"автор|авторы|作者|责编|责任编辑|编辑|记者|撰文)\b\s*[:：]?\s*(?=\S)",
     re.IGNORECASE,
 )
 # Words that may join the names of a byline: "By Jane Doe and John Roe in Paris".
@@ -265,10 +271,27 @@ _BYLINE_JOINERS = frozenset(
 )
 _DATELINE = re.compile(
     r"^(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand(?: des artikels)?"
-    r"|publicado|actualizado|publié|mis à jour|pubblicato|опубликовано|发布于|更新于)\b",
+    r"|publicado|actualizado|publié|mis à jour|pubblicato|опубликовано|发布于|更新于"
+    r"|发布时间|发布日期|来源|来源于|日期)\b",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# "Accueil > Actualités > Le budget", "位置：首页 > 新闻动态": where the page sits in the site.
+# It starts at the home page or says where you are; "Settings > System" in an answer is text.
+_BREADCRUMB = re.compile(
+    r"^(?:(?:当前|现在|您的|您现在的)?位置|you are here|vous êtes ici|sie sind hier|вы здесь)"
+    r"\s*[:：]|^(?:home|accueil|startseite|inicio|inizio|início|главная|首页|主页|网站首页)"
+    r"\s*(?:>>?|»|›)",
+    re.IGNORECASE,
+)
+# "上一篇：...", "Article précédent : ...": links to the neighbouring stories.
+_PAGINATION = re.compile(
+    r"^(?:上一篇|下一篇|上一条|下一条|previous(?: article| story| post)?|next(?: article| story|"
+    r" post)?|article (?:précédent|suivant)|vorheriger artikel|nächster artikel|"
+    r"предыдущая статья|следующая статья)\s*[:：]|^(?:【[^】]{1,12}】\s*)+$",
+    re.IGNORECASE,
+)
+_MAX_BREADCRUMB_CHARS = 200
 _RATING = re.compile(
     r"^(?:average |durchschnittliche |note |valoración )?(?:rating|bewertung|note moyenne|"
     r"valoración|calificación|valutazione|рейтинг|评分|評価)\b.{0,40}$",
@@ -364,6 +387,20 @@ def comment_form_note(block: Block, _: BoilerplateContext) -> str | None:
 
 def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
     return "site_chrome" if _SITE_CHROME.match(block.text) else None
+
+
+def breadcrumb(block: Block, _: BoilerplateContext) -> str | None:
+    text = block.text
+    if len(text) > _MAX_BREADCRUMB_CHARS:
+        return None
+    if _BREADCRUMB.match(text):
+        return "breadcrumb"
+    return "pagination" if _PAGINATION.match(text) else None
+
+
+def date_only(block: Block, _: BoilerplateContext) -> str | None:
+    """'mardi 4 mars 2025', '2019年5月18日': a date alone is the story's dateline."""
+    return "dateline" if block.kind != "heading" and is_date_only(block.text) else None
 
 
 def byline(block: Block, _: BoilerplateContext) -> str | None:
@@ -478,6 +515,8 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     comments_widget,
     comment_form_note,
     site_chrome,
+    breadcrumb,
+    date_only,
     byline,
     photo_credit,
     disclosure,
@@ -485,7 +524,7 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
 )
 # Widget labels and read-time lines are a few words: these rules need not see longer blocks.
 _SHORT_BLOCK_RULES = frozenset(
-    (reading_time, share_widget, comments_widget, site_chrome, answer_label)
+    (reading_time, share_widget, comments_widget, site_chrome, answer_label, date_only)
 )
 _LONGER_BLOCK_RULES = tuple(rule for rule in BOILERPLATE_RULES if rule not in _SHORT_BLOCK_RULES)
 # Page furniture after the body may hold at most this share of the article's words.

@@ -13,6 +13,7 @@ from app.parsing.html_text import element_text
 from app.parsing.language import normalize_language_tag
 
 _TOKEN = re.compile(r"\w+")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _MIN_TITLE_CONTAINMENT = 0.6
 _MIN_SUBHEADING_TITLE_CONTAINMENT = 0.9
 _ANY_SHARED_WORD = 1e-9
@@ -20,6 +21,10 @@ _MIN_KEPT_WORD_SHARE = 0.5
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _HOME_LINK = re.compile(r"^(?:https?://[^/?#]+)?/?(?:\./?)?(?:index\.\w{2,5})?$", re.IGNORECASE)
+# "Story | Site", "Story - Site", "Story--Site", "报道_中山网", "Story  Site".
+_TITLE_SEPARATOR = re.compile(
+    r"\s[|–—·•»:-]\s|\s*(?:--|__|｜)\s*|(?<=[^\x00-\x7f])_(?=[^\x00-\x7f])|\s{2,}"
+)
 _CLOSING_ROOT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 _LAYOUT_TAG = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
 
@@ -105,6 +110,10 @@ def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | Non
     return _strip_site_name(meta_title, _site_name(page))
 
 
+def heading_texts(page: lxml_html.HtmlElement) -> set[str]:
+    return {strip_heading_decoration(element_text(h)) for h in page.iter(*_HEADINGS)}
+
+
 def _is_site_logo(heading: lxml_html.HtmlElement) -> bool:
     """An h1 that is nothing but a link to the home page is the site's logo, not a title."""
     links = heading.findall(".//a")
@@ -122,7 +131,7 @@ def _site_name(page: lxml_html.HtmlElement) -> str | None:
 def _strip_site_name(title: str, site_name: str | None) -> str:
     """'Story title | Site' -> 'Story title': drop the part that names the site, else keep
     the first part (sites append their name far more often than they prepend it)."""
-    parts = [part.strip() for part in re.split(r"\s[|–—·•»:-]\s", title) if part.strip()]
+    parts = [part.strip() for part in _TITLE_SEPARATOR.split(title) if part.strip()]
     if site_name:
         parts = [part for part in parts if part.casefold() != site_name.casefold()] or parts
     return parts[0] if parts else title

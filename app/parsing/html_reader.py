@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 from app.parsing.blocks import Block, ReadResult, strip_heading_decoration, word_count
 from app.parsing.html_blocks import walk
 from app.parsing.html_page import (
+    heading_texts,
     metadata_title,
     page_language,
     page_reading_time,
@@ -55,6 +56,7 @@ def read_html(text: str) -> ReadResult:
         # The extractor found no main content (tiny or malformed pages): read the whole
         # body minus obvious chrome rather than lose the text.
         blocks = list(walk(_without_chrome(page)))
+    title = _headline(title, page, blocks)
     chrome = _chrome_summary(page_words, blocks)
     return ReadResult(
         blocks,
@@ -63,6 +65,20 @@ def read_html(text: str) -> ReadResult:
         dropped_regions=((chrome, "page_chrome"),) if chrome else (),
         reading_time_minutes=minutes,
     )
+
+
+def _headline(title: str | None, page: lxml_html.HtmlElement, blocks: list[Block]) -> str | None:
+    """When no heading on the page carries the title (it came from <title> alone, often a
+    channel name: "News--Society"), a lone heading opening the article is its headline,
+    whatever its level (<h5> on many CMS pages)."""
+    if title is not None and title in heading_texts(page):
+        return title
+    first = blocks[0] if blocks else None
+    if first is None or first.kind != "heading" or is_question(first.text):
+        return title
+    if any(b.kind == "heading" and b.level == first.level for b in blocks[1:]):
+        return title  # one of several peers: the first section, not a headline
+    return first.text
 
 
 def _without_chrome(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement:

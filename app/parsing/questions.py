@@ -48,10 +48,11 @@ INTERVIEW_PROMPT = re.compile(
     r"\s*[:：])\s*(?=\S)",
     re.IGNORECASE,
 )
-# "A:", "Antwort:", "R:", "Respuesta:", "Réponse :", "О:", "Ответ:", "答：".
+# "A:", "Antwort:", "R:", "Respuesta:", "Réponse :", "О:", "Ответ:", "答：", and the dash that
+# opens a reply in Russian, French or Spanish interviews ("— После закрытия...").
 ANSWER_PREFIX = re.compile(
-    r"^\s*(?:a|r|o|о|antwort|respuesta|réponse|reponse|risposta|resposta|antwoord|ответ|答)"
-    r"\s*[:：]\s*(?=\S)",
+    r"^\s*(?:(?:a|r|o|о|antwort|respuesta|réponse|reponse|risposta|resposta|antwoord|ответ|答)"
+    r"\s*[:：]|[—–](?=\s))\s*(?=\S)",
     re.IGNORECASE,
 )
 

@@ -205,6 +205,14 @@ def test_interview_answer_prefixes_and_speaker_labels_are_not_answer_text() -> N
             "disclosure",
             id="affiliate-disclosure",
         ),
+        pytest.param("Accueil > Actualités > Le budget", "breadcrumb", id="breadcrumb-french"),
+        pytest.param("现在位置： 首页 >> 东区新闻 >> 正文", "breadcrumb", id="breadcrumb-chinese"),
+        pytest.param("上一篇：关于举办青年学者沙龙的通知", "pagination", id="previous-story"),
+        pytest.param("【打印本页】【关闭窗口】", "pagination", id="bracket-widgets"),
+        pytest.param("发布时间：2019-05-18 来源：中国地理学会", "dateline", id="dateline-chinese"),
+        pytest.param("mercredi 11 septembre 2019", "dateline", id="date-alone"),
+        pytest.param("(责编：汤诗瑶、丁涛)", "byline", id="editor-credit"),
+        pytest.param("返回首页", "site_chrome", id="back-home"),
     ],
 )
 def test_boilerplate_lines_are_dropped_with_their_reason(line: str, reason: str) -> None:
@@ -747,6 +755,33 @@ def test_asterisk_underlines_and_column_tables_in_plain_text() -> None:
     ]
     assert "--stdin Reads the file from standard input" in article.sections[2].body
     assert not [d for d in article.dropped if d.reason == "caption"]
+
+
+def test_a_menu_path_inside_an_answer_is_text() -> None:
+    line = "Go to Settings > System > Notifications and turn them on."
+    article = parse(f"FAQ\n\nWhy no notifications?\n\n{line}\n", "text")
+    assert article.sections[0].body == line
+
+
+def test_dialogue_dashes_open_interview_answers() -> None:
+    interview = "".join(
+        f"<p><strong>— {q}</strong></p><p>— {ANSWER}</p>"
+        for q in ("Почему заказов стало так много?", "Где вы ищете рабочих?")
+    )
+    article = parse(html_page(interview, lang="ru"), "html")
+    assert [s.heading for s in article.sections] == [
+        "— Почему заказов стало так много?",
+        "— Где вы ищете рабочих?",
+    ]
+    assert all(s.body == ANSWER for s in article.sections)
+
+
+def test_site_and_channel_names_are_cut_from_a_page_title() -> None:
+    page = (
+        "<html><head><title>关于调整国债余额限额的决议__2025年第1号公报_示例政府网</title></head>"
+        f"<body><article><p>{ANSWER} {ANSWER}</p></article></body></html>"
+    )
+    assert parse(page, "html").title == "关于调整国债余额限额的决议"
 
 
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
