@@ -123,8 +123,11 @@ def _inline_block(
     if all(c.type == "image" for c in children if c.type not in ("softbreak", "hardbreak")):
         return [Block("image", text, origin)]
     emphasis, prompt, rest = _emphasis(children)
-    if kind == "list_item" and emphasis and answered and is_question(text):
-        # "- **How do I X?**" with its answer indented below: an FAQ written as a list.
+    if kind == "list_item" and answered and is_question(text):
+        # "- **How do I X?**" or "1. Where is X?" with its answer indented below: an FAQ
+        # written as a list.
+        if not emphasis:
+            return [Block("paragraph", "", origin, prompt=text)]
         kind = "paragraph"
     if prompt is not None and kind == "paragraph" and is_question(prompt):
         return [Block(kind, rest, origin, prompt=prompt)]

@@ -43,9 +43,11 @@ _FIRST_PERSON_NEXT = re.compile(
 
 
 # Single letters other than Q need a colon: "F. Scott Fitzgerald" is no prompt.
+# "Q." and "Q)" only before an actual question: "P. When to use", "Q. When not to" are an
+# outline's lettered items.
 INTERVIEW_PROMPT = re.compile(
-    r"^\s*(?:q\s*[:：.)\]]|(?:f|p|в|frage|pregunta|question|domanda|pergunta|vraag|вопрос|问|問|提问)"
-    r"\s*[:：])\s*(?=\S)",
+    r"^\s*(?:q\s*[:：]|q\s*[.)\]](?=.*[?？])"
+    r"|(?:f|p|в|frage|pregunta|question|domanda|pergunta|vraag|вопрос|问|問|提问)\s*[:：])\s*(?=\S)",
     re.IGNORECASE,
 )
 # "A:", "Antwort:", "R:", "Respuesta:", "Réponse :", "О:", "Ответ:", "答：", and the dash that

@@ -784,6 +784,20 @@ def test_site_and_channel_names_are_cut_from_a_page_title() -> None:
     assert parse(page, "html").title == "关于调整国债余额限额的决议"
 
 
+def test_an_ordered_list_of_questions_with_indented_answers_and_lettered_outlines() -> None:
+    article = parse(
+        f"# Check\n\n1. Where is the file?\n\n   {ANSWER}\n\n2. Which command runs it?\n\n"
+        f"   {ANSWER}\n\n## P. When to use\n\n{ANSWER}\n\n## Q. When not to use\n\n{ANSWER}\n",
+        "markdown",
+    )
+    assert [(s.heading, s.is_question) for s in article.sections] == [
+        ("Where is the file?", True),
+        ("Which command runs it?", True),
+        ("P. When to use", False),
+        ("Q. When not to use", False),
+    ]
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
