@@ -40,7 +40,7 @@ _HEADING_DECORATION = re.compile(r"(?:\s*\{[#.][^{}]*\}|\s*[¶§#🔗⚓])+\s*$"
 _TOGGLE_GLYPH = re.compile(r"^[+−▸▶►▼▾›»]\s+")
 _TRAILING_TOGGLE = re.compile(r"(?:\s*[＋▸▶►▼▾⌄]|\s+[+−]|(?<=[?？])[+−])\s*$")
 # Permalink anchors some generators put before the text: "# Section" (VuePress).
-_LEADING_ANCHOR = re.compile(r"^[#¶§]\s+(?=\S)")
+_LEADING_ANCHOR = re.compile(r"^[#¶]\s+(?=\S)")
 
 
 def strip_heading_decoration(text: str) -> str:

@@ -236,7 +236,7 @@ _AUTHOR_BLURB = re.compile(
 )
 _BYLINE = re.compile(
     r"^[(（]?(?:by|von|por|par|di|door|escribe|texto?|autor(?:in|en|es)?|authors?|auteurs?|"
-    r"автор|авторы|作者|责编|责任编辑|编辑|记者|撰文)\b\s*[:：]?\s*(?=\S)",
+    r"автор|авторы|作者|责编|责任编辑|记者|撰文)\b\s*[:：]?\s*(?=\S)",
     re.IGNORECASE,
 )
 # Words that may join the names of a byline: "By Jane Doe and John Roe in Paris".
@@ -279,16 +279,16 @@ _DIGIT = re.compile(r"\d")
 # "Accueil > Actualités > Le budget", "位置：首页 > 新闻动态": where the page sits in the site.
 # It starts at the home page or says where you are; "Settings > System" in an answer is text.
 _BREADCRUMB = re.compile(
-    r"^(?:(?:当前|现在|您的|您现在的)?位置|you are here|vous êtes ici|sie sind hier|вы здесь)"
-    r"\s*[:：]|^(?:home|accueil|startseite|inicio|inizio|início|главная|首页|主页|网站首页)"
+    r"^(?:(?:(?:当前|现在|您的|您现在的)?位置|you are here|vous êtes ici|sie sind hier|вы здесь)"
+    r"\s*[:：]\s*)?(?:home|accueil|startseite|inicio|inizio|início|главная|首页|主页|网站首页)"
     r"\s*(?:>>?|»|›)",
     re.IGNORECASE,
 )
 # "上一篇：...", "Article précédent : ...": links to the neighbouring stories.
 _PAGINATION = re.compile(
-    r"^(?:上一篇|下一篇|上一条|下一条|previous(?: article| story| post)?|next(?: article| story|"
-    r" post)?|article (?:précédent|suivant)|vorheriger artikel|nächster artikel|"
-    r"предыдущая статья|следующая статья)\s*[:：]|^(?:【[^】]{1,12}】\s*)+$",
+    r"^(?:上一篇|下一篇|上一条|下一条|previous (?:article|story|post)|next (?:article|story|post)"
+    r"|article (?:précédent|suivant)|vorheriger artikel|nächster artikel|предыдущая статья"
+    r"|следующая статья)\s*[:：]|^(?:【[^】]{1,12}】\s*){2,}$",
     re.IGNORECASE,
 )
 _MAX_BREADCRUMB_CHARS = 200
@@ -391,16 +391,22 @@ def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
 
 def breadcrumb(block: Block, _: BoilerplateContext) -> str | None:
     text = block.text
-    if len(text) > _MAX_BREADCRUMB_CHARS:
+    if block.kind == "heading" or len(text) > _MAX_BREADCRUMB_CHARS:
         return None
+    if _SENTENCE_END.search(text):
+        return None  # "Home > Settings > Display, then turn it on." is an instruction
     if _BREADCRUMB.match(text):
         return "breadcrumb"
     return "pagination" if _PAGINATION.match(text) else None
 
 
-def date_only(block: Block, _: BoilerplateContext) -> str | None:
-    """'mardi 4 mars 2025', '2019年5月18日': a date alone is the story's dateline."""
-    return "dateline" if block.kind != "heading" and is_date_only(block.text) else None
+def date_only(block: Block, context: BoilerplateContext) -> str | None:
+    """'mardi 4 mars 2025', '2019年5月18日': a date alone is the story's dateline, unless
+    it answers the question just above it ("When does it start?")."""
+    if block.kind != "paragraph" or not is_date_only(block.text):
+        return None
+    previous = context.blocks[context.position - 1] if context.position else None
+    return None if previous is not None and is_question(previous.text) else "dateline"
 
 
 def byline(block: Block, _: BoilerplateContext) -> str | None:
@@ -553,8 +559,8 @@ def reading_time_minutes(text: str) -> int | None:
 
 def boilerplate_reason(blocks: Sequence[Block], index: int) -> str | None:
     block = blocks[index]
-    if block.kind == "heading" and is_question(block.text):
-        return None  # a question heading is structure, even when it opens like a promo
+    if block.prompt is not None or (block.kind == "heading" and is_question(block.text)):
+        return None  # a question (and its answer) is structure, even when it opens like a promo
     if len(block.text) > _MAX_FURNITURE_CHARS and block.kind not in ("image", "rule"):
         return None  # page furniture is short; long blocks are article text
     context = BoilerplateContext(blocks, index)

@@ -39,7 +39,8 @@ _JOINERS = word_set(
     """
 )
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
-_NUMERIC = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+# With a four-digit year at either end: "3.9.18" is a version number.
+_NUMERIC = re.compile(r"^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4})$")
 _CJK_DATE = re.compile(
     r"^\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:\s*[（(]?\S{1,3}[）)]?)?$"
 )

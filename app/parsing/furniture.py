@@ -83,7 +83,7 @@ def drop_table_of_contents(
     listed = [i for i, block in enumerate(blocks) if i not in reasons and block.kind == "list_item"]
     if len(listed) < _MIN_TOC_ITEMS:
         return
-    keys = {_toc_key(text) for text in headings.values()}
+    keys = {_toc_key(text) for text in headings.values()} - {""}
     items = [i for i in listed if _toc_key(blocks[i].text) in keys]
     if len(items) < _MIN_TOC_ITEMS:
         return

@@ -8,11 +8,10 @@ from typing import NamedTuple
 
 from app.parsing.blocks import NUMBERED_LINE, Block, word_count
 from app.parsing.dates import is_date_only
-from app.parsing.questions import INTERVIEW_PROMPT, is_question
+from app.parsing.questions import INTERVIEW_PROMPT, MAX_PROMPT_WORDS, is_question
 
 _MAX_LINE_HEADING_WORDS = 16
 _MAX_LINE_QUESTION_WORDS = 30
-_MAX_PROMPT_WORDS = 80
 _MAX_PROMPT_CHARS = 600
 _WORD = re.compile(r"\w+")
 _SENTENCE_ENDS = re.compile(r"[.!?。！？](?=\s|$)")
@@ -47,7 +46,7 @@ def markup_heading_veto(block: Block, title: str) -> str | None:
     """Reason a markup heading (h1-h6, #) is not a section heading, or None."""
     text = block.text
     words = word_count(text)
-    if _same_text(text, title):
+    if _same_text(text, title, near=block.level == 1):
         return "title_repeat"
     if is_date_only(text):
         return "dateline"
@@ -72,7 +71,7 @@ def is_plain_heading_line(block: Block) -> bool:
         return False
     words = word_count(text)
     if prompt:
-        return words <= _MAX_PROMPT_WORDS  # prompts may run long; the marker says enough
+        return words <= MAX_PROMPT_WORDS  # prompts may run long; the marker says enough
     if is_question(text):
         return words <= _MAX_LINE_QUESTION_WORDS and _single_question(text)
     return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
@@ -210,13 +209,15 @@ def _single_question(text: str) -> bool:
     return len(ends) <= 2 or sum(1 for end in ends if end not in "?？") <= 1
 
 
-def _same_text(first: str, second: str) -> bool:
-    """The same words, or nearly: a front-matter title and the h1 under it often differ by a
-    word or two ("taille de page" / "taille de la page")."""
+def _same_text(first: str, second: str, *, near: bool = False) -> bool:
+    """The same words, or (`near`, for an h1) nearly: a front-matter title and the h1 under
+    it often differ by a word or two ("taille de page" / "taille de la page")."""
     if not second:
         return False
     if first.casefold().strip() == second.casefold().strip():
         return True
+    if not near:
+        return False
     mine, theirs = _title_words(first), _title_words(second)
     shared = len(mine & theirs)
     return shared >= _MIN_NEAR_TITLE_WORDS and shared >= _NEAR_TITLE_SHARE * max(

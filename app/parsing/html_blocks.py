@@ -15,13 +15,12 @@ from app.parsing.blocks import (
     word_count,
 )
 from app.parsing.html_text import element_text, raw_text
-from app.parsing.questions import INTERVIEW_PROMPT, is_question
+from app.parsing.questions import INTERVIEW_PROMPT, MAX_PROMPT_WORDS, is_question, split_prompt
 from app.parsing.text_reader import read_text
 
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 _BOLD_TAGS = {"b", "strong"}
 _LIST_TAGS = {"ul", "ol", "dl"}
-_MAX_PROMPT_WORDS = 80
 _INLINE_TAGS = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "font"}
     | {"i", "img", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong"}
@@ -66,7 +65,7 @@ def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
             yield from walk(child)
         elif (text := element_text(child)) != "":
             yield _block("paragraph", text, origin)
-        if child.tail and child.tail.strip() and tag not in ("br",):
+        if child.tail and child.tail.strip():
             yield _block("paragraph", child.tail, "text")
 
 
@@ -91,9 +90,12 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
             return [
                 line._replace(origin="p>br", standalone=is_question(line.text)) for line in lines
             ]
-    if INTERVIEW_PROMPT.match(text) and word_count(text) <= _MAX_PROMPT_WORDS:
-        # "Q: How do I...?" as a paragraph of its own, its answer ("A: ...") in the next.
-        return [Block("paragraph", "", "p", prompt=text)]
+    if INTERVIEW_PROMPT.match(text):
+        # "Q: How do I...?" as a paragraph of its own, its answer ("A: ...") in the next one
+        # or after the question in this one.
+        prompt, rest = split_prompt(text)
+        if word_count(prompt) <= MAX_PROMPT_WORDS:
+            return [Block("paragraph", rest, "p", prompt=prompt)]
     return [Block("paragraph", text, "p")]
 
 
@@ -141,8 +143,10 @@ def _list_item(item: lxml_html.HtmlElement) -> Iterator[Block]:
 
 
 def _inline_only(element: lxml_html.HtmlElement) -> bool:
+    """Only text and inline markup inside, at any depth (a link may wrap a heading)."""
     return all(
-        not isinstance(child.tag, str) or child.tag.lower() in _INLINE_TAGS for child in element
+        not isinstance(node.tag, str) or node.tag.lower() in _INLINE_TAGS
+        for node in element.iterdescendants()
     )
 
 

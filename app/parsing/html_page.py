@@ -13,7 +13,6 @@ from app.parsing.html_text import element_text
 from app.parsing.language import normalize_language_tag
 
 _TOKEN = re.compile(r"\w+")
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _MIN_TITLE_CONTAINMENT = 0.6
 _MIN_SUBHEADING_TITLE_CONTAINMENT = 0.9
 _ANY_SHARED_WORD = 1e-9
@@ -21,9 +20,10 @@ _MIN_KEPT_WORD_SHARE = 0.5
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _HOME_LINK = re.compile(r"^(?:https?://[^/?#]+)?/?(?:\./?)?(?:index\.\w{2,5})?$", re.IGNORECASE)
-# "Story | Site", "Story - Site", "Story--Site", "报道_中山网", "Story  Site".
+# "Story | Site", "Story - Site", "新闻动态--学会官网", "报道_中山网": "--", "__" and "_" only
+# next to CJK text ("__init__.py", "git push --force" are words).
 _TITLE_SEPARATOR = re.compile(
-    r"\s[|–—·•»:-]\s|\s*(?:--|__|｜)\s*|(?<=[^\x00-\x7f])_(?=[^\x00-\x7f])|\s{2,}"
+    r"\s[|–—·•»:-]\s|\s*｜\s*|(?<=[^\x00-\x7f])\s*(?:--|__?)\s*|\s*(?:--|__?)\s*(?=[^\x00-\x7f])"
 )
 _CLOSING_ROOT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 _LAYOUT_TAG = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
@@ -108,10 +108,6 @@ def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | Non
     if len(h1s) == 1:
         return h1s[0]
     return _strip_site_name(meta_title, _site_name(page))
-
-
-def heading_texts(page: lxml_html.HtmlElement) -> set[str]:
-    return {strip_heading_decoration(element_text(h)) for h in page.iter(*_HEADINGS)}
 
 
 def _is_site_logo(heading: lxml_html.HtmlElement) -> bool:

@@ -10,7 +10,6 @@ from lxml import html as lxml_html
 from app.parsing.blocks import Block, ReadResult, strip_heading_decoration, word_count
 from app.parsing.html_blocks import walk
 from app.parsing.html_page import (
-    heading_texts,
     metadata_title,
     page_language,
     page_reading_time,
@@ -56,7 +55,6 @@ def read_html(text: str) -> ReadResult:
         # The extractor found no main content (tiny or malformed pages): read the whole
         # body minus obvious chrome rather than lose the text.
         blocks = list(walk(_without_chrome(page)))
-    title = _headline(title, page, blocks)
     chrome = _chrome_summary(page_words, blocks)
     return ReadResult(
         blocks,
@@ -65,20 +63,6 @@ def read_html(text: str) -> ReadResult:
         dropped_regions=((chrome, "page_chrome"),) if chrome else (),
         reading_time_minutes=minutes,
     )
-
-
-def _headline(title: str | None, page: lxml_html.HtmlElement, blocks: list[Block]) -> str | None:
-    """When no heading on the page carries the title (it came from <title> alone, often a
-    channel name: "News--Society"), a lone heading opening the article is its headline,
-    whatever its level (<h5> on many CMS pages)."""
-    if title is not None and title in heading_texts(page):
-        return title
-    first = blocks[0] if blocks else None
-    if first is None or first.kind != "heading" or is_question(first.text):
-        return title
-    if any(b.kind == "heading" and b.level == first.level for b in blocks[1:]):
-        return title  # one of several peers: the first section, not a headline
-    return first.text
 
 
 def _without_chrome(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
@@ -119,12 +103,18 @@ def _question_over_answer(element: lxml_html.HtmlElement) -> str | None:
     following = element.getnext()
     if len(items) != 1 or following is None or following.tag not in ("blockquote", "div", "dd"):
         return None
+    if (element.text or "").strip() or (items[0].tail or "").strip():
+        return None  # text loose in the list would be lost with it
     text = element_text(items[0])
     return text if is_question(text) and word_count(text) <= _MAX_PROMOTED_WORDS else None
 
 
 def _is_toggle_link(link: lxml_html.HtmlElement) -> bool:
-    """A link that opens a panel on the page rather than another page."""
+    """A link that opens a panel on the page rather than another page, standing on its own
+    (a link inside a sentence is part of the sentence)."""
+    parent = link.getparent()
+    if parent is not None and parent.tag in _RUNNING_TEXT_TAGS:
+        return False
     href = (link.get("href") or "").strip()
     return (
         href in ("", "#")
@@ -176,7 +166,7 @@ def _main_content(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
 
 def _chrome_summary(page_words: int, blocks: list[Block]) -> str:
     """One line that accounts for the page text outside the main content."""
-    outside = max(page_words - sum(len(block.text.split()) for block in blocks), 0)
+    outside = max(page_words - sum(len(block.full_text.split()) for block in blocks), 0)
     if outside == 0:
         return ""
     return (

@@ -16,7 +16,10 @@ from app.parsing.questions import is_answer_label, is_question
 
 _TEXT_TAGS = ("p", "li", "dd", "blockquote")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_CHROME_XPATH = ".//nav|.//header|.//footer|.//aside|.//form|.//script|.//style|.//noscript"
+_CHROME_XPATH = (
+    ".//nav|.//header|.//footer|.//aside|.//form|.//script|.//style|.//noscript"
+    "|.//*[contains(@id, 'cookie') or contains(@class, 'cookie')]"
+)
 _MIN_MATCH_CHARS = 20
 _MIN_LOST_HEADINGS = 2
 _MAX_MATCHED_PARAGRAPHS = 300
@@ -64,7 +67,9 @@ def container_with_lost_headings(
     # headings next to a well-extracted article are the extractor doing its job.
     if len(lost) < _MIN_LOST_HEADINGS or len(lost) <= len(kept):
         return None
-    copy: lxml_html.HtmlElement = lxml_html.fromstring(lxml_html.tostring(container))
+    copy: lxml_html.HtmlElement = lxml_html.fromstring(
+        lxml_html.tostring(container, with_tail=False)
+    )
     for element in copy.xpath(_CHROME_XPATH):
         element.drop_tree()
     return copy
@@ -91,7 +96,13 @@ def container_of_lost_questions(
     container = _common_ancestor(lost)
     if container is None or container.tag in ("html", "body"):
         return None
-    copy_: lxml_html.HtmlElement = lxml_html.fromstring(lxml_html.tostring(container))
+    # The FAQ holds the sliver that was kept; a rail of question teasers elsewhere does not.
+    kept_text = next((b.text for b in blocks if b.kind != "heading" and b.text), "")
+    if not kept_text or kept_text not in element_text(container):
+        return None
+    copy_: lxml_html.HtmlElement = lxml_html.fromstring(
+        lxml_html.tostring(container, with_tail=False)
+    )
     for element in copy_.xpath(_CHROME_XPATH):
         element.drop_tree()
     return copy_
@@ -177,7 +188,8 @@ def _unanswered(blocks: list[Block], index: int) -> int | None:
 def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
     """The blocks between a page heading and the next one, if they are a short answer."""
     answer = lxml_html.Element("div")
-    words = 0
+    answer.text = heading.tail  # "<h2>Q?</h2>Please read <a>Debugging</a> first."
+    words = word_count(heading.tail or "")
     for sibling in heading.itersiblings():
         if not isinstance(sibling.tag, str):
             continue

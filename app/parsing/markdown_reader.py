@@ -18,7 +18,13 @@ from app.parsing.blocks import (
     strip_heading_decoration,
     word_count,
 )
-from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_question
+from app.parsing.questions import (
+    ANSWER_PREFIX,
+    INTERVIEW_PROMPT,
+    MAX_PROMPT_WORDS,
+    is_question,
+    split_prompt,
+)
 
 _FRONT_MATTER = re.compile(
     r"\A(?:---|\+\+\+)[ \t]*\n(.*?\n)(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S
@@ -27,6 +33,7 @@ _FRONT_MATTER = re.compile(
 _FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*[:=][ \t]*(.*(?:\n[ \t]+\S.*)*)", re.M | re.I)
 _BLOCK_SCALAR_INDICATOR = re.compile(r"^[>|][+-]?\s")
 _MAX_PREAMBLE_WORDS = 60
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _LINK_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _CONTAINERS = {"bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"}
@@ -65,7 +72,7 @@ def _front_matter_title(front_matter: str) -> str | None:
     value = _BLOCK_SCALAR_INDICATOR.sub("", normalize_space(found.group(1)) + " ")
     value = value.strip().strip("\"'").strip()
     # Docs generators write HTML entities in titles ("m&#225;s") that their pages decode.
-    return normalize_space(html.unescape(value)) or None
+    return normalize_space(_ENTITY.sub(lambda entity: html.unescape(entity[0]), value)) or None
 
 
 def _blocks(tokens: Sequence[Token]) -> list[Block]:
@@ -132,7 +139,9 @@ def _inline_block(
     if prompt is not None and kind == "paragraph" and is_question(prompt):
         return [Block(kind, rest, origin, prompt=prompt)]
     if kind == "paragraph" and not emphasis and INTERVIEW_PROMPT.match(text):
-        return [_interview_prompt(children, origin)]
+        prompt_block = _interview_prompt(children, origin)
+        if word_count(prompt_block.prompt or "") <= MAX_PROMPT_WORDS:
+            return [prompt_block]
     return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph")]
 
 
@@ -141,9 +150,10 @@ def _interview_prompt(children: list[Token], origin: str) -> Block:
     answer follows in the next one: the prompt, with the answer (if any) as its text."""
     lines = [normalize_space(_inline_text(line)) for line in _split_lines(children)]
     answer = next((i for i, line in enumerate(lines) if i and ANSWER_PREFIX.match(line)), None)
-    prompt_lines = lines[:answer] if answer is not None else lines
-    answer_lines = lines[answer:] if answer is not None else []
-    return Block("paragraph", " ".join(answer_lines), origin, prompt=" ".join(prompt_lines))
+    if answer is None:
+        prompt, rest = split_prompt(" ".join(lines))
+        return Block("paragraph", rest, origin, prompt=prompt)
+    return Block("paragraph", " ".join(lines[answer:]), origin, prompt=" ".join(lines[:answer]))
 
 
 def _split_lines(children: list[Token]) -> list[list[Token]]:

@@ -67,6 +67,19 @@ _ANSWER_LABEL = re.compile(
 )
 
 
+MAX_PROMPT_WORDS = 80
+_FIRST_QUESTION = re.compile(r"^.*?[?？؟][\"'”’»)）]*(?=\s)")
+
+
+def split_prompt(text: str) -> tuple[str, str]:
+    """'Q: What did you build? Three schools.' -> the prompt and the answer after it, when
+    the answer shares the prompt's paragraph; ('Q: ...', '') when it does not."""
+    match = _FIRST_QUESTION.match(text)
+    if match is None:
+        return text, ""
+    return match.group(0), text[match.end() :].strip()
+
+
 def is_answer_label(text: str, *, bold: bool) -> bool:
     """An answer's label on a line of its own: bold or with a colon ("**Ответ**", "答：");
     a plain "answer" line is text."""

@@ -26,7 +26,7 @@ _SPEAKER_LABEL = re.compile(
 )
 _MIN_SPEAKER_TURNS = 2
 _MIN_MARKED_QUESTIONS = 2
-_INNER_QUESTION = re.compile(r"[?؟](?=\s+\w)|？(?=\s*\w)")
+_INNER_QUESTION = re.compile(r"(?<=\w)[?؟](?=\s+\w)|(?<=\w)？(?=\s*\w)")
 _NAME_WORD = re.compile(r"[\w'’.-]+")
 
 

@@ -19,6 +19,7 @@ _UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,}|~{3,}|\*{3,})\s*$")
 _WRAP_MIN_LENGTH = 50
 # Text glued onto a paragraph follows the paragraph's own text, never a short label.
 _MIN_GLUED_HEAD_CHARS = 40
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _MAX_HEADING_ABOVE_PROSE_CHARS = 150
 _SENTENCE_END = tuple('.?!:;"”’)»？。！')
 
@@ -48,20 +49,36 @@ def read_text(text: str) -> ReadResult:
 
 def _paragraph_runs(group: list[str]) -> list[tuple[int, list[str]]]:
     """The group's lines, rejoined where they continue each other. An interview prompt
-    ("Q: ...") starts a run of its own, wherever it is in the group, and runs to its answer
-    ("A: ...", or "A:" alone on a line) or the blank line, however it is wrapped."""
-    if not group:
-        return []
-    later = next((i for i in range(1, len(group)) if INTERVIEW_PROMPT.match(group[i])), None)
-    if later is not None and not INTERVIEW_PROMPT.match(group[0]):
-        rest = _paragraph_runs(group[later:])
-        return [*_paragraph_runs(group[:later]), *((later + at, lines) for at, lines in rest)]
-    if INTERVIEW_PROMPT.match(group[0]):
-        answer = next((i for i, line in enumerate(group) if _opens_answer(line)), len(group))
-        prompt = _joined([line.strip() for line in group[:answer]])
-        rest = _paragraph_runs(group[answer:])
-        return [(0, [prompt]), *((answer + offset, lines) for offset, lines in rest)]
-    return [(0, _rejoin_wrapped(group))]
+    ("Q: ...") runs to its answer ("A: ...", or "A:" alone on a line) or the blank line,
+    however it is wrapped; a prompt further down the group starts a run of its own when an
+    answer follows it. One pass, so a long transcript costs no deeper recursion."""
+    runs: list[tuple[int, list[str]]] = []
+    start = index = 0
+    while index < len(group):
+        line = group[index]
+        if INTERVIEW_PROMPT.match(line) and (index == start or _answered(group, index)):
+            if start < index:
+                runs.append((start, _rejoin_wrapped(group[start:index])))
+            answer = next(
+                (i for i in range(index + 1, len(group)) if _opens_answer(group[i])), len(group)
+            )
+            runs.append((index, [_joined([line.strip() for line in group[index:answer]])]))
+            start = index = answer
+        else:
+            index += 1
+    if start < len(group):
+        runs.append((start, _rejoin_wrapped(group[start:])))
+    return runs
+
+
+def _answered(group: list[str], prompt: int) -> bool:
+    """An answer line follows the prompt before any other prompt."""
+    for line in group[prompt + 1 :]:
+        if _opens_answer(line):
+            return True
+        if INTERVIEW_PROMPT.match(line):
+            return False
+    return False
 
 
 def _opens_answer(line: str) -> bool:
@@ -80,15 +97,14 @@ def _question_over_prose(lines: list[str]) -> bool:
 
 def _question_after_answer(lines: list[str], index: int) -> bool:
     """'...the previous answer.\nNext question?' with no blank line before the question:
-    its answer follows after a blank line or as prose on the next line."""
-    if index == 0:
-        return False
+    the last line of its block, its answer after the blank line. (Mid-block, a question
+    line is as likely a rhetorical one in the prose.)"""
     line = lines[index].strip()
     return (
-        len(line) <= _MAX_HEADING_ABOVE_PROSE_CHARS
+        0 < index == len(lines) - 1
+        and len(line) <= _MAX_HEADING_ABOVE_PROSE_CHARS
         and lines[index - 1].rstrip().endswith(_SENTENCE_END)
         and is_question(line)
-        and (index + 1 == len(lines) or len(lines[index + 1].strip()) >= _WRAP_MIN_LENGTH)
     )
 
 
@@ -100,7 +116,7 @@ def _numbered_question_over_answer(lines: list[str], index: int) -> bool:
         index + 1 < len(lines)
         and NUMBERED_LINE.match(line) is not None
         and is_question(line)
-        and not (NUMBERED_LINE.match(lines[index + 1]) and is_question(lines[index + 1].strip()))
+        and not NUMBERED_LINE.match(lines[index + 1])  # a numbered list, not an answer
     )
 
 
@@ -152,7 +168,7 @@ def _joined(lines: list[str]) -> str:
     goes where such a line wraps."""
     text = lines[0] if lines else ""
     for line in lines[1:]:
-        text += ("" if _is_wide(text[-1:]) and _is_wide(line[:1]) else " ") + line
+        text += ("" if _is_spaceless(text[-1:]) and _is_spaceless(line[:1]) else " ") + line
     return text
 
 
@@ -166,6 +182,11 @@ def _columns(line: str) -> int:
 
 def _is_wide(char: str) -> bool:
     return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _is_spaceless(char: str) -> bool:
+    """Chinese and Japanese, which write no spaces; Korean (Hangul) does."""
+    return _is_wide(char) and not _HANGUL.match(char)
 
 
 def _may_hold_glue_run(line: str) -> bool:

@@ -142,6 +142,12 @@ def test_arbitrary_text_never_crashes(text: str, name: str) -> None:
         assert str(error)
 
 
+def test_a_long_interview_transcript_without_blank_lines_parses() -> None:
+    pairs = "\n".join(f"Q: Question {i}?\nA: Answer {i}." for i in range(3000))
+    article = parse_article(f"Interview\n\n{pairs}\n".encode(), source="t.txt").article
+    assert len(article.sections) == 3000
+
+
 def test_hostile_inputs_are_parsed_or_refused_cleanly() -> None:
     deep = "<html><body>" + "<div>" * 10_000 + "<h2>Deep?</h2><p>answer</p>" + "</div>" * 10_000
     big = (

@@ -798,6 +798,98 @@ def test_an_ordered_list_of_questions_with_indented_answers_and_lettered_outline
     ]
 
 
+def test_ordinary_text_that_looks_like_furniture_is_kept() -> None:
+    source = (
+        f"# Versions\n\n{ANSWER}\n\n- 3.9.18\n- 3.10.2\n\n```\n10.2.4\n```\n\n"
+        "**When does it start?** 12 May 2025\n\n## Next steps\n\n"
+        "Next: configure the firewall so that port 8080 is reachable from outside.\n\n"
+        f"## 【案例一】\n\n{ANSWER}\n\n## 编辑 Nginx 配置\n\n{ANSWER}\n\n"
+        "## How to switch theme?\n\nHome > Settings > Display, then switch on Dark theme.\n\n"
+        "位置：北京市海淀区中关村大街1号\n"
+    )
+    article = parse(source, "markdown")
+    assert article.dropped == []
+    assert [s.heading for s in article.sections] == [
+        "When does it start?",
+        "Next steps",
+        "【案例一】",
+        "编辑 Nginx 配置",
+        "How to switch theme?",
+    ]
+
+
+def test_a_date_answering_the_question_above_it_is_the_answer() -> None:
+    article = parse(f"FAQ\n\nWhen does it start?\n\n12 May 2025\n\nWhere?\n\n{ANSWER}\n", "text")
+    first = article.sections[0]
+    assert (first.heading, first.body) == ("When does it start?", "12 May 2025")
+
+
+def test_question_teasers_in_a_rail_never_replace_a_short_article() -> None:
+    nav = "".join(f"<li><a href='/n{i}'>Navigation link number {i}</a></li>" for i in range(80))
+    story = " ".join(["The council met on Tuesday and approved the new school budget."] * 6)
+    page = (
+        f"<html><head><title>Budget approved | News</title></head><body><nav><ul>{nav}</ul></nav>"
+        f"<article><h1>Budget approved</h1><p>{story}</p><p>{story}</p></article>"
+        "<div class='related'><h2>Related stories</h2><h3>Is coffee good for you?</h3>"
+        f"<h3>Why is the sky blue?</h3><h3>Can cats swim?</h3></div><footer>{nav}</footer>"
+        "</body></html>"
+    )
+    article = parse(page, "html")
+    assert article.sections == []
+    assert "approved the new school budget" in article.lead
+
+
+def test_headings_wrapped_in_links_stay_headings() -> None:
+    entries = "".join(
+        f"<div><a href='#q{i}'><h3>{q}</h3></a></div><div><p>{ANSWER}</p></div>"
+        for i, q in enumerate(["What is the tool?", "How do I install it?", "Is it free?"])
+    )
+    article = parse(f"<html><body><main><h1>Tool FAQ</h1>{entries}</main></body></html>", "html")
+    assert [s.heading for s in article.sections] == [
+        "What is the tool?",
+        "How do I install it?",
+        "Is it free?",
+    ]
+
+
+def test_br_tails_sentence_links_and_prompts_sharing_their_answer() -> None:
+    page = html_page(
+        f"<div><p>{ANSWER}</p>alpha<br>bravo</div>"
+        "<p>Many asked <a href='#' onclick='x()'>why is the sunset red?</a> It is light.</p>"
+        "<h2>Talk</h2><p>Q: What did you build last year? Three schools in the north.</p>"
+    )
+    article = parse(page, "html")
+    assert [s.heading for s in article.sections] == ["Talk", "Q: What did you build last year?"]
+    assert "bravo" in article.lead
+    assert "why is the sunset red?" in article.lead
+    assert article.sections[1].body == "Three schools in the north."
+
+
+def test_prose_questions_checklists_negations_and_korean_wraps() -> None:
+    story = parse(
+        "Story\n\nWe had a leak in the basement.\nWhat else could we do?\nIn the end we called"
+        " a plumber who fixed it within the hour.\n\nChecklist\n\n1. Do I need it?\n"
+        "2. Can I afford it?\n3. Check the reviews first.\n",
+        "text",
+    )
+    assert [s.heading for s in story.sections] == ["Checklist"]
+    docker = parse(
+        f"---\ntitle: Why you should use Docker\n---\n\n## Why you should not use Docker\n\n"
+        f"{ANSWER}\n\n## The ? operator\n\n{ANSWER}\n",
+        "markdown",
+    )
+    assert [(s.heading, s.is_question) for s in docker.sections] == [
+        ("Why you should not use Docker", False),
+        ("The ? operator", False),
+    ]
+    korean = parse(
+        "제목\n\n서울은 대한민국의 수도이자 가장 큰 도시이며 많은 사람들이 사는 곳입니다 그리고\n"
+        "사람들은 지하철을 탑니다.\n",
+        "text",
+    )
+    assert "그리고 사람들은" in korean.lead
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
