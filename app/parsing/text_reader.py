@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from app.parsing.blocks import NUMBERED_LINE, Block, ReadResult, normalize_space
 from app.parsing.questions import ANSWER_PREFIX, INTERVIEW_PROMPT, is_answer_label, is_question
@@ -15,6 +16,8 @@ _GLUE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{5,}")
 # text, and "1. What is X?" may be a heading.
 _BULLET = re.compile(r"^\s*[-*•·▪◦–]\s+(?=\S)")
 _RARE_SPACE = re.compile(r"[\u2000-\u200a\u202f\u3000]")
+_WIKI_HEADING = re.compile(r"^\s*(={1,6})[ \t]*([^=\s](?:.*?[^=\s])?)[ \t]*\1\s*$")
+_MARKDOWN_BOLD = re.compile(r"^\*\*([^*\s](?:[^*]*[^*\s])?)\*\*$")
 _UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,}|~{3,}|\*{3,})\s*$")
 _WRAP_MIN_LENGTH = 50
 # Text glued onto a paragraph follows the paragraph's own text, never a short label.
@@ -26,7 +29,13 @@ _SENTENCE_END = tuple('.?!:;"”’)»？。！')
 
 def read_text(text: str) -> ReadResult:
     blocks: list[Block] = []
-    for first_line, group in _line_groups(text.splitlines()):
+    groups = _line_groups(text.splitlines())
+    wiki_level = _wiki_levels([group[0] for _, group in groups])
+    for first_line, group in groups:
+        if wiki := _WIKI_HEADING.match(group[0]):
+            level = wiki_level(len(wiki.group(1)))
+            blocks.append(Block("heading", wiki.group(2), f"line {first_line}", level=level))
+            group, first_line = group[1:], first_line + 1
         if len(group) >= 2 and _UNDERLINE.match(group[1]) and not _UNDERLINE.match(group[0]):
             # "Title\n=====" / "Section\n-------": a heading marked by its underline.
             level = 1 if "=" in group[1] else 2
@@ -45,6 +54,17 @@ def read_text(text: str) -> ReadResult:
                 origin = f"line {first_line + offset + index}"
                 blocks.extend(_split_glued(line, origin=origin, standalone=standalone))
     return ReadResult(blocks)
+
+
+def _wiki_levels(first_lines: list[str]) -> Callable[[int], int]:
+    """Heading level from the number of "=" around a "== Section ==" line. MediaWiki nests
+    deeper with more signs; a WordPress readme opens with its "=== Name ===" and nests
+    deeper with fewer, so a document whose first such heading has the most signs is read
+    that way round."""
+    counts = [len(m.group(1)) for line in first_lines if (m := _WIKI_HEADING.match(line))]
+    if counts and counts[0] == max(counts) > min(counts):
+        return lambda signs: max(counts) + 1 - signs
+    return lambda signs: min(signs, 6)
 
 
 def _paragraph_runs(group: list[str]) -> list[tuple[int, list[str]]]:
@@ -221,6 +241,18 @@ def _split_glued(line: str, *, origin: str, standalone: bool) -> list[Block]:
             blocks.append(
                 Block(
                     "list_item", head[bullet.end() :], origin, standalone=standalone, bare_line=True
+                )
+            )
+        elif bold := _MARKDOWN_BOLD.match(head):
+            # "**Can I help?**" in a text file: Markdown emphasis written by hand.
+            blocks.append(
+                Block(
+                    "paragraph",
+                    bold.group(1),
+                    origin,
+                    standalone=standalone,
+                    bare_line=True,
+                    emphasis=True,
                 )
             )
         else:

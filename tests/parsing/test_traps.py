@@ -890,6 +890,27 @@ def test_prose_questions_checklists_negations_and_korean_wraps() -> None:
     assert "그리고 사람들은" in korean.lead
 
 
+def test_wiki_and_readme_headings_in_plain_text() -> None:
+    readme = parse(
+        "=== Block XML-RPC ===\n\nContributors: acme\nTags: security\n\n"
+        f"== Description ==\n\n{ANSWER}\n\n"
+        f"== FAQ ==\n\n**Can I help?**\n\n{ANSWER}\n\n== Changelog ==\n\n= 1.0 =\n* First.\n",
+        "text",
+    )
+    assert readme.title == "Block XML-RPC"
+    assert [(s.heading, s.level) for s in readme.sections] == [
+        ("Description", 1),
+        ("FAQ", 1),
+        ("Can I help?", 2),
+        ("Changelog", 1),
+        ("1.0", 2),
+    ]
+    wiki = parse(
+        f"Intro.\n\n== History ==\n\n{ANSWER}\n\n=== Early years ===\n\n{ANSWER}\n", "text"
+    )
+    assert [(s.heading, s.level) for s in wiki.sections] == [("History", 1), ("Early years", 2)]
+
+
 def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
