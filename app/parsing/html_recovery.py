@@ -67,12 +67,7 @@ def container_with_lost_headings(
     # headings next to a well-extracted article are the extractor doing its job.
     if len(lost) < _MIN_LOST_HEADINGS or len(lost) <= len(kept):
         return None
-    copy: lxml_html.HtmlElement = lxml_html.fromstring(
-        lxml_html.tostring(container, with_tail=False)
-    )
-    for element in copy.xpath(_CHROME_XPATH):
-        element.drop_tree()
-    return copy
+    return _copy_without_chrome(container)
 
 
 def container_of_lost_questions(
@@ -100,12 +95,7 @@ def container_of_lost_questions(
     kept_text = next((b.text for b in blocks if b.kind != "heading" and b.text), "")
     if not kept_text or kept_text not in element_text(container):
         return None
-    copy_: lxml_html.HtmlElement = lxml_html.fromstring(
-        lxml_html.tostring(container, with_tail=False)
-    )
-    for element in copy_.xpath(_CHROME_XPATH):
-        element.drop_tree()
-    return copy_
+    return _copy_without_chrome(container)
 
 
 def _headings_between(
@@ -124,6 +114,17 @@ def _headings_between(
             if text and text not in known:
                 pending.append(text)
     return lost
+
+
+def _copy_without_chrome(container: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """A copy of the container (not the text after it) without navigation, forms, scripts
+    and cookie banners; the page itself stays as it is."""
+    copy: lxml_html.HtmlElement = lxml_html.fromstring(
+        lxml_html.tostring(container, with_tail=False)
+    )
+    for element in copy.xpath(_CHROME_XPATH):
+        element.drop_tree()
+    return copy
 
 
 def _link_only(element: lxml_html.HtmlElement, text: str) -> bool:
