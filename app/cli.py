@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         const=False,
         help="serve the store as it is (ARTICLE_QA_INGEST_ON_START=false)",
     )
+    serve.add_argument(
+        "--no-watch",
+        dest="watch",
+        action="store_const",
+        const=False,
+        help="do not apply changes to <data-dir>/articles while serving (ARTICLE_QA_WATCH=false)",
+    )
 
     ingest = commands.add_parser("ingest", help="add or update articles from files and folders")
     ingest.add_argument(
@@ -152,7 +159,10 @@ def ingest(settings: Settings, *, paths: list[Path], prune: bool) -> int:
     store = open_store(settings.db_location)
     try:
         if paths:
-            summary = ingest_paths(store=store, paths=paths, prune=prune)
+            # Files inside the articles folder keep the identity the server's sync gives them.
+            summary = ingest_paths(
+                store=store, paths=paths, root=settings.articles_dir, prune=prune
+            )
         else:
             summary = sync_folder(store=store, folder=settings.articles_dir)
     finally:

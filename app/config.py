@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
@@ -34,8 +34,22 @@ class Settings(BaseSettings):
         default=True,
         description="`serve` syncs <data_dir>/articles into the store before answering.",
     )
+    watch: bool = Field(
+        default=True,
+        description="`serve` watches <data_dir>/articles and applies every change to the store.",
+    )
     cache_max_age: int = Field(
         default=60, ge=0, description="Seconds in Cache-Control: max-age of content responses."
+    )
+    write_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of the write API (PUT and DELETE /articles/{slug}); "
+        "unset: the API is read-only.",
+    )
+    max_article_bytes: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="Largest article body PUT /articles/{slug} accepts (413 above).",
     )
 
     @field_validator("log_level", mode="before")
@@ -43,6 +57,12 @@ class Settings(BaseSettings):
     def _lower_case_level(cls, value: object) -> object:
         # ARTICLE_QA_LOG_LEVEL=INFO is how people write it.
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("write_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        # ARTICLE_QA_WRITE_TOKEN= (empty) leaves the API read-only rather than open to "".
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def articles_dir(self) -> Path:

@@ -33,15 +33,47 @@ class AmbiguousSectionSlug(ArticleQAError):
         self.candidates = candidates
 
 
-class SlugConflict(ArticleQAError):
-    """Two different source files produce the same article slug."""
+class Moved(ArticleQAError):
+    """A URL that was served once now lives elsewhere (301)."""
 
-    def __init__(self, slug: str, existing_source: str, new_source: str) -> None:
+    def __init__(self, path: str, location: str) -> None:
+        super().__init__(f"{path} has moved to {location}.")
+        self.path = path
+        self.location = location
+
+
+class Gone(ArticleQAError):
+    """A URL that was served once names an article or section that no longer exists (410)."""
+
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(f"The {what} at {path} was removed.")
+        self.path = path
+        self.what = what
+
+
+class SourceConflict(ArticleQAError):
+    """A write over HTTP to an article that a file in the articles folder owns."""
+
+    def __init__(self, slug: str, source: str) -> None:
         super().__init__(
-            f"Article slug {slug!r} from {new_source!r} is already used by {existing_source!r}; "
-            "give one of the articles a different title."
+            f"The article {slug!r} is read from the file {source!r}; change the file instead."
         )
         self.slug = slug
+        self.source = source
+
+
+class PreconditionFailed(ArticleQAError):
+    """If-Match named a version of the article that is no longer the stored one."""
+
+    def __init__(self, slug: str, current_etag: str | None) -> None:
+        state = "does not exist" if current_etag is None else f"is now at {current_etag}"
+        super().__init__(f"The article {slug!r} {state}; fetch it again before writing.")
+        self.slug = slug
+        self.current_etag = current_etag
+
+
+class SourceChanged(ArticleQAError):
+    """The source changed while it was being parsed: this version must not be written."""
 
 
 class UnreadableSource(ArticleQAError):

@@ -2,12 +2,17 @@
 
 Rules:
 - Supported extensions are the parser's (SUPPORTED_EXTENSIONS); the parser picks the reader.
-- A file's name is its article's `source`: two files with one name cannot both be stored.
+- A file is identified by its path relative to the articles folder (`root`), or to the
+  folder it was found in; that path is its article's `source`. A file named on its own
+  outside both is identified by its name.
 - A file named explicitly with another extension is *skipped* with a reason; while walking a
   folder such files are *ignored* (reported, not an error: a folder may hold notes and
   images), and hidden files and folders are passed over.
+- A file or symlink found in a folder that resolves outside that folder is *skipped*.
 - A file that cannot be parsed leaves the version stored before it in place, and says so.
 - A file whose sha256 matches the stored content hash is not parsed again (*unchanged*).
+- The newest content wins: the store checks, inside its write transaction, that the file
+  still holds the bytes that were parsed; if it changed meanwhile, it is read again.
 - One bad file never stops the others: each failure becomes a *skipped* report.
 - `prune=True` (used when syncing the articles folder) deletes stored articles whose source
   file is no longer there.
@@ -15,19 +20,35 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from app.errors import SlugConflict, UnreadableSource
-from app.parsing import parse_article
+from app.errors import SourceChanged, SourceConflict, UnreadableSource
+from app.models import SourceFormat, StoredArticle
+from app.parsing import ParsedArticle, parse_article
 from app.parsing.formats import EXTENSIONS, format_from_name
 from app.parsing.pipeline import content_hash
 from app.store.base import Store, UpsertOutcome
+from app.store.history import reslugged
 
 # The parser's extension table is the one source of truth for what ingest accepts.
 SUPPORTED_EXTENSIONS = tuple(sorted(EXTENSIONS))
+# A file rewritten faster than it can be parsed is read again at most this many times.
+MAX_ATTEMPTS = 20
+# The media types an HTTP client may send an article as, and the reader each one takes.
+MEDIA_TYPE_FORMATS: dict[str, SourceFormat] = {
+    "text/plain": "text",
+    "text/markdown": "markdown",
+    "text/html": "html",
+}
+
+logger = logging.getLogger("app.ingest")
+# Called as (files done, files in all) while a folder is synced.
+Progress = Callable[[int, int], None]
 
 
 class FileStatus(StrEnum):
@@ -95,111 +116,259 @@ class IngestSummary:
         return lines
 
 
-def ingest_paths(*, store: Store, paths: Sequence[Path], prune: bool = False) -> IngestSummary:
+def ingest_paths(
+    *,
+    store: Store,
+    paths: Sequence[Path],
+    root: Path | None = None,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> IngestSummary:
     """Ingest files and folders (recursively) into `store`; see the module docstring."""
     stored = store.source_hashes()
     reports: list[FileReport] = []
-    first_path: dict[str, Path] = {}
-    for path in _candidates(paths):
-        if isinstance(path, _Ignored):
+    seen: dict[str, Path] = {}
+    candidates = list(_candidates(paths, root))
+    for done, candidate in enumerate(candidates, start=1):
+        if progress is not None:
+            progress(done, len(candidates))
+        if isinstance(candidate, _Refused):
             reports.append(
-                FileReport(path=str(path.path), status=FileStatus.IGNORED, reason=path.reason)
+                FileReport(
+                    path=str(candidate.path), status=candidate.status, reason=candidate.reason
+                )
             )
             continue
-        # The parser records a file's name (not its folder) as the article's source, so the
-        # name is the key an article is stored, compared and pruned under.
-        source = path.name
-        if source in first_path:
-            if first_path[source] != path:
-                reason = f"another file named {source!r} was read first: {first_path[source]}"
+        path, source = candidate
+        if source in seen:
+            if seen[source] != path:
+                reason = f"another file with the source {source!r} was read first: {seen[source]}"
                 reports.append(FileReport(path=str(path), status=FileStatus.SKIPPED, reason=reason))
             continue
-        first_path[source] = path
-        reports.append(_ingest_file(store=store, path=path, stored=stored.get(source)))
+        seen[source] = path
+        reports.append(
+            ingest_file(store=store, path=path, source=source, stored=stored.get(source))
+        )
     if prune:
-        reports.extend(_prune(store=store, stored=stored, keep=set(first_path)))
+        reports.extend(_prune(store=store, stored=stored, keep=set(seen), root=root))
     return IngestSummary(tuple(reports))
 
 
-def sync_folder(*, store: Store, folder: Path) -> IngestSummary:
-    """Make the store hold exactly the supported files of `folder` (what `serve` runs)."""
+def sync_folder(*, store: Store, folder: Path, progress: Progress | None = None) -> IngestSummary:
+    """Make the store hold exactly the supported files of `folder` (what `serve` runs), and
+    re-parse articles written over HTTP whose parse a new version of the parser would change."""
     if not folder.is_dir():
         report = FileReport(path=str(folder), status=FileStatus.SKIPPED, reason="not a folder")
         return IngestSummary((report,))
-    return ingest_paths(store=store, paths=[folder], prune=True)
+    summary = ingest_paths(store=store, paths=[folder], root=folder, prune=True, progress=progress)
+    return IngestSummary(summary.reports + tuple(reparse_http_articles(store=store)))
+
+
+def apply_changes(*, store: Store, folder: Path, paths: Iterable[Path]) -> IngestSummary:
+    """Bring the store up to date with changed paths under `folder` (what the watcher calls):
+    files there are ingested, and articles whose file (or folder) is gone are removed."""
+    present: list[Path] = []
+    reports: list[FileReport] = []
+    stored = store.source_hashes()
+    for path in sorted(set(paths)):
+        if path.exists() or path.is_symlink():
+            present.append(path)
+            continue
+        source = _source_of(path, folder)
+        if source is None:
+            continue
+        gone = [s for s in stored if s == source or s.startswith(f"{source}/")]
+        reports.extend(
+            _prune(store=store, stored={s: stored[s] for s in gone}, keep=set(), root=folder)
+        )
+    if present:
+        summary = ingest_paths(store=store, paths=present, root=folder)
+        reports[:0] = summary.reports
+    return IngestSummary(tuple(reports))
+
+
+def http_article(*, slug: str, data: bytes, media_type: str) -> ParsedArticle:
+    """Parse bytes an HTTP client sent for `slug`: the URL, not the title, names the article."""
+    parsed = parse_article(data, source=slug, source_format=MEDIA_TYPE_FORMATS[media_type])
+    article = reslugged(parsed.article, slug).model_copy(update={"origin": "http"})
+    return ParsedArticle(article, parsed.decisions, parsed.warnings)
+
+
+def reparse_http_articles(*, store: Store) -> Iterator[FileReport]:
+    """Articles written over HTTP whose stored parse came from other code, parsed again
+    from the bytes the client sent."""
+    for slug, raw in store.raw_sources(stale_only=True):
+        shown = f"http:{slug}"
+        try:
+            parsed = http_article(slug=slug, data=raw.data, media_type=raw.media_type)
+            upserted = store.upsert_article(parsed.article, raw=raw)
+        except Exception as exc:
+            yield FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
+            continue
+        status = (
+            FileStatus.UNCHANGED
+            if upserted.outcome is UpsertOutcome.UNCHANGED
+            else FileStatus.UPDATED
+        )
+        yield FileReport(path=shown, status=status, slug=upserted.slug)
 
 
 @dataclass(frozen=True)
-class _Ignored:
+class _Refused:
     path: Path
+    status: FileStatus
     reason: str
 
 
-def _candidates(paths: Iterable[Path]) -> Iterator[Path | _Ignored]:
-    """Every file to consider, in a stable order: folders are walked, files taken as given.
-    Hidden files are passed over silently; other files of unknown formats are reported."""
+def _source_of(path: Path, folder: Path | None) -> str | None:
+    """The path relative to `folder` (POSIX separators), or None when it is not inside."""
+    if folder is None:
+        return None
+    try:
+        return path.absolute().relative_to(folder.absolute()).as_posix()
+    except ValueError:
+        return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """True when `path`, with every symlink resolved, is inside `folder`."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _candidates(paths: Iterable[Path], root: Path | None) -> Iterator[tuple[Path, str] | _Refused]:
+    """Every file to consider with its source, in a stable order: folders are walked, files
+    taken as given. Hidden files are passed over silently; other files of unknown formats
+    are reported, and so is anything that leads out of its folder."""
     for path in paths:
-        if not path.is_dir():
-            yield path
-            continue
-        for child in sorted(path.rglob("*")):
-            hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-            if not child.is_file() or hidden:
+        source = _source_of(path, root)
+        if path.is_dir() and not path.is_symlink():
+            yield from _walk(path, root if root is not None and source is not None else path)
+        elif root is not None and source is not None and not _inside(path, root):
+            yield _Refused(path, FileStatus.SKIPPED, f"resolves outside {root}")
+        elif path.is_dir():
+            yield _Refused(path, FileStatus.SKIPPED, "a symlinked folder: its files are not read")
+        else:
+            yield path, source or path.name
+
+
+def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, str] | _Refused]:
+    for directory, subfolders, files in os.walk(folder):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        here = Path(directory)
+        for name in subfolders:
+            if (here / name).is_symlink():
+                reason = "a symlinked folder: its files are not read"
+                if not _inside(here / name, root):
+                    reason = f"resolves outside {root}"
+                yield _Refused(here / name, FileStatus.SKIPPED, reason)
+        for name in sorted(files):
+            child = here / name
+            if name.startswith("."):
                 continue
-            if format_from_name(child.name) is None:
-                yield _Ignored(child, f"not an article format ({child.suffix or 'no extension'})")
+            if format_from_name(name) is None:
+                reason = f"not an article format ({child.suffix or 'no extension'})"
+                yield _Refused(child, FileStatus.IGNORED, reason)
+            elif not _inside(child, root):
+                yield _Refused(child, FileStatus.SKIPPED, f"resolves outside {root}")
             else:
-                yield child
+                yield child, _source_of(child, root) or name
 
 
-def _ingest_file(*, store: Store, path: Path, stored: tuple[str, str] | None) -> FileReport:
+def ingest_file(
+    *, store: Store, path: Path, source: str, stored: tuple[str, str] | None
+) -> FileReport:
+    """Read, parse and store one file; read again if it changes before the write commits."""
     shown = str(path)
     if format_from_name(path.name) is None:
         supported = " ".join(SUPPORTED_EXTENSIONS)
         reason = f"unsupported extension {path.suffix or '(none)'!r}; supported: {supported}"
         return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        # strerror keeps the message short ("No such file or directory"), without the path twice
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            # strerror keeps the message short ("No such file or directory"), without the path
+            reason = f"cannot read: {exc.strerror or exc}"
+            return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+        digest = content_hash(data)
+        if stored is not None and stored[1] == digest:
+            return FileReport(path=shown, status=FileStatus.UNCHANGED, slug=stored[0])
+        try:
+            parsed = parse_article(data, source=source)
+            upserted = store.upsert_article(parsed.article, precondition=_still_holds(path, digest))
+        except SourceChanged:
+            continue  # rewritten while we parsed: read the newer bytes
+        except (UnreadableSource, SourceConflict) as exc:
+            reason = str(exc)
+            if stored is not None:
+                reason += f"; the version stored before is still served as {stored[0]!r}"
+            return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+        except Exception as exc:
+            # A parser or store bug on one file must not stop the others (nor `serve`).
+            logger.exception("ingesting %s failed", shown)
+            return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
+        status = {
+            UpsertOutcome.INSERTED: FileStatus.INGESTED,
+            UpsertOutcome.UPDATED: FileStatus.UPDATED,
+            UpsertOutcome.UNCHANGED: FileStatus.UNCHANGED,
+        }[upserted.outcome]
+        if stored is not None and status is FileStatus.INGESTED:
+            status = FileStatus.UPDATED
         return FileReport(
-            path=shown, status=FileStatus.SKIPPED, reason=f"cannot read: {exc.strerror or exc}"
+            path=shown, status=status, slug=upserted.slug, warnings=tuple(parsed.warnings)
         )
-    digest = content_hash(data)
-    if stored is not None and stored[1] == digest:
-        return FileReport(path=shown, status=FileStatus.UNCHANGED, slug=stored[0])
-    try:
-        parsed = parse_article(data, source=path.name)
-        outcome = store.upsert_article(parsed.article)
-    except (UnreadableSource, SlugConflict) as exc:
-        reason = str(exc)
-        if stored is not None:
-            reason += f"; the version stored before is still served as {stored[0]!r}"
-        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
-    except Exception as exc:
-        # A parser or store bug on one file must not stop the others (nor `serve` starting).
-        reason = f"internal error: {type(exc).__name__}: {exc}"
-        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
-    # A changed title (hence slug) replaced the old article in the same transaction.
-    slug = parsed.article.slug
-    status = {
-        UpsertOutcome.INSERTED: FileStatus.INGESTED,
-        UpsertOutcome.UPDATED: FileStatus.UPDATED,
-        UpsertOutcome.UNCHANGED: FileStatus.UNCHANGED,
-    }[outcome]
-    if stored is not None and status is FileStatus.INGESTED:
-        status = FileStatus.UPDATED
-    return FileReport(path=shown, status=status, slug=slug, warnings=tuple(parsed.warnings))
+    reason = f"it changed {MAX_ATTEMPTS} times while being read; the next change reads it again"
+    return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return f"cannot write: {exc.strerror or exc}"
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def _still_holds(path: Path, digest: str) -> Callable[[StoredArticle | None], None]:
+    """A precondition: the file still holds the bytes that were parsed (checked inside the
+    store's write transaction, so no older version can be written after a newer one)."""
+
+    def check(_stored: StoredArticle | None) -> None:
+        try:
+            current = content_hash(path.read_bytes())
+        except OSError as exc:
+            raise SourceChanged(f"{path} can no longer be read") from exc
+        if current != digest:
+            raise SourceChanged(f"{path} changed while it was parsed")
+
+    return check
+
+
+def _still_missing(path: Path | None) -> Callable[[StoredArticle | None], None]:
+    def check(_stored: StoredArticle | None) -> None:
+        if path is not None and path.exists():
+            raise SourceChanged(f"{path} is back")
+
+    return check
 
 
 def _prune(
-    *, store: Store, stored: dict[str, tuple[str, str]], keep: set[str]
+    *, store: Store, stored: dict[str, tuple[str, str]], keep: set[str], root: Path | None
 ) -> Iterator[FileReport]:
-    for source, (slug, _hash) in sorted(stored.items()):
-        if source not in keep and store.delete_article(slug):
+    for source in sorted(stored):
+        if source in keep:
+            continue
+        path = root / source if root is not None else None
+        try:
+            removed = store.delete_source(source, precondition=_still_missing(path))
+        except SourceChanged:
+            continue  # the file came back meanwhile: its own event ingests it
+        if removed is not None:
             yield FileReport(
                 path=source,
                 status=FileStatus.REMOVED,
-                slug=slug,
+                slug=removed,
                 reason="source file no longer in the folder",
             )

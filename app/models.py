@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SourceFormat = Literal["text", "markdown", "html"]
+Origin = Literal["file", "http"]
+ChangeKind = Literal["created", "updated", "deleted"]
 
 
 class DroppedText(BaseModel):
@@ -42,13 +44,37 @@ class Article(BaseModel):
     title: str
     lead: str = Field(description="Text before the first heading.")
     language: str = Field(description="BCP 47 primary language tag, e.g. 'en'; 'und' if unknown.")
-    source: str = Field(description="File name the article was read from.")
+    source: str = Field(
+        description="Where the article was read from: for a file, its path relative to the "
+        "articles folder (e.g. `help/faq.md`); for an article written over HTTP, its slug."
+    )
+    origin: Origin = Field(
+        default="file", description="`file`: read from the articles folder; `http`: written by PUT."
+    )
     format: SourceFormat
     reading_time_minutes: int | None
     word_count: int = Field(ge=0)
     content_hash: str = Field(description="sha256 of the source bytes.")
     sections: list[Section]
     dropped: list[DroppedText]
+
+
+class StoredArticle(Article):
+    """An article as the store serves it: the parsed Article plus when it was stored.
+
+    The timestamps are the store's metadata, not the parser's: the same bytes still parse to
+    the same Article."""
+
+    created_at: str = Field(description="When the article was first stored (ISO 8601, UTC).")
+    updated_at: str = Field(description="When its content last changed (ISO 8601, UTC).")
+
+
+class ArticlePreview(BaseModel):
+    """What a write would store (`?dry_run=true`): the parsed article and the parser's
+    warnings; nothing is stored."""
+
+    article: Article
+    warnings: list[str]
 
 
 class ArticleSummary(BaseModel):
@@ -59,6 +85,9 @@ class ArticleSummary(BaseModel):
     language: str
     section_count: int = Field(ge=0)
     url: str
+    origin: Origin
+    created_at: str = Field(description="ISO 8601, UTC.")
+    updated_at: str = Field(description="ISO 8601, UTC.")
 
 
 class ArticlePage(BaseModel):
@@ -74,6 +103,32 @@ class SectionList(BaseModel):
     """All sections of one article, in order."""
 
     items: list[Section]
+
+
+class Change(BaseModel):
+    """One committed change to an article, in the order the store committed them."""
+
+    cursor: str = Field(description="Pass as `since` to list only the changes after this one.")
+    kind: ChangeKind
+    article_slug: str
+    previous_slug: str | None = Field(
+        default=None, description="The article's slug before this change, when it moved."
+    )
+    source: str
+    origin: Origin
+    at: str = Field(description="When the change was committed (ISO 8601, UTC).")
+    url: str = Field(description="The article's URL (410 Gone after a deletion).")
+    sections_added: list[str] = Field(description="Slugs of sections that are new.")
+    sections_changed: list[str] = Field(description="Slugs of sections whose content changed.")
+    sections_removed: list[str] = Field(description="Slugs of sections that are gone.")
+
+
+class ChangePage(BaseModel):
+    """A page of the change feed."""
+
+    items: list[Change]
+    next: str = Field(description="Cursor for the next poll: pass it as `since`.")
+    more: bool = Field(description="True when more changes are waiting after this page.")
 
 
 class Highlight(BaseModel):

@@ -9,25 +9,35 @@ from fastapi.testclient import TestClient
 
 from app.api import create_app
 
+# A URL once served answers forever: 301 where it moved, 410 where it was removed.
+MOVED_OR_GONE = ("301", "404", "410")
 OPERATIONS = {
     ("/articles", "list_articles"): {"200", "422", "500", "503"},
-    ("/articles/{article_slug}", "get_article"): {"200", "404", "422", "500", "503"},
+    ("/articles/{article_slug}", "get_article"): {"200", *MOVED_OR_GONE, "422", "500", "503"},
     ("/articles/{article_slug}/sections", "list_article_sections"): {
         "200",
-        "404",
+        *MOVED_OR_GONE,
         "422",
         "500",
         "503",
     },
     ("/articles/{article_slug}/sections/{section_slug}", "get_article_section"): {
         "200",
-        "404",
+        *MOVED_OR_GONE,
         "422",
         "500",
         "503",
     },
-    ("/sections/{section_slug}", "get_section"): {"200", "404", "409", "422", "500", "503"},
+    ("/sections/{section_slug}", "get_section"): {
+        "200",
+        *MOVED_OR_GONE,
+        "409",
+        "422",
+        "500",
+        "503",
+    },
     ("/search", "search_sections"): {"200", "422", "500", "503"},
+    ("/changes", "list_changes"): {"200", "422", "500", "503"},
     ("/healthz", "check_liveness"): {"200"},
     ("/readyz", "check_readiness"): {"200", "503", "500"},
 }
@@ -72,7 +82,7 @@ def test_success_bodies_are_typed(schema: dict[str, Any]) -> None:
 def test_errors_are_documented_as_problem_json(schema: dict[str, Any]) -> None:
     for key, operation in operations(schema).items():
         for status, response in operation["responses"].items():
-            if status == "200":
+            if status in {"200", "301"}:
                 continue
             assert set(response["content"]) == {"application/problem+json"}, (key, status)
             problem = response["content"]["application/problem+json"]["schema"]

@@ -122,19 +122,21 @@ def test_missing_file_is_skipped_with_os_reason(store: Store, tmp_path: Path) ->
     assert report.reason == "cannot read: No such file or directory"
 
 
-def test_same_slug_from_another_file_is_a_conflict(
+def test_same_title_from_another_file_gets_its_own_slug(
     store: Store, folder: Path, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "copy-of-seed.txt"
+    # Named to sort after the seed, which therefore keeps the bare slug (app/store/identity.py)
+    copy = tmp_path / "seed-copy.txt"
     copy.write_bytes(SEED_FILE.read_bytes() + b"\nA different ending.\n")
 
     summary = ingest_paths(store=store, paths=[folder, copy])
 
     assert statuses(summary) == {
         SEED_FILE.name: FileStatus.INGESTED,
-        copy.name: FileStatus.SKIPPED,
+        copy.name: FileStatus.INGESTED,
     }
-    assert SEED_SLUG in (summary.reports[1].reason or "")
+    assert summary.reports[0].slug == SEED_SLUG
+    assert (summary.reports[1].slug or "").startswith(f"{SEED_SLUG}-")
 
 
 def test_folder_walk_ignores_unsupported_and_hidden_files(store: Store, folder: Path) -> None:

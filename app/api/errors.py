@@ -18,8 +18,13 @@ from starlette.responses import Response
 from app.errors import (
     AmbiguousSectionSlug,
     ArticleNotFound,
+    Gone,
+    Moved,
+    PreconditionFailed,
     SectionNotFound,
+    SourceConflict,
     StoreUnavailable,
+    UnreadableSource,
 )
 from app.models import Problem
 
@@ -111,7 +116,7 @@ class DomainProblem:
     status: int
     kind: str
     title: str
-    member: str  # the exception attribute carried over as an extension member
+    member: str | None = None  # the exception attribute carried over as an extension member
 
 
 DOMAIN_PROBLEMS: dict[type[Exception], DomainProblem] = {
@@ -120,19 +125,34 @@ DOMAIN_PROBLEMS: dict[type[Exception], DomainProblem] = {
     AmbiguousSectionSlug: DomainProblem(
         409, "ambiguous-section-slug", "Section slug is ambiguous", "candidates"
     ),
+    Gone: DomainProblem(410, "gone", "Removed"),
+    SourceConflict: DomainProblem(409, "owned-by-file", "Article is owned by a file", "source"),
+    PreconditionFailed: DomainProblem(412, "stale-version", "Article has changed"),
+    UnreadableSource: DomainProblem(422, "unreadable-article", "Article cannot be read"),
 }
 
 
 async def _domain_problem(request: Request, exc: Exception) -> Response:
     problem = DOMAIN_PROBLEMS[type(exc)]
+    members = {problem.member: getattr(exc, problem.member)} if problem.member else {}
     return problem_response(
         request,
         status=problem.status,
         kind=problem.kind,
         title=problem.title,
         detail=str(exc),
-        **{problem.member: getattr(exc, problem.member)},
+        **members,
     )
+
+
+async def _moved(request: Request, exc: Exception) -> Response:
+    """301 to where a URL served once has moved; the rest of a longer path follows it."""
+    assert isinstance(exc, Moved)
+    path = request.url.path
+    location = exc.location + path[len(exc.path) :] if path.startswith(exc.path) else exc.location
+    if request.url.query:
+        location += f"?{request.url.query}"
+    return Response(status_code=301, headers={"Location": location, "Cache-Control": "no-cache"})
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> Response:
@@ -159,14 +179,21 @@ HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Respons
     StarletteHTTPException: _http_exception,
     RequestValidationError: _validation_error,
     **dict.fromkeys(DOMAIN_PROBLEMS, _domain_problem),
+    Moved: _moved,
     StoreUnavailable: _store_unavailable,
     Exception: _unexpected,
 }
 
 
 PROBLEM_DESCRIPTIONS: dict[int, str] = {
+    401: "No bearer token was sent (`WWW-Authenticate: Bearer`).",
+    403: "The bearer token is not the write token.",
     404: "Not found; `suggestions` lists the nearest existing slugs.",
     409: "Several sections have this slug; `candidates` lists their canonical URLs.",
+    410: "It was served once and has been removed.",
+    412: "`If-Match` names a version that is no longer the stored one.",
+    413: "The body is larger than the server accepts.",
+    415: "The body is not text/plain, text/markdown or text/html.",
     422: "Invalid parameters; `errors` lists each one (`in`, `name`, `reason`).",
     500: "Unexpected server error; the detail is generic.",
     503: "The store cannot be reached.",
@@ -177,10 +204,17 @@ def problem_responses(*statuses: int, store: bool = True) -> dict[int | str, dic
     """OpenAPI `responses=` entries documenting problem+json answers (see openapi.py): the
     given statuses, 500, and 503 for every route that reads the store."""
     documented = {*statuses, 500, *((503,) if store else ())}
-    return {
+    responses: dict[int | str, dict[str, Any]] = {
         status: {"model": Problem, "description": PROBLEM_DESCRIPTIONS[status]}
         for status in sorted(documented)
     }
+    if 410 in statuses:
+        # Whatever can be gone can also have moved: a URL once served answers forever.
+        responses[301] = {
+            "description": "Moved: `Location` is where it lives now (a reworded heading, a "
+            "retitled article).",
+        }
+    return dict(sorted(responses.items(), key=lambda item: str(item[0])))
 
 
 def install_error_handlers(app: FastAPI) -> None:

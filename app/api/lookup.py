@@ -22,6 +22,7 @@ async def resolve_section(*, store: Store, section_slug: str) -> Section:
         return sections[0]
     if sections:
         raise AmbiguousSectionSlug(section_slug, sorted(section.url for section in sections))
+    store.check_retired_section_slug(section_slug)  # 301 or 410 for a slug served once
     # The first lookup after a write indexes every slug: off the event loop, like GET /search.
     suggestions = await run_in_threadpool(section_suggestions, store, section_slug)
     raise SectionNotFound(section_slug, None, suggestions)

@@ -87,7 +87,7 @@ def parse_article(
         title=title,
         lead=built.lead,
         language=choose_language(read.language, f"{title}\n{body_text}") or UNDETERMINED,
-        source=PurePath(source).name,
+        source=PurePath(source).as_posix(),
         format=fmt,
         reading_time_minutes=minutes,
         word_count=word_count(built.lead)

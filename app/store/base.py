@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from app.errors import StoreUnavailable
-from app.models import Article, ArticlePage, SearchResults, Section
+from app.models import Article, ArticlePage, ChangePage, SearchResults, Section, StoredArticle
 from app.search.request import SearchRequest
 
 
@@ -17,16 +19,61 @@ class UpsertOutcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """What an upsert did, and the slug the article is served under (the store settles
+    slugs that several sources' titles share)."""
+
+    outcome: UpsertOutcome
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawSource:
+    """The bytes an HTTP client sent, kept so that a new parser can read them again."""
+
+    data: bytes
+    media_type: str
+
+
+# Runs inside the write transaction with the stored version (None: nothing stored yet) and
+# aborts the write by raising: If-Match checks, "the file has not changed since it was read".
+Precondition = Callable[[StoredArticle | None], None]
+
+
 class Store(Protocol):
-    """Articles, their sections and a full-text index; each upsert is one transaction."""
+    """Articles, their sections and a full-text index; each write is one transaction that
+    also settles shared slugs, retires URLs and appends to the change feed."""
 
-    def upsert_article(self, article: Article) -> UpsertOutcome: ...
+    def upsert_article(
+        self,
+        article: Article,
+        *,
+        raw: RawSource | None = None,
+        precondition: Precondition | None = None,
+    ) -> Upserted: ...
 
-    def delete_article(self, slug: str) -> bool: ...
+    def delete_article(self, slug: str, *, precondition: Precondition | None = None) -> bool: ...
+
+    def delete_source(
+        self, source: str, *, precondition: Precondition | None = None
+    ) -> str | None: ...
 
     def get_article(self, slug: str) -> Article: ...
 
-    def list_articles(self, *, limit: int, offset: int) -> ArticlePage: ...
+    def get_stored_article(self, slug: str) -> StoredArticle: ...
+
+    def list_articles(
+        self, *, limit: int, offset: int, updated_since: str | None = None
+    ) -> ArticlePage: ...
+
+    def changes(self, *, since: int, limit: int) -> ChangePage: ...
+
+    def raw_sources(self, *, stale_only: bool = True) -> list[tuple[str, RawSource]]: ...
+
+    def check_retired_section_slug(self, section_slug: str) -> None:
+        """Raise Moved or Gone for a bare section slug that was served once."""
+        ...
 
     def get_section(self, *, article_slug: str, section_slug: str) -> Section: ...
 
@@ -42,7 +89,8 @@ class Store(Protocol):
     def search(self, request: SearchRequest) -> SearchResults: ...
 
     def source_hashes(self) -> dict[str, tuple[str, str]]:
-        """Map each stored source file name to (article slug, content hash)."""
+        """Map each stored file's path (relative to the articles folder) to (article slug,
+        content hash)."""
         ...
 
     def ping(self) -> None:

@@ -1,18 +1,21 @@
 """The embedded store: one SQLite file (WAL) with articles, sections and an inverted index.
 
 Writers hold one transaction per article, so readers in other threads or processes see
-either the old article or the new one, never a mix. The index tables (terms, postings)
-are read by the shared search engine through `_Reader`.
+either the old article or the new one, never a mix; the same transaction settles shared
+slugs, retires the URLs the old version served and appends to the change feed. The index
+tables (terms, postings) are read by the shared search engine through `_Reader`.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import uuid
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import TypeVar
@@ -20,72 +23,43 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from app.errors import ArticleNotFound, SectionNotFound, SlugConflict, StoreUnavailable
+from app.errors import (
+    ArticleNotFound,
+    Gone,
+    Moved,
+    SectionNotFound,
+    SourceConflict,
+    StoreUnavailable,
+)
 from app.fingerprint import index_fingerprint
-from app.models import Article, ArticlePage, ArticleSummary, SearchResults, Section
+from app.models import (
+    Article,
+    ArticlePage,
+    ArticleSummary,
+    Change,
+    ChangePage,
+    Origin,
+    SearchResults,
+    Section,
+    StoredArticle,
+)
+from app.parsing.sections import section_url
 from app.search.documents import SearchDocument, article_url, search_documents
 from app.search.engine import SearchEngine
 from app.search.index import ArticleRow, DocumentRow, HitRow, TermRow
 from app.search.postings import DocIds
 from app.search.request import SearchRequest
 from app.search.suggest import SlugIndex, closest
-from app.store.base import UpsertOutcome
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0), ('schema', 1);
--- Which code wrote the store (app/fingerprint.py).
-CREATE TABLE IF NOT EXISTS build (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
-    slug TEXT NOT NULL UNIQUE,
-    source TEXT NOT NULL,
-    title TEXT NOT NULL,
-    language TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    section_count INTEGER NOT NULL,
-    json TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_by_title ON articles (title, slug);
-CREATE INDEX IF NOT EXISTS articles_by_source ON articles (source);
--- One row per searchable document: position 0 is the article's lead (slug NULL).
-CREATE TABLE IF NOT EXISTS sections (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    slug TEXT,
-    heading TEXT,
-    is_question INTEGER NOT NULL,
-    url TEXT NOT NULL,
-    body TEXT NOT NULL,
-    json TEXT,
-    heading_length INTEGER NOT NULL,
-    title_length INTEGER NOT NULL,
-    body_length INTEGER NOT NULL,
-    term_ids BLOB NOT NULL,
-    stream TEXT NOT NULL,
-    UNIQUE (article_id, position)
-);
-CREATE INDEX IF NOT EXISTS sections_by_slug ON sections (slug);
-CREATE TABLE IF NOT EXISTS terms (
-    id INTEGER PRIMARY KEY,
-    term TEXT NOT NULL UNIQUE,
-    df INTEGER NOT NULL,
-    surface TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS postings (
-    term_id INTEGER NOT NULL,
-    doc_id INTEGER NOT NULL,
-    tf INTEGER NOT NULL,
-    PRIMARY KEY (term_id, doc_id)
-) WITHOUT ROWID;
-"""
+from app.store.base import Precondition, RawSource, Upserted, UpsertOutcome
+from app.store.history import (
+    reslugged,
+    retired_urls,
+    section_changes,
+    served_urls,
+    utc_now,
+)
+from app.store.identity import claim_key, suffixed_slug
+from app.store.schema import migrate
 
 _CHUNK = 500
 MMAP_BYTES = 1 << 30
@@ -106,6 +80,37 @@ def _term_ids_of(connection: sqlite3.Connection, terms: Sequence[str]) -> dict[s
         query = f"SELECT term, id FROM terms WHERE term IN ({marks})"
         ids.update(connection.execute(query, chunk).fetchall())
     return ids
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One stored article's row, before its JSON is parsed."""
+
+    id: int
+    slug: str
+    base_slug: str
+    source: str
+    origin: str
+    content_hash: str
+    json: str
+    created_at: str
+    updated_at: str
+
+    def article(self) -> Article:
+        return Article.model_validate_json(self.json)
+
+    def stored(self) -> StoredArticle:
+        return _stored(self.json, self.created_at, self.updated_at)
+
+
+def _taken_by_other(taken: Callable[[str], bool], own: str) -> Callable[[str], bool]:
+    """`taken`, except that an article's own slug is free for it."""
+    return lambda slug: slug != own and taken(slug)
+
+
+def _stored(article_json: str, created_at: str, updated_at: str) -> StoredArticle:
+    article = Article.model_validate_json(article_json)
+    return StoredArticle(**dict(article), created_at=created_at, updated_at=updated_at)
 
 
 class SQLiteStore:
@@ -133,7 +138,7 @@ class SQLiteStore:
         try:
             connection = self._connection()
             with self._write_lock:
-                connection.executescript(SCHEMA)
+                migrate(connection)
                 self._forget_hashes_of_other_builds(connection)
         except sqlite3.Error as error:
             raise StoreUnavailable(f"Cannot open the store at {path}: {error}") from error
@@ -193,13 +198,15 @@ class SQLiteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that also bumps the index generation."""
+        """A write transaction; it bumps the index generation when the index changed."""
         connection = self._connection()
         with self._write_lock:
             connection.execute("BEGIN IMMEDIATE")
             try:
+                changes_before = connection.total_changes
                 yield connection
-                connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                if connection.total_changes != changes_before:
+                    connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -220,27 +227,28 @@ class SQLiteStore:
 
     # -- writes ------------------------------------------------------------------------
 
-    def upsert_article(self, article: Article) -> UpsertOutcome:
-        """Insert, replace or leave alone one article, atomically with its sections and index."""
+    def upsert_article(
+        self,
+        article: Article,
+        *,
+        raw: RawSource | None = None,
+        precondition: Precondition | None = None,
+    ) -> Upserted:
+        """Insert, replace or leave alone one article, atomically with its sections, index,
+        slug settlement, retired URLs and change record.
+
+        A file's article is identified by (origin, source) and gets its slug by the rule of
+        app/store/identity.py; an HTTP article (origin "http") is identified by its slug.
+        `precondition` runs inside the write transaction with the stored version (or None)
+        and aborts the write by raising.
+        """
         documents = search_documents(article)
         surfaces: dict[str, str] = {}
         for document in documents:
             for term, word in document.surfaces.items():
                 surfaces.setdefault(term, word)
-        connection = self._connection()
-        with self._write_lock:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                outcome = self._upsert(connection, article, documents, surfaces)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            if outcome is UpsertOutcome.UNCHANGED:
-                connection.execute("ROLLBACK")
-            else:
-                connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-                connection.execute("COMMIT")
-        return outcome
+        with self._write() as connection:
+            return self._upsert(connection, article, documents, surfaces, raw, precondition)
 
     def _upsert(
         self,
@@ -248,25 +256,162 @@ class SQLiteStore:
         article: Article,
         documents: list[SearchDocument],
         surfaces: dict[str, str],
-    ) -> UpsertOutcome:
-        existing = connection.execute(
-            "SELECT id, source, content_hash FROM articles WHERE slug = ?", (article.slug,)
-        ).fetchone()
+        raw: RawSource | None,
+        precondition: Precondition | None,
+    ) -> Upserted:
+        if article.origin == "http":
+            existing = self._record(connection, "slug = ?", (article.slug,))
+            if existing is not None and existing.origin == "file":
+                raise SourceConflict(article.slug, existing.source)
+        else:
+            existing = self._record(connection, "origin = 'file' AND source = ?", (article.source,))
+        if precondition is not None:
+            precondition(existing.stored() if existing else None)
+        base = article.slug
+        unchanged = existing is not None and existing.content_hash == article.content_hash
+        if existing is not None and unchanged and existing.base_slug == base:
+            return Upserted(UpsertOutcome.UNCHANGED, existing.slug)
+        now = utc_now()
+        old = existing.article() if existing else None
         if existing is not None:
-            article_id, source, content_hash = existing
-            if source != article.source:
-                raise SlugConflict(article.slug, source, article.source)
-            if content_hash == article.content_hash:
-                return UpsertOutcome.UNCHANGED
-            self._delete(connection, article_id)
-        # A source file yields one article: a renamed title replaces the old slug.
-        renamed = connection.execute(
-            "SELECT id FROM articles WHERE source = ? AND slug != ?", (article.source, article.slug)
+            if old is not None and reslugged(article, existing.slug) == old.model_copy(
+                update={"content_hash": article.content_hash}
+            ):
+                # Re-parsed (new code) to the same article: only the hash is news.
+                connection.execute(
+                    "UPDATE articles SET content_hash = ? WHERE id = ?",
+                    (article.content_hash, existing.id),
+                )
+                return Upserted(UpsertOutcome.UNCHANGED, existing.slug)
+            self._delete_rows(connection, existing.id)
+        slug = self._claim(connection, base, article.source, article.origin, now)
+        final = reslugged(article, slug) if slug != article.slug else article
+        created_at = existing.created_at if existing else now
+        self._insert(connection, final, documents, surfaces, base, created_at, now)
+        if raw is not None:
+            connection.execute(
+                "INSERT INTO raw_sources (article_id, media_type, data)"
+                " SELECT id, ?, ? FROM articles WHERE slug = ?",
+                (raw.media_type, raw.data, slug),
+            )
+        self._record_history(connection, old, final, now)
+        if existing is not None and existing.base_slug != base:
+            self._settle(connection, existing.base_slug, now)
+        outcome = UpsertOutcome.UPDATED if existing else UpsertOutcome.INSERTED
+        return Upserted(outcome, slug)
+
+    def _claim(
+        self, connection: sqlite3.Connection, base: str, source: str, origin: Origin, now: str
+    ) -> str:
+        """The slug a new version gets; rivals for the same title slug move as the rule
+        says (app/store/identity.py)."""
+        if origin == "http":
+            holder = self._record(connection, "slug = ?", (base,))
+            if holder is not None:
+                raise SourceConflict(base, holder.source)
+            return base
+        return self._settle(connection, base, now, newcomer=source) or base
+
+    def _settle(
+        self, connection: sqlite3.Connection, base: str, now: str, *, newcomer: str | None = None
+    ) -> str | None:
+        """Give `base` to the first claim among the files whose title slug it is, suffixed
+        slugs to the others (moving stored ones whose slug must change); return the
+        newcomer's slug."""
+        rivals = connection.execute(
+            "SELECT id, slug, source FROM articles WHERE base_slug = ? AND origin = 'file'",
+            (base,),
         ).fetchall()
-        for (old_id,) in renamed:
-            self._delete(connection, old_id)
-        self._insert(connection, article, documents, surfaces)
-        return UpsertOutcome.UPDATED if existing or renamed else UpsertOutcome.INSERTED
+        holder = connection.execute(
+            "SELECT origin, base_slug FROM articles WHERE slug = ?", (base,)
+        ).fetchone()
+        blocked = holder is not None and (holder[0] != "file" or holder[1] != base)
+        claims = [str(source) for _, _, source in rivals]
+        if newcomer is not None:
+            claims.append(newcomer)
+        winner = None if blocked or not claims else min(claims, key=claim_key)
+
+        def taken(slug: str) -> bool:
+            return self._record(connection, "slug = ?", (slug,)) is not None
+
+        # Whoever leaves the bare slug moves first, so the winner finds it free.
+        for article_id, current, source in sorted(rivals, key=lambda row: row[2] == winner):
+            if source == winner:
+                wanted = base
+            else:
+                wanted = suffixed_slug(base, source, taken=_taken_by_other(taken, current))
+            if wanted != current:
+                self._move(connection, article_id, wanted, now)
+        if newcomer is None:
+            return None
+        return base if newcomer == winner else suffixed_slug(base, newcomer, taken=taken)
+
+    def _move(self, connection: sqlite3.Connection, article_id: int, slug: str, now: str) -> None:
+        """Give a stored article another slug: its URLs move, its index stays."""
+        row = connection.execute("SELECT json FROM articles WHERE id = ?", (article_id,)).fetchone()
+        old = Article.model_validate_json(row[0])
+        new = reslugged(old, slug)
+        connection.execute(
+            "UPDATE articles SET slug = ?, json = ?, updated_at = ? WHERE id = ?",
+            (slug, new.model_dump_json(), now, article_id),
+        )
+        connection.executemany(
+            "UPDATE sections SET url = ?, json = ? WHERE article_id = ? AND position = ?",
+            [
+                (section.url, section.model_dump_json(), article_id, section.position)
+                for section in new.sections
+            ],
+        )
+        connection.execute(
+            "UPDATE sections SET url = ? WHERE article_id = ? AND position = 0",
+            (article_url(slug), article_id),
+        )
+        self._record_history(connection, old, new, now)
+
+    def _record_history(
+        self, connection: sqlite3.Connection, old: Article | None, new: Article | None, now: str
+    ) -> None:
+        """Retire the URLs `old` served and `new` does not (one hop, however long the chain),
+        revive those `new` serves, and append the change to the feed."""
+        if old is not None:
+            for retired in retired_urls(old, new):
+                connection.execute(
+                    "UPDATE retired_urls SET target = ? WHERE target = ?",
+                    (retired.target, retired.path),
+                )
+                connection.execute(
+                    "INSERT OR REPLACE INTO retired_urls (path, section_slug, target, retired_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (retired.path, retired.section_slug, retired.target, now),
+                )
+        if new is not None:
+            paths = served_urls(new)
+            for chunk in _chunks(paths):
+                marks = ",".join("?" * len(chunk))
+                connection.execute(f"DELETE FROM retired_urls WHERE path IN ({marks})", chunk)
+        current = new or old
+        assert current is not None
+        changes = section_changes(old, new)
+        kind = "created" if old is None else "deleted" if new is None else "updated"
+        connection.execute(
+            "INSERT INTO changes (at, kind, article_slug, previous_slug, source, origin, sections)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                now,
+                kind,
+                current.slug,
+                old.slug if old is not None and new is not None and old.slug != new.slug else None,
+                current.source,
+                current.origin,
+                json.dumps(
+                    {
+                        "added": changes.added,
+                        "changed": changes.changed,
+                        "removed": changes.removed,
+                    }
+                ),
+            ),
+        )
 
     def _insert(
         self,
@@ -274,29 +419,39 @@ class SQLiteStore:
         article: Article,
         documents: list[SearchDocument],
         surfaces: dict[str, str],
+        base_slug: str,
+        created_at: str,
+        updated_at: str,
     ) -> None:
         cursor = connection.execute(
-            "INSERT INTO articles"
-            " (slug, source, title, language, content_hash, section_count, json)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (slug, base_slug, source, origin, title, language,"
+            " content_hash, section_count, json, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.slug,
+                base_slug,
                 article.source,
+                article.origin,
                 article.title,
                 article.language,
                 article.content_hash,
                 len(article.sections),
                 article.model_dump_json(),
+                created_at,
+                updated_at,
             ),
         )
         article_id = cursor.lastrowid
         term_ids = self._term_ids(
             connection, {t for d in documents for t in d.packed_frequencies}, surfaces
         )
+        # The documents were analysed before the slug was settled: URLs come from `article`.
+        sections = {section.position: section for section in article.sections}
         document_frequency: dict[int, int] = {}
         postings: list[tuple[int, int, int]] = []
         for doc in documents:
             ids = array("l", sorted(term_ids[t] for t in doc.packed_frequencies))
+            section = sections.get(doc.position)
             doc_cursor = connection.execute(
                 "INSERT INTO sections (article_id, position, slug, heading, is_question, url,"
                 " body, json, heading_length, title_length, body_length, term_ids, stream)"
@@ -304,12 +459,12 @@ class SQLiteStore:
                 (
                     article_id,
                     doc.position,
-                    doc.section.slug if doc.section else None,
+                    section.slug if section else None,
                     doc.heading,
                     int(doc.is_question),
-                    doc.url,
+                    section.url if section else article_url(article.slug),
                     doc.body,
-                    doc.section.model_dump_json() if doc.section else None,
+                    section.model_dump_json() if section else None,
                     doc.heading_length,
                     doc.title_length,
                     doc.body_length,
@@ -345,7 +500,7 @@ class SQLiteStore:
         ids.update(_term_ids_of(connection, missing))
         return ids
 
-    def _delete(self, connection: sqlite3.Connection, article_id: int) -> None:
+    def _delete_rows(self, connection: sqlite3.Connection, article_id: int) -> None:
         rows = connection.execute(
             "SELECT id, term_ids FROM sections WHERE article_id = ?", (article_id,)
         ).fetchall()
@@ -370,13 +525,44 @@ class SQLiteStore:
         connection.execute("DELETE FROM sections WHERE article_id = ?", (article_id,))
         connection.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
-    def delete_article(self, slug: str) -> bool:
+    def delete_article(self, slug: str, *, precondition: Precondition | None = None) -> bool:
+        """Delete the article at `slug`, leaving a tombstone (410) and a change record."""
         with self._write() as connection:
-            row = connection.execute("SELECT id FROM articles WHERE slug = ?", (slug,)).fetchone()
-            if row is None:
+            record = self._record(connection, "slug = ?", (slug,))
+            if precondition is not None:
+                precondition(record.stored() if record else None)
+            if record is None:
                 return False
-            self._delete(connection, row[0])
+            self._remove(connection, record)
             return True
+
+    def delete_source(self, source: str, *, precondition: Precondition | None = None) -> str | None:
+        """Delete the article read from the file `source`; return its slug, or None."""
+        with self._write() as connection:
+            record = self._record(connection, "origin = 'file' AND source = ?", (source,))
+            if precondition is not None:
+                precondition(record.stored() if record else None)
+            if record is None:
+                return None
+            self._remove(connection, record)
+            return record.slug
+
+    def _remove(self, connection: sqlite3.Connection, record: _Record) -> None:
+        now = utc_now()
+        old = record.article()
+        self._delete_rows(connection, record.id)
+        self._record_history(connection, old, None, now)
+        self._settle(connection, record.base_slug, now)
+
+    def _record(
+        self, connection: sqlite3.Connection, where: str, parameters: tuple[object, ...]
+    ) -> _Record | None:
+        row = connection.execute(
+            "SELECT id, slug, base_slug, source, origin, content_hash, json, created_at,"
+            f" updated_at FROM articles WHERE {where}",
+            parameters,
+        ).fetchone()
+        return _Record(*row) if row is not None else None
 
     # -- reads -------------------------------------------------------------------------
 
@@ -384,20 +570,47 @@ class SQLiteStore:
         return closest(wanted, options, limit=3, cutoff=0.5)
 
     def get_article(self, slug: str) -> Article:
+        stored = self.get_stored_article(slug)
+        return Article(**{name: getattr(stored, name) for name in Article.model_fields})
+
+    def get_stored_article(self, slug: str) -> StoredArticle:
+        """The article with its timestamps; Moved or Gone for a URL served once."""
         with self._read() as connection:
-            row = connection.execute("SELECT json FROM articles WHERE slug = ?", (slug,)).fetchone()
+            row = connection.execute(
+                "SELECT json, created_at, updated_at FROM articles WHERE slug = ?", (slug,)
+            ).fetchone()
             if row is None:
+                self._raise_if_retired(connection, article_url(slug), "article")
                 slugs = [r[0] for r in connection.execute("SELECT slug FROM articles")]
                 raise ArticleNotFound(slug, self._suggest(slug, slugs))
-        return Article.model_validate_json(row[0])
+        return _stored(*row)
 
-    def list_articles(self, *, limit: int, offset: int) -> ArticlePage:
+    def _raise_if_retired(self, connection: sqlite3.Connection, path: str, what: str) -> None:
+        row = connection.execute(
+            "SELECT target FROM retired_urls WHERE path = ?", (path,)
+        ).fetchone()
+        if row is None:
+            return
+        if row[0] is None:
+            raise Gone(path, what)
+        raise Moved(path, row[0])
+
+    def list_articles(
+        self, *, limit: int, offset: int, updated_since: str | None = None
+    ) -> ArticlePage:
+        """A page of articles by title; only those updated at or after `updated_since` (an
+        ISO 8601 UTC timestamp as the store writes them) when given."""
+        where, parameters = (
+            ("WHERE updated_at >= ?", (updated_since,)) if updated_since else ("", ())
+        )
         with self._read() as connection:
-            total = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+            total = connection.execute(
+                f"SELECT count(*) FROM articles {where}", parameters
+            ).fetchone()[0]
             rows = connection.execute(
-                "SELECT slug, title, language, section_count FROM articles"
-                " ORDER BY title, slug LIMIT ? OFFSET ?",
-                (limit, offset),
+                "SELECT slug, title, language, section_count, origin, created_at, updated_at"
+                f" FROM articles {where} ORDER BY title, slug LIMIT ? OFFSET ?",
+                (*parameters, limit, offset),
             ).fetchall()
         items = [
             ArticleSummary(
@@ -406,8 +619,11 @@ class SQLiteStore:
                 language=language,
                 section_count=count,
                 url=article_url(slug),
+                origin=origin,
+                created_at=created_at,
+                updated_at=updated_at,
             )
-            for slug, title, language, count in rows
+            for slug, title, language, count, origin, created_at, updated_at in rows
         ]
         return ArticlePage(items=items, total=total, limit=limit, offset=offset)
 
@@ -417,6 +633,10 @@ class SQLiteStore:
                 "SELECT id FROM articles WHERE slug = ?", (article_slug,)
             ).fetchone()
             if article is None:
+                self._raise_if_retired(
+                    connection, section_url(article_slug, section_slug), "section"
+                )
+                self._raise_if_retired(connection, article_url(article_slug), "article")
                 slugs = [r[0] for r in connection.execute("SELECT slug FROM articles")]
                 raise ArticleNotFound(article_slug, self._suggest(article_slug, slugs))
             row = connection.execute(
@@ -424,9 +644,72 @@ class SQLiteStore:
                 (article[0], section_slug),
             ).fetchone()
             if row is None:
+                self._raise_if_retired(
+                    connection, section_url(article_slug, section_slug), "section"
+                )
                 suggestions = self._article_slug_suggestions(connection, article[0], section_slug)
                 raise SectionNotFound(section_slug, article_slug, suggestions)
         return Section.model_validate_json(row[0])
+
+    def check_retired_section_slug(self, section_slug: str) -> None:
+        """For a bare section slug no article has: Moved when every URL it had moved to one
+        place, Gone when they are all gone; nothing when it never existed or is ambiguous."""
+        with self._read() as connection:
+            targets = {
+                target
+                for (target,) in connection.execute(
+                    "SELECT target FROM retired_urls WHERE section_slug = ?", (section_slug,)
+                )
+            }
+        path = f"/sections/{section_slug}"
+        if targets == {None}:
+            raise Gone(path, "section")
+        if len(targets) == 1:
+            (target,) = targets
+            assert target is not None
+            raise Moved(path, target)
+
+    def changes(self, *, since: int, limit: int) -> ChangePage:
+        """Committed changes after the cursor `since` (0: from the beginning), oldest first."""
+        with self._read() as connection:
+            rows = connection.execute(
+                "SELECT seq, at, kind, article_slug, previous_slug, source, origin, sections"
+                " FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                (since, limit + 1),
+            ).fetchall()
+        more = len(rows) > limit
+        items = [
+            Change(
+                cursor=str(seq),
+                kind=kind,
+                article_slug=slug,
+                previous_slug=previous,
+                source=source,
+                origin=origin,
+                at=at,
+                url=article_url(slug),
+                sections_added=sections["added"],
+                sections_changed=sections["changed"],
+                sections_removed=sections["removed"],
+            )
+            for seq, at, kind, slug, previous, source, origin, sections in (
+                (*row[:7], json.loads(row[7])) for row in rows[:limit]
+            )
+        ]
+        last = items[-1].cursor if items else str(since)
+        return ChangePage(items=items, next=last, more=more)
+
+    def raw_sources(self, *, stale_only: bool = True) -> list[tuple[str, RawSource]]:
+        """The kept bytes of HTTP-written articles (slug, raw), to re-parse after an upgrade;
+        only those whose content hash was cleared by a change of parser when `stale_only`."""
+        stale = " AND a.content_hash = ''" if stale_only else ""
+        with self._read() as connection:
+            rows = connection.execute(
+                "SELECT a.slug, r.media_type, r.data FROM raw_sources r"
+                f" JOIN articles a ON a.id = r.article_id WHERE a.origin = 'http'{stale}"
+                " ORDER BY a.slug"
+            ).fetchall()
+        return [(slug, RawSource(bytes(data), media_type)) for slug, media_type, data in rows]
 
     def suggest_section_slugs(
         self, slug: str, *, article_slug: str | None = None, limit: int = 3
@@ -482,7 +765,9 @@ class SQLiteStore:
 
     def source_hashes(self) -> dict[str, tuple[str, str]]:
         with self._read() as connection:
-            rows = connection.execute("SELECT source, slug, content_hash FROM articles").fetchall()
+            rows = connection.execute(
+                "SELECT source, slug, content_hash FROM articles WHERE origin = 'file'"
+            ).fetchall()
         return {source: (slug, content_hash) for source, slug, content_hash in rows}
 
     def search(self, request: SearchRequest) -> SearchResults:

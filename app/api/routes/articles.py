@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -10,7 +11,7 @@ from starlette.responses import Response
 from app.api.deps import SettingsDep, StoreDep
 from app.api.errors import problem_responses
 from app.api.http import json_response
-from app.models import Article, ArticlePage, Section, SectionList
+from app.models import ArticlePage, Section, SectionList, StoredArticle
 
 router = APIRouter(tags=["articles"])
 # These routes are async although the store is synchronous: its lookups take tens of
@@ -35,21 +36,35 @@ async def list_articles(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_LIST_OFFSET, description="Articles to skip.")] = 0,
+    updated_since: Annotated[
+        datetime | None,
+        Query(
+            description="Only articles created or changed at or after this time "
+            "(ISO 8601; without a zone, UTC). Deletions are in `GET /changes`."
+        ),
+    ] = None,
 ) -> Response:
-    page = store.list_articles(limit=limit, offset=offset)
+    since = store_timestamp(updated_since) if updated_since is not None else None
+    page = store.list_articles(limit=limit, offset=offset, updated_since=since)
     return json_response(request, page, max_age=settings.cache_max_age)
+
+
+def store_timestamp(moment: datetime) -> str:
+    """A request's time as the store writes its timestamps (UTC, microseconds, 'Z')."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @router.get(
     "/articles/{article_slug}",
-    response_model=Article,
+    response_model=StoredArticle,
     summary="Get one article with all its sections",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 410, 422),
 )
 async def get_article(
     request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
 ) -> Response:
-    article = store.get_article(article_slug)
+    article = store.get_stored_article(article_slug)
     return json_response(request, article, max_age=settings.cache_max_age)
 
 
@@ -57,7 +72,7 @@ async def get_article(
     "/articles/{article_slug}/sections",
     response_model=SectionList,
     summary="List the sections of one article, in order",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 410, 422),
 )
 async def list_article_sections(
     request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
@@ -71,7 +86,7 @@ async def list_article_sections(
     "/articles/{article_slug}/sections/{section_slug}",
     response_model=Section,
     summary="Get one section by its canonical URL",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 410, 422),
 )
 async def get_article_section(
     request: Request,

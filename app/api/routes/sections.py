@@ -21,9 +21,10 @@ router = APIRouter(tags=["sections"])
     summary="Get a section by its slug alone",
     description=(
         "Answers the section when exactly one article has this slug; 409 with the candidates' "
-        "canonical URLs when several do; 404 with the nearest slugs when none does."
+        "canonical URLs when several do; 301 to its new URL when its heading was reworded; "
+        "410 when it was removed; 404 with the nearest slugs when none ever had it."
     ),
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(404, 409, 410, 422),
 )
 async def get_section(
     request: Request, store: StoreDep, settings: SettingsDep, section_slug: SectionSlug

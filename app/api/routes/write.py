@@ -1,0 +1,187 @@
+"""PUT and DELETE /articles/{slug}: the write API, mounted only when a write token is set.
+
+Articles written here are identified by their slug (`origin: http`) and keep the bytes sent,
+so a new parser can read them again; articles read from the articles folder belong to their
+files and answer 409 here.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from app.api.deps import SettingsDep, StoreDep
+from app.api.errors import problem_responses
+from app.api.http import JSON_MEDIA_TYPE, NO_STORE, etag_for
+from app.errors import ArticleNotFound, PreconditionFailed, SourceConflict
+from app.ingest import MEDIA_TYPE_FORMATS, http_article
+from app.models import ArticlePreview, StoredArticle
+from app.store.base import Precondition, RawSource, UpsertOutcome
+
+# Slugs a client may choose: what the parser itself makes from a title.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+WritableSlug = Annotated[
+    str,
+    Path(
+        description="Article slug: lowercase ASCII words joined by '-'.",
+        pattern=SLUG_PATTERN,
+        max_length=80,
+    ),
+]
+bearer = HTTPBearer(
+    auto_error=False, description="The server's ARTICLE_QA_WRITE_TOKEN.", bearerFormat="token"
+)
+
+
+async def require_writer(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """401 without a bearer token, 403 with a wrong one (compared in constant time)."""
+    if credentials is None:
+        raise HTTPException(
+            401, "This route needs a bearer token.", headers={"WWW-Authenticate": "Bearer"}
+        )
+    expected = settings.write_token
+    given = credentials.credentials.encode()
+    if expected is None or not hmac.compare_digest(given, expected.get_secret_value().encode()):
+        raise HTTPException(403, "The bearer token is not the write token.")
+
+
+router = APIRouter(tags=["articles"], dependencies=[Depends(require_writer)])
+
+REQUEST_BODY = {
+    "required": True,
+    "content": {media_type: {"schema": {"type": "string"}} for media_type in MEDIA_TYPE_FORMATS},
+}
+IfMatch = Annotated[
+    str | None,
+    Header(description="ETag of the version this write replaces (412 when it is stale)."),
+]
+
+
+def if_match_precondition(slug: str, if_match: str | None) -> Precondition:
+    """Checked inside the write transaction: If-Match must name the stored version's ETag
+    (strong comparison, RFC 9110 13.1.1); `*` asks only that a version exists."""
+
+    def check(stored: StoredArticle | None) -> None:
+        if if_match is None:
+            return
+        if stored is None:
+            raise PreconditionFailed(slug, None)
+        if if_match.strip() == "*":
+            return
+        etag = etag_for(stored.model_dump_json().encode())
+        if etag not in (tag.strip() for tag in if_match.split(",")):
+            raise PreconditionFailed(slug, etag)
+
+    return check
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"The body is larger than {limit} bytes.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"The body is larger than {limit} bytes.")
+    return bytes(body)
+
+
+def media_type_of(request: Request) -> str:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in MEDIA_TYPE_FORMATS:
+        accepted = ", ".join(MEDIA_TYPE_FORMATS)
+        raise HTTPException(415, f"Send the article as one of {accepted}.")
+    return media_type
+
+
+def stored_response(article: StoredArticle, *, status: int) -> Response:
+    body = article.model_dump_json().encode()
+    headers = {"ETag": etag_for(body), "Cache-Control": NO_STORE}
+    if status == 201:
+        headers["Location"] = f"/articles/{article.slug}"
+    return Response(body, status_code=status, media_type=JSON_MEDIA_TYPE, headers=headers)
+
+
+@router.put(
+    "/articles/{article_slug}",
+    response_model=StoredArticle,
+    summary="Create or replace an article",
+    description=(
+        "Parses the body (`text/plain`, `text/markdown` or `text/html`) into an article served "
+        "under this slug: 201 with `Location` when new, 200 when replaced. `?dry_run=true` "
+        "answers what would be stored, with the parser's warnings, and stores nothing. "
+        "Articles read from the articles folder answer 409: change their file instead."
+    ),
+    responses={
+        201: {"model": StoredArticle, "description": "Created."},
+        **problem_responses(401, 403, 409, 412, 413, 415, 422),
+    },
+    openapi_extra={"requestBody": REQUEST_BODY},
+)
+async def put_article(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    article_slug: WritableSlug,
+    if_match: IfMatch = None,
+    dry_run: Annotated[bool, Query(description="Parse only; store nothing.")] = False,
+) -> Response:
+    media_type = media_type_of(request)
+    data = await read_body(request, settings.max_article_bytes)
+    parsed = await run_in_threadpool(
+        http_article, slug=article_slug, data=data, media_type=media_type
+    )
+    if dry_run:
+        preview = ArticlePreview(article=parsed.article, warnings=parsed.warnings)
+        return Response(
+            preview.model_dump_json(),
+            media_type=JSON_MEDIA_TYPE,
+            headers={"Cache-Control": NO_STORE},
+        )
+    upserted = await run_in_threadpool(
+        store.upsert_article,
+        parsed.article,
+        raw=RawSource(data, media_type),
+        precondition=if_match_precondition(article_slug, if_match),
+    )
+    stored = store.get_stored_article(upserted.slug)
+    return stored_response(
+        stored, status=201 if upserted.outcome is UpsertOutcome.INSERTED else 200
+    )
+
+
+@router.delete(
+    "/articles/{article_slug}",
+    status_code=204,
+    summary="Delete an article",
+    description=(
+        "Its URLs then answer 410 Gone and `GET /changes` lists the deletion. Articles read "
+        "from the articles folder answer 409: delete their file instead."
+    ),
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def delete_article(
+    store: StoreDep, article_slug: WritableSlug, if_match: IfMatch = None
+) -> Response:
+    matches = if_match_precondition(article_slug, if_match)
+
+    def check(stored: StoredArticle | None) -> None:
+        if stored is None:
+            raise ArticleNotFound(article_slug)
+        if stored.origin == "file":
+            raise SourceConflict(article_slug, stored.source)
+        matches(stored)
+
+    await run_in_threadpool(store.delete_article, article_slug, precondition=check)
+    return Response(status_code=204, headers={"Cache-Control": NO_STORE})
