@@ -1,5 +1,6 @@
 """Markdown -> blocks with a CommonMark parser; lines the parser consumes silently
-(link reference definitions, front matter) are accounted for as dropped regions."""
+(link reference definitions, front matter) and HTML that is not text (scripts, images,
+comments) are accounted for as dropped regions."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.parsing.blocks import (
     strip_heading_decoration,
     word_count,
 )
+from app.parsing.markdown_html import clean_inline, read_html_block
 from app.parsing.questions import (
     ANSWER_PREFIX,
     INTERVIEW_PROMPT,
@@ -35,7 +37,6 @@ _BLOCK_SCALAR_INDICATOR = re.compile(r"^[>|][+-]?\s")
 _MAX_PREAMBLE_WORDS = 60
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _LINK_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:")
-_HTML_TAG = re.compile(r"<[^>]*>")
 _CONTAINERS = {"bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"}
 _PARSER = MarkdownIt("commonmark").enable("table")
 
@@ -50,7 +51,8 @@ def read_markdown(text: str) -> ReadResult:
         # Blank out the front matter but keep line numbers stable.
         text = "\n" * front.group(0).count("\n") + text[front.end() :]
     tokens = _PARSER.parse(text)
-    blocks = _blocks(tokens)
+    html_blocks = _read_html(tokens, dropped)
+    blocks = _blocks(tokens, html_blocks)
     if not any(b.kind == "heading" or b.emphasis or b.prompt for b in blocks):
         # No heading markup at all: the file is plain text in a .md name, and its lone
         # short lines are the only evidence of headings, as in a .txt file.
@@ -75,7 +77,22 @@ def _front_matter_title(front_matter: str) -> str | None:
     return normalize_space(_ENTITY.sub(lambda entity: html.unescape(entity[0]), value)) or None
 
 
-def _blocks(tokens: Sequence[Token]) -> list[Block]:
+def _read_html(tokens: Sequence[Token], dropped: list[tuple[str, str]]) -> dict[int, list[Block]]:
+    """Strip dropped HTML out of every inline token (table cells too) and read each HTML
+    block, in document order; returns the blocks per html_block token index."""
+    html_blocks: dict[int, list[Block]] = {}
+    for index, token in enumerate(tokens):
+        if token.type == "inline" and token.children:
+            token.children, inline_dropped = clean_inline(token.children)
+            dropped.extend(inline_dropped)
+        elif token.type == "html_block":
+            origin = f"line {token.map[0] + 1}" if token.map else "markdown"
+            html_blocks[index], block_dropped = read_html_block(token.content, origin)
+            dropped.extend(block_dropped)
+    return html_blocks
+
+
+def _blocks(tokens: Sequence[Token], html_blocks: dict[int, list[Block]]) -> list[Block]:
     blocks: list[Block] = []
     containers: list[str] = []
     heading_level: int | None = None
@@ -96,7 +113,7 @@ def _blocks(tokens: Sequence[Token]) -> list[Block]:
         elif token.type in ("fence", "code_block"):
             blocks.append(_block("code", token.content, token))
         elif token.type == "html_block":
-            blocks.append(_block("paragraph", _HTML_TAG.sub(" ", token.content), token))
+            blocks.extend(html_blocks.get(index, []))
         elif token.type == "table_open":
             blocks.append(_block("table", _table_text(tokens, index), token))
         elif token.type == "hr":

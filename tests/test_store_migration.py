@@ -1,0 +1,94 @@
+"""A store written by the release before schema 2 opens, migrates forward and loses nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.errors import StoreUnavailable
+from app.ingest import FileStatus, sync_folder
+from app.search.request import SearchRequest
+from app.store import open_store
+from app.store.schema import SCHEMA_VERSION
+from tests.conftest import SEED_FILE, SEED_SLUG, TWIN_FILE_NAME, TWIN_SLUG, TWIN_TEXT
+
+# Made by `article-qa ingest` of commit 9184ccb (schema 1) from the seed at the top of
+# articles/ and the twin in articles/explainers/.
+SCHEMA_1_STORE = Path(__file__).parent / "fixtures" / "store-schema-1.db"
+
+
+@pytest.fixture
+def old_store(tmp_path: Path) -> Path:
+    copy = tmp_path / "store.db"
+    shutil.copy(SCHEMA_1_STORE, copy)
+    return copy
+
+
+def schema_version(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    return int(row[0])
+
+
+def test_the_fixture_is_a_schema_1_store() -> None:
+    assert schema_version(SCHEMA_1_STORE) == 1
+
+
+def test_opening_migrates_without_losing_articles(old_store: Path) -> None:
+    store = open_store(old_store)
+    try:
+        assert schema_version(old_store) == SCHEMA_VERSION
+        page = store.list_articles(limit=10, offset=0)
+        assert {item.slug for item in page.items} == {SEED_SLUG, TWIN_SLUG}
+        assert all(item.origin == "file" and item.created_at for item in page.items)
+        article = store.get_stored_article(SEED_SLUG)
+        assert article.origin == "file" and article.sections
+        assert store.search(SearchRequest(query="gas pipeline")).total > 0
+        # The feed starts with what the store held.
+        feed = store.changes(since=0, limit=10)
+        assert {(c.kind, c.article_slug) for c in feed.items} == {
+            ("created", SEED_SLUG),
+            ("created", TWIN_SLUG),
+        }
+    finally:
+        store.close()
+
+
+def test_a_migrated_store_syncs_to_the_same_slugs(old_store: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    (folder / "explainers").mkdir(parents=True)
+    shutil.copy(SEED_FILE, folder / SEED_FILE.name)
+    (folder / "explainers" / TWIN_FILE_NAME).write_text(TWIN_TEXT, encoding="utf-8")
+    store = open_store(old_store)
+    try:
+        summary = sync_folder(store=store, folder=folder)
+        assert summary.ok
+        assert store.source_hashes().keys() == {
+            SEED_FILE.name,
+            f"explainers/{TWIN_FILE_NAME}",
+        }
+        assert {slug for slug, _ in store.source_hashes().values()} == {SEED_SLUG, TWIN_SLUG}
+        again = sync_folder(store=store, folder=folder)
+        assert {report.status for report in again.reports} == {FileStatus.UNCHANGED}
+    finally:
+        store.close()
+
+
+def test_migrating_twice_is_a_no_op(old_store: Path) -> None:
+    open_store(old_store).close()
+    store = open_store(old_store)
+    try:
+        assert len(store.changes(since=0, limit=10).items) == 2
+    finally:
+        store.close()
+
+
+def test_a_store_from_a_newer_release_is_refused(old_store: Path) -> None:
+    open_store(old_store).close()
+    with sqlite3.connect(old_store) as connection:
+        connection.execute("UPDATE meta SET value = 99 WHERE key = 'schema'")
+    with pytest.raises(StoreUnavailable, match="newer"):
+        open_store(old_store)
