@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections import OrderedDict
 
 from app.models import SearchResults
@@ -33,6 +34,11 @@ from app.search.snippets import Highlighter, make_snippet
 MAX_LIMIT = 100
 MAX_CACHED_PLANS = 4096
 MAX_PHRASE_CHECKS = 20_000
+# Writes arriving all the time must not make every search rebuild the view: after a rebuild
+# that took t seconds, a newer generation is picked up no sooner than t later (at most half
+# of the time goes to rebuilding). Views quicker to build than the floor are always fresh.
+REBUILD_SPACING = 1.0
+COALESCE_FLOOR_SECONDS = 0.05
 
 
 class SearchEngine:
@@ -49,11 +55,11 @@ class SearchEngine:
         """The in-memory view for the reader's generation, rebuilt when it has moved on."""
         generation = reader.generation()
         current = self._snapshot
-        if current is not None and current.generation == generation:
+        if current is not None and (current.generation == generation or _recent(current)):
             return current
         with self._lock:
             current = self._snapshot
-            if current is None or current.generation != generation:
+            if current is None or (current.generation != generation and not _recent(current)):
                 current = build_snapshot(reader)
                 self._snapshot = current
         return current
@@ -127,6 +133,14 @@ class SearchEngine:
                 "hits": hits,
             }
         )
+
+
+def _recent(snapshot: Snapshot) -> bool:
+    """True while an older view may still answer (see REBUILD_SPACING): its postings are
+    read from the current store and cut to the documents it knows (ids only grow)."""
+    if snapshot.build_seconds < COALESCE_FLOOR_SECONDS:
+        return False
+    return time.monotonic() - snapshot.built_at < REBUILD_SPACING * snapshot.build_seconds
 
 
 class _Candidates:

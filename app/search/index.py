@@ -8,6 +8,7 @@ changes, so the cache can never mix two versions of the index.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +112,8 @@ class Snapshot:
     _filters: dict[tuple[str, str], int] = field(default_factory=dict)
     _sorted_terms: list[str] | None = None
     _typos: TypoIndex | None = None
+    built_at: float = 0.0  # time.monotonic() when the view was complete
+    build_seconds: float = 0.0
 
     def article_language(self, article_id: int) -> str:
         """The primary language of an article ('und' when unknown)."""
@@ -169,6 +172,11 @@ class Snapshot:
 
         def build() -> Postings:
             docs, tfs = reader.postings(term_id)
+            if len(docs) and docs[-1] > self.max_id:
+                # Documents written after this view was built (an older view still answers
+                # while writes arrive): it has no lengths for them yet.
+                known = int(np.searchsorted(docs, self.max_id, side="right"))
+                docs, tfs = docs[:known], tfs[:known]
             scored_docs, scores = impacts(
                 docs,
                 tfs,
@@ -213,6 +221,7 @@ class Snapshot:
 
 def build_snapshot(reader: IndexReader) -> Snapshot:
     """Read document stats, articles and vocabulary of the current generation."""
+    started = time.monotonic()
     generation = reader.generation()
     rows = list(reader.documents())
     max_id = max((row.doc_id for row in rows), default=0)
@@ -256,4 +265,6 @@ def build_snapshot(reader: IndexReader) -> Snapshot:
         surfaces=surfaces,
         all_docs=bitsets.from_array(ids.astype(np.int32), max_id),
         languages=frozenset(primary_language(a.language) for a in articles),
+        built_at=time.monotonic(),
+        build_seconds=time.monotonic() - started,
     )

@@ -103,6 +103,20 @@ class _Record:
         return _stored(self.json, self.created_at, self.updated_at)
 
 
+def _allocate_ids(connection: sqlite3.Connection, table: str, count: int) -> int:
+    """The first of `count` new ids for `table`; ids are never reused, so an index view built
+    before a write can tell the rows written after it (and a deleted row's id never comes
+    back meaning something else)."""
+    key = f"next_id:{table}"
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    above = connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+    first = max(int(row[0]) if row else 0, int(above))
+    connection.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, first + count)
+    )
+    return first
+
+
 def _taken_by_other(taken: Callable[[str], bool], own: str) -> Callable[[str], bool]:
     """`taken`, except that an article's own slug is free for it."""
     return lambda slug: slug != own and taken(slug)
@@ -423,11 +437,13 @@ class SQLiteStore:
         created_at: str,
         updated_at: str,
     ) -> None:
-        cursor = connection.execute(
-            "INSERT INTO articles (slug, base_slug, source, origin, title, language,"
+        article_id = _allocate_ids(connection, "articles", 1)
+        connection.execute(
+            "INSERT INTO articles (id, slug, base_slug, source, origin, title, language,"
             " content_hash, section_count, json, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                article_id,
                 article.slug,
                 base_slug,
                 article.source,
@@ -441,7 +457,6 @@ class SQLiteStore:
                 updated_at,
             ),
         )
-        article_id = cursor.lastrowid
         term_ids = self._term_ids(
             connection, {t for d in documents for t in d.packed_frequencies}, surfaces
         )
@@ -449,14 +464,16 @@ class SQLiteStore:
         sections = {section.position: section for section in article.sections}
         document_frequency: dict[int, int] = {}
         postings: list[tuple[int, int, int]] = []
-        for doc in documents:
+        first_doc_id = _allocate_ids(connection, "sections", len(documents))
+        for doc_id, doc in enumerate(documents, start=first_doc_id):
             ids = array("l", sorted(term_ids[t] for t in doc.packed_frequencies))
             section = sections.get(doc.position)
-            doc_cursor = connection.execute(
-                "INSERT INTO sections (article_id, position, slug, heading, is_question, url,"
-                " body, json, heading_length, title_length, body_length, term_ids, stream)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            connection.execute(
+                "INSERT INTO sections (id, article_id, position, slug, heading, is_question,"
+                " url, body, json, heading_length, title_length, body_length, term_ids, stream)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    doc_id,
                     article_id,
                     doc.position,
                     section.slug if section else None,
@@ -472,8 +489,6 @@ class SQLiteStore:
                     doc.stream,
                 ),
             )
-            doc_id = doc_cursor.lastrowid
-            assert doc_id is not None
             for term, packed in doc.packed_frequencies.items():
                 term_id = term_ids[term]
                 postings.append((term_id, doc_id, packed))
@@ -493,9 +508,13 @@ class SQLiteStore:
         ordered = sorted(terms)
         ids = _term_ids_of(connection, ordered)
         missing = [term for term in ordered if term not in ids]
+        first = _allocate_ids(connection, "terms", len(missing))
         connection.executemany(
-            "INSERT INTO terms (term, df, surface) VALUES (?, 0, ?)",
-            [(term, surfaces.get(term, term)) for term in missing],
+            "INSERT INTO terms (id, term, df, surface) VALUES (?, ?, 0, ?)",
+            [
+                (term_id, term, surfaces.get(term, term))
+                for term_id, term in enumerate(missing, start=first)
+            ],
         )
         ids.update(_term_ids_of(connection, missing))
         return ids
