@@ -12,7 +12,7 @@ Rules:
 - A file that cannot be parsed leaves the version stored before it in place, and says so.
 - A file whose sha256 matches the stored content hash is not parsed again (*unchanged*).
 - The newest content wins: the store checks, inside its write transaction, that the file
-  still holds the bytes that were parsed; if it changed meanwhile, it is read again.
+  still holds the bytes that were parsed; if it changed meanwhile, it is parsed again there.
 - One bad file never stops the others: each failure becomes a *skipped* report.
 - `prune=True` (used when syncing the articles folder) deletes stored articles whose source
   file is no longer there.
@@ -28,17 +28,15 @@ from enum import StrEnum
 from pathlib import Path
 
 from app.errors import SourceChanged, SourceConflict, UnreadableSource
-from app.models import SourceFormat, StoredArticle
+from app.models import Article, SourceFormat, StoredArticle
 from app.parsing import ParsedArticle, parse_article
 from app.parsing.formats import EXTENSIONS, format_from_name
 from app.parsing.pipeline import content_hash
-from app.store.base import Store, UpsertOutcome
+from app.store.base import Precondition, Store, UpsertOutcome
 from app.store.history import reslugged
 
 # The parser's extension table is the one source of truth for what ingest accepts.
 SUPPORTED_EXTENSIONS = tuple(sorted(EXTENSIONS))
-# A file rewritten faster than it can be parsed is read again at most this many times.
-MAX_ATTEMPTS = 20
 # The media types an HTTP client may send an article as, and the reader each one takes.
 MEDIA_TYPE_FORMATS: dict[str, SourceFormat] = {
     "text/plain": "text",
@@ -287,42 +285,39 @@ def ingest_file(
         supported = " ".join(SUPPORTED_EXTENSIONS)
         reason = f"unsupported extension {path.suffix or '(none)'!r}; supported: {supported}"
         return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            # strerror keeps the message short ("No such file or directory"), without the path
-            reason = f"cannot read: {exc.strerror or exc}"
-            return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
-        digest = content_hash(data)
-        if stored is not None and stored[1] == digest:
-            return FileReport(path=shown, status=FileStatus.UNCHANGED, slug=stored[0])
-        try:
-            parsed = parse_article(data, source=source)
-            upserted = store.upsert_article(parsed.article, precondition=_still_holds(path, digest))
-        except SourceChanged:
-            continue  # rewritten while we parsed: read the newer bytes
-        except (UnreadableSource, SourceConflict) as exc:
-            reason = str(exc)
-            if stored is not None:
-                reason += f"; the version stored before is still served as {stored[0]!r}"
-            return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
-        except Exception as exc:
-            # A parser or store bug on one file must not stop the others (nor `serve`).
-            logger.exception("ingesting %s failed", shown)
-            return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
-        status = {
-            UpsertOutcome.INSERTED: FileStatus.INGESTED,
-            UpsertOutcome.UPDATED: FileStatus.UPDATED,
-            UpsertOutcome.UNCHANGED: FileStatus.UNCHANGED,
-        }[upserted.outcome]
-        if stored is not None and status is FileStatus.INGESTED:
-            status = FileStatus.UPDATED
-        return FileReport(
-            path=shown, status=status, slug=upserted.slug, warnings=tuple(parsed.warnings)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        # strerror keeps the message short ("No such file or directory"), without the path
+        reason = f"cannot read: {exc.strerror or exc}"
+        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+    digest = content_hash(data)
+    if stored is not None and stored[1] == digest:
+        return FileReport(path=shown, status=FileStatus.UNCHANGED, slug=stored[0])
+    try:
+        parsed = parse_article(data, source=source)
+        upserted = store.upsert_article(
+            parsed.article, precondition=_newest_version(path, source, digest)
         )
-    reason = f"it changed {MAX_ATTEMPTS} times while being read; the next change reads it again"
-    return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+    except (UnreadableSource, SourceConflict, SourceChanged) as exc:
+        reason = str(exc)
+        if stored is not None:
+            reason += f"; the version stored before is still served as {stored[0]!r}"
+        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+    except Exception as exc:
+        # A parser or store bug on one file must not stop the others (nor `serve`).
+        logger.exception("ingesting %s failed", shown)
+        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
+    status = {
+        UpsertOutcome.INSERTED: FileStatus.INGESTED,
+        UpsertOutcome.UPDATED: FileStatus.UPDATED,
+        UpsertOutcome.UNCHANGED: FileStatus.UNCHANGED,
+    }[upserted.outcome]
+    if stored is not None and status is FileStatus.INGESTED:
+        status = FileStatus.UPDATED
+    return FileReport(
+        path=shown, status=status, slug=upserted.slug, warnings=tuple(parsed.warnings)
+    )
 
 
 def _failure(exc: Exception) -> str:
@@ -331,25 +326,29 @@ def _failure(exc: Exception) -> str:
     return f"internal error: {type(exc).__name__}: {exc}"
 
 
-def _still_holds(path: Path, digest: str) -> Callable[[StoredArticle | None], None]:
-    """A precondition: the file still holds the bytes that were parsed (checked inside the
-    store's write transaction, so no older version can be written after a newer one)."""
+def _newest_version(path: Path, source: str, digest: str) -> Precondition:
+    """A precondition: the file still holds the bytes that were parsed, else it is parsed
+    again as it is now, while the store is locked. Checked inside the write transaction, so
+    no writer can store an older version after a newer one, and a file rewritten faster
+    than it parses still gets its latest version stored."""
 
-    def check(_stored: StoredArticle | None) -> None:
+    def check(_stored: StoredArticle | None) -> Article | None:
         try:
-            current = content_hash(path.read_bytes())
+            data = path.read_bytes()
         except OSError as exc:
-            raise SourceChanged(f"{path} can no longer be read") from exc
-        if current != digest:
-            raise SourceChanged(f"{path} changed while it was parsed")
+            raise SourceChanged(f"{path} could no longer be read: {exc.strerror or exc}") from exc
+        if content_hash(data) == digest:
+            return None
+        return parse_article(data, source=source).article
 
     return check
 
 
-def _still_missing(path: Path | None) -> Callable[[StoredArticle | None], None]:
+def _still_missing(path: Path | None) -> Precondition:
     def check(_stored: StoredArticle | None) -> None:
         if path is not None and path.exists():
             raise SourceChanged(f"{path} is back")
+        return None
 
     return check
 

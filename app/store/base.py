@@ -36,9 +36,10 @@ class RawSource:
     media_type: str
 
 
-# Runs inside the write transaction with the stored version (None: nothing stored yet) and
-# aborts the write by raising: If-Match checks, "the file has not changed since it was read".
-Precondition = Callable[[StoredArticle | None], None]
+# Runs inside the write transaction with the stored version (None: nothing stored yet). It
+# aborts the write by raising (If-Match), or, for an upsert, may return a newer version of
+# the same source to write instead ("the file changed since it was parsed: here it is now").
+Precondition = Callable[[StoredArticle | None], Article | None]
 
 
 class Store(Protocol):

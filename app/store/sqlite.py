@@ -253,34 +253,40 @@ class SQLiteStore:
 
         A file's article is identified by (origin, source) and gets its slug by the rule of
         app/store/identity.py; an HTTP article (origin "http") is identified by its slug.
-        `precondition` runs inside the write transaction with the stored version (or None)
-        and aborts the write by raising.
+        `precondition` runs inside the write transaction with the stored version (or None):
+        it aborts the write by raising, or returns a newer version of the same source to
+        write instead (read while the store is locked, so nothing can come in between).
         """
         documents = search_documents(article)
-        surfaces: dict[str, str] = {}
-        for document in documents:
-            for term, word in document.surfaces.items():
-                surfaces.setdefault(term, word)
         with self._write() as connection:
-            return self._upsert(connection, article, documents, surfaces, raw, precondition)
+            if precondition is not None:
+                existing = self._existing(connection, article)
+                newer = precondition(existing.stored() if existing else None)
+                if newer is not None:
+                    article, documents = newer, search_documents(newer)
+            return self._upsert(connection, article, documents, raw)
+
+    def _existing(self, connection: sqlite3.Connection, article: Article) -> _Record | None:
+        """The stored version of the article's source: by slug for an HTTP article (the URL
+        names it), by path for a file."""
+        if article.origin == "http":
+            return self._record(connection, "slug = ?", (article.slug,))
+        return self._record(connection, "origin = 'file' AND source = ?", (article.source,))
 
     def _upsert(
         self,
         connection: sqlite3.Connection,
         article: Article,
         documents: list[SearchDocument],
-        surfaces: dict[str, str],
         raw: RawSource | None,
-        precondition: Precondition | None,
     ) -> Upserted:
-        if article.origin == "http":
-            existing = self._record(connection, "slug = ?", (article.slug,))
-            if existing is not None and existing.origin == "file":
-                raise SourceConflict(article.slug, existing.source)
-        else:
-            existing = self._record(connection, "origin = 'file' AND source = ?", (article.source,))
-        if precondition is not None:
-            precondition(existing.stored() if existing else None)
+        existing = self._existing(connection, article)
+        if article.origin == "http" and existing is not None and existing.origin == "file":
+            raise SourceConflict(article.slug, existing.source)
+        surfaces: dict[str, str] = {}
+        for document in documents:
+            for term, word in document.surfaces.items():
+                surfaces.setdefault(term, word)
         base = article.slug
         unchanged = existing is not None and existing.content_hash == article.content_hash
         if existing is not None and unchanged and existing.base_slug == base:
