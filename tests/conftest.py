@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.api import create_app
@@ -56,6 +57,8 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "db": None,
         "log_level": "warning",
         "ingest_on_start": True,
+        # No watcher thread in in-process tests unless a test asks for one
+        "watch": False,
         "cache_max_age": 60,
         **overrides,
     }
@@ -79,7 +82,7 @@ def settings(data_dir: Path) -> Settings:
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """The real app on a real SQLite store, seeded by the lifespan's folder sync."""
-    with TestClient(create_app(settings)) as test_client:
+    with ready_client(settings) as test_client:
         yield test_client
 
 
@@ -87,7 +90,23 @@ def client(settings: Settings) -> Iterator[TestClient]:
 def twin_client(data_dir: Path) -> Iterator[TestClient]:
     """Like `client`, with a second article that shares a section slug with the seed."""
     (data_dir / "articles" / TWIN_FILE_NAME).write_text(TWIN_TEXT, encoding="utf-8")
-    with TestClient(create_app(make_settings(data_dir))) as test_client:
+    with ready_client(make_settings(data_dir)) as test_client:
+        yield test_client
+
+
+@contextlib.contextmanager
+def ready_client(
+    target: Settings | FastAPI, *, raise_server_exceptions: bool = True, timeout: float = 30
+) -> Iterator[TestClient]:
+    """A TestClient on `target` (settings, or an app) once /readyz answers 200: the lifespan
+    syncs the articles folder in a background thread, and the tests expect its content."""
+    app = target if isinstance(target, FastAPI) else create_app(target)
+    with TestClient(app, raise_server_exceptions=raise_server_exceptions) as test_client:
+        deadline = time.monotonic() + timeout
+        while (response := test_client.get("/readyz")).status_code != 200:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"/readyz answered {response.status_code} for {timeout}s")
+            time.sleep(0.01)
         yield test_client
 
 

@@ -17,10 +17,11 @@ from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.head import HeadAsGet
 from app.api.openapi import install_openapi
-from app.api.routes import articles, health, search, sections
+from app.api.routes import articles, changes, health, search, sections, write
+from app.api.routes.health import Readiness
 from app.config import Settings, get_settings
-from app.ingest import sync_folder
 from app.store.base import open_store
+from app.watch import FolderWatcher
 
 logger = logging.getLogger("app.api")
 
@@ -44,22 +45,29 @@ async def app_settings(app: FastAPI) -> Settings:
 
 
 def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
-    """Open the store (and sync the articles folder) at startup; close it at shutdown."""
+    """Open the store at startup and start the folder's watcher thread, which syncs the
+    articles folder (the server listens meanwhile: /readyz answers 503 until the sync is
+    done) and then applies its changes; stop both at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         settings = given if given is not None else await app_settings(app)
         store = open_store(settings.db_location)
+        watcher = FolderWatcher(
+            store, settings.articles_dir, sync_first=settings.ingest_on_start, watch=settings.watch
+        )
         try:
-            if settings.ingest_on_start:
-                summary = sync_folder(store=store, folder=settings.articles_dir)
-                for line in summary.lines():
-                    logger.info("sync %s: %s", settings.articles_dir, line)
+            watcher.start()
             # Lifespan state: requests read it as request.state.store / .settings (deps.py).
             # Resolved once here, not per request: a per-request dependency override makes
             # FastAPI re-inspect the override's signature on every call.
-            yield {"store": store, "settings": settings}
+            yield {
+                "store": store,
+                "settings": settings,
+                "readiness": Readiness(first_sync=watcher.first_sync_done),
+            }
         finally:
+            watcher.stop()  # before the store closes under it
             store.close()
 
     return lifespan
@@ -84,12 +92,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "articles", "description": "Articles and their sections."},
             {"name": "sections", "description": "Sections addressed by slug alone."},
             {"name": "search", "description": "Full-text search."},
+            {"name": "changes", "description": "The feed of committed changes, for polling."},
             {"name": "health", "description": "Liveness and readiness probes."},
         ],
     )
     install_error_handlers(app)
-    for module in (articles, sections, search, health):
+    for module in (articles, sections, search, changes, health):
         app.include_router(module.router)
+    # The write routes exist only with a token: without one, PUT and DELETE answer 405 and
+    # the OpenAPI document does not offer them.
+    if (settings if settings is not None else get_settings()).write_token is not None:
+        app.include_router(write.router)
     install_openapi(app)
     app.add_middleware(HeadAsGet)
     return app
