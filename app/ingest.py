@@ -120,13 +120,34 @@ def ingest_paths(
     paths: Sequence[Path],
     root: Path | None = None,
     prune: bool = False,
+    gone: Iterable[str] = (),
     progress: Progress | None = None,
 ) -> IngestSummary:
-    """Ingest files and folders (recursively) into `store`; see the module docstring."""
+    """Ingest files and folders (recursively) into `store`; see the module docstring.
+
+    The stored sources in `gone` (and, with `prune`, every stored source not found) are
+    removed first, so their slugs are free for what replaces them; a new file with the
+    exact bytes of one of them is that file renamed, and keeps its article and URLs."""
     stored = store.source_hashes()
     reports: list[FileReport] = []
-    seen: dict[str, Path] = {}
+    files: dict[str, Path] = {}
     candidates = list(_candidates(paths, root))
+    for candidate in candidates:
+        if isinstance(candidate, _Refused):
+            continue
+        path, source = candidate
+        files.setdefault(source, path)
+    vanished = {source for source in gone if source in stored and source not in files}
+    if prune:
+        vanished |= {source for source in stored if source not in files}
+    renamed = _renames(store=store, files=files, stored=stored, vanished=vanished, root=root)
+    removals = list(
+        _prune(
+            store=store,
+            stored={source: stored[source] for source in vanished - set(renamed.values())},
+            root=root,
+        )
+    )
     for done, candidate in enumerate(candidates, start=1):
         if progress is not None:
             progress(done, len(candidates))
@@ -138,18 +159,53 @@ def ingest_paths(
             )
             continue
         path, source = candidate
-        if source in seen:
-            if seen[source] != path:
-                reason = f"another file with the source {source!r} was read first: {seen[source]}"
-                reports.append(FileReport(path=str(path), status=FileStatus.SKIPPED, reason=reason))
+        if files[source] != path:
+            reason = f"another file with the source {source!r} was read first: {files[source]}"
+            reports.append(FileReport(path=str(path), status=FileStatus.SKIPPED, reason=reason))
+        elif source in renamed:
+            slug = store.source_hashes()[source][0]
+            reason = f"renamed from {renamed[source]}"
+            reports.append(
+                FileReport(path=str(path), status=FileStatus.UPDATED, slug=slug, reason=reason)
+            )
+        else:
+            reports.append(
+                ingest_file(store=store, path=path, source=source, stored=stored.get(source))
+            )
+    return IngestSummary(tuple(reports + removals))
+
+
+def _renames(
+    *,
+    store: Store,
+    files: dict[str, Path],
+    stored: dict[str, tuple[str, str]],
+    vanished: set[str],
+    root: Path | None,
+) -> dict[str, str]:
+    """New sources whose bytes are those of a vanished one: moved to the new path in the
+    store. Returns {new source: old source}."""
+    by_hash = {stored[source][1]: source for source in sorted(vanished) if stored[source][1]}
+    renamed: dict[str, str] = {}
+    if not by_hash:
+        return renamed
+    for source, path in files.items():
+        if source in stored:
             continue
-        seen[source] = path
-        reports.append(
-            ingest_file(store=store, path=path, source=source, stored=stored.get(source))
-        )
-    if prune:
-        reports.extend(_prune(store=store, stored=stored, keep=set(seen), root=root))
-    return IngestSummary(tuple(reports))
+        try:
+            digest = content_hash(path.read_bytes())
+        except OSError:
+            continue
+        old = by_hash.pop(digest, None)
+        if old is None:
+            continue
+        old_path = root / old if root is not None else None
+        try:
+            if store.rename_source(old, source, precondition=_still_missing(old_path)):
+                renamed[source] = old
+        except SourceChanged:
+            continue  # the old file came back: both are ingested as they are
+    return renamed
 
 
 def sync_folder(*, store: Store, folder: Path, progress: Progress | None = None) -> IngestSummary:
@@ -164,25 +220,21 @@ def sync_folder(*, store: Store, folder: Path, progress: Progress | None = None)
 
 def apply_changes(*, store: Store, folder: Path, paths: Iterable[Path]) -> IngestSummary:
     """Bring the store up to date with changed paths under `folder` (what the watcher calls):
-    files there are ingested, and articles whose file (or folder) is gone are removed."""
+    files there are ingested, articles whose file (or folder) is gone are removed, and a
+    file moved within the folder keeps its article."""
     present: list[Path] = []
-    reports: list[FileReport] = []
+    gone: list[str] = []
     stored = store.source_hashes()
     for path in sorted(set(paths)):
         if path.exists() or path.is_symlink():
             present.append(path)
             continue
         source = _source_of(path, folder)
-        if source is None:
-            continue
-        gone = [s for s in stored if s == source or s.startswith(f"{source}/")]
-        reports.extend(
-            _prune(store=store, stored={s: stored[s] for s in gone}, keep=set(), root=folder)
-        )
-    if present:
-        summary = ingest_paths(store=store, paths=present, root=folder)
-        reports[:0] = summary.reports
-    return IngestSummary(tuple(reports))
+        if source is not None:
+            gone += [s for s in stored if s == source or s.startswith(f"{source}/")]
+    if not present and not gone:
+        return IngestSummary()
+    return ingest_paths(store=store, paths=present, root=folder, gone=gone)
 
 
 def http_article(*, slug: str, data: bytes, media_type: str) -> ParsedArticle:
@@ -354,11 +406,9 @@ def _still_missing(path: Path | None) -> Precondition:
 
 
 def _prune(
-    *, store: Store, stored: dict[str, tuple[str, str]], keep: set[str], root: Path | None
+    *, store: Store, stored: dict[str, tuple[str, str]], root: Path | None
 ) -> Iterator[FileReport]:
     for source in sorted(stored):
-        if source in keep:
-            continue
         path = root / source if root is not None else None
         try:
             removed = store.delete_source(source, precondition=_still_missing(path))

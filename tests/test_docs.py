@@ -51,6 +51,26 @@ def test_every_route_is_documented(path: str) -> None:
     assert f"GET {path}" in README
 
 
+def write_routes() -> list[str]:
+    """The routes only a write token mounts, as "METHOD /path"."""
+    paths = create_app(Settings(write_token="documented")).openapi()["paths"]
+    return sorted(
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        for method in item
+        if method not in {"get", "head"}
+    )
+
+
+def test_there_are_write_routes() -> None:
+    assert write_routes() == ["DELETE /articles/{article_slug}", "PUT /articles/{article_slug}"]
+
+
+@pytest.mark.parametrize("route", write_routes())
+def test_every_write_route_is_documented(route: str) -> None:
+    assert route in README
+
+
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_documented(name: str) -> None:
     assert f"ARTICLE_QA_{name.upper()}" in README

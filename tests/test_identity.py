@@ -138,3 +138,39 @@ def test_a_symlink_inside_the_folder_is_read(store: Store, tmp_path: Path) -> No
 
     assert summary.ok
     assert set(slugs_by_source(store)) == {"alpha/FAQ.md", "latest.md"}
+
+
+@pytest.mark.parametrize("by", ["watcher", "sync"])
+def test_a_moved_file_keeps_its_article_and_urls(store: Store, tmp_path: Path, by: str) -> None:
+    folder = tmp_path / "articles"
+    write_faqs(folder, ("alpha/FAQ.md",))
+    sync_folder(store=store, folder=folder)
+    before = store.get_article("faq")
+    (folder / "archive").mkdir()
+    (folder / "alpha" / "FAQ.md").rename(folder / "archive" / "FAQ.md")
+
+    if by == "watcher":
+        paths = [folder / "alpha" / "FAQ.md", folder / "archive" / "FAQ.md"]
+        summary = apply_changes(store=store, folder=folder, paths=paths)
+    else:
+        summary = sync_folder(store=store, folder=folder)
+
+    [report] = summary.reports
+    assert report.reason == "renamed from alpha/FAQ.md" and report.slug == "faq"
+    after = store.get_article("faq")
+    assert after.source == "archive/FAQ.md"
+    assert after.sections == before.sections
+    kinds = [change.kind for change in store.changes(since=0, limit=10).items]
+    assert kinds == ["created", "updated"]
+
+
+def test_a_move_can_change_who_keeps_a_shared_slug(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    write_faqs(folder, ("alpha/FAQ.md", "beta/FAQ.md"))
+    sync_folder(store=store, folder=folder)
+    (folder / "beta" / "FAQ.md").rename(folder / "FAQ.md")
+
+    sync_folder(store=store, folder=folder)
+
+    assert slugs_by_source(store)["FAQ.md"] == "faq"
+    assert slugs_by_source(store)["alpha/FAQ.md"].startswith("faq-")

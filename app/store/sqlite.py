@@ -572,6 +572,29 @@ class SQLiteStore:
             self._remove(connection, record)
             return record.slug
 
+    def rename_source(
+        self, old: str, new: str, *, precondition: Precondition | None = None
+    ) -> bool:
+        """A file moved within the folder: its article keeps its content and URLs, unless
+        the move changes which file keeps a shared slug (app/store/identity.py)."""
+        with self._write() as connection:
+            record = self._record(connection, "origin = 'file' AND source = ?", (old,))
+            if precondition is not None:
+                precondition(record.stored() if record else None)
+            taken = self._record(connection, "origin = 'file' AND source = ?", (new,))
+            if record is None or taken is not None:
+                return False
+            now = utc_now()
+            before = record.article()
+            after = before.model_copy(update={"source": new})
+            connection.execute(
+                "UPDATE articles SET source = ?, json = ?, updated_at = ? WHERE id = ?",
+                (new, after.model_dump_json(), now, record.id),
+            )
+            self._record_history(connection, before, after, now)
+            self._settle(connection, record.base_slug, now)
+            return True
+
     def _remove(self, connection: sqlite3.Connection, record: _Record) -> None:
         now = utc_now()
         old = record.article()
