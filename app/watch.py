@@ -18,6 +18,7 @@ import watchfiles
 
 from app.ingest import FileStatus, IngestSummary, apply_changes, sync_folder
 from app.parsing.formats import format_from_name
+from app.parsing.language import preload_language_model
 from app.store.base import Store
 
 logger = logging.getLogger("app.watch")
@@ -104,6 +105,7 @@ class FolderWatcher:
             logger.warning("the watcher of %s did not stop within %.0f s", self.folder, timeout)
 
     def _run(self) -> None:
+        preload_language_model()
         try:
             if self._holds_slot:
                 self._watch_loop()

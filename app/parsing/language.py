@@ -61,6 +61,12 @@ def normalize_language_tag(tag: str | None) -> str | None:
     return match.group(0).lower() if match else None
 
 
+def preload_language_model() -> None:
+    """Load py3langid's model now (about a second), not on the first article that needs it:
+    a server calls this in the background so that the first live change is served quickly."""
+    py3langid.classify("warm up the language model")
+
+
 def detect_language(text: str) -> str:
     sample = _sample(text)
     if (by_script := _by_script(sample)) is not None:
