@@ -2,9 +2,9 @@
 
 Rules:
 - Supported extensions are the parser's (SUPPORTED_EXTENSIONS); the parser picks the reader.
-- A file is identified by its path relative to the articles folder (`root`), or to the
-  folder it was found in; that path is its article's `source`. A file named on its own
-  outside both is identified by its name.
+- A file is identified by its path relative to the articles folder (`root`); that path is
+  its article's `source`. A file outside the articles folder is identified by its full
+  path; without a `root`, by its path relative to the folder it was found in, or its name.
 - A file named explicitly with another extension is *skipped* with a reason; while walking a
   folder such files are *ignored* (reported, not an error: a folder may hold notes and
   images), and hidden files and folders are passed over.
@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from app.errors import SourceChanged, SourceConflict, UnreadableSource
 from app.models import Article, SourceFormat, StoredArticle
@@ -141,11 +142,16 @@ def ingest_paths(
     if prune:
         vanished |= {source for source in stored if source not in files}
     renamed = _renames(store=store, files=files, stored=stored, vanished=vanished, root=root)
+    moved = {rename.old for rename in renamed.values()}
+    # A file missing from a walk of the whole folder may be back by the time it is removed
+    # (then its own change ingests it); one that is merely not among the PATHs goes.
+    walked_root = root is not None and any(p.absolute() == root.absolute() for p in paths)
     removals = list(
         _prune(
             store=store,
-            stored={source: stored[source] for source in vanished - set(renamed.values())},
+            stored={source: stored[source] for source in vanished - moved},
             root=root,
+            guarded=(set(gone) | ({*stored} if walked_root else set())),
         )
     )
     for done, candidate in enumerate(candidates, start=1):
@@ -163,11 +169,14 @@ def ingest_paths(
             reason = f"another file with the source {source!r} was read first: {files[source]}"
             reports.append(FileReport(path=str(path), status=FileStatus.SKIPPED, reason=reason))
         elif source in renamed:
-            slug = store.source_hashes()[source][0]
-            reason = f"renamed from {renamed[source]}"
-            reports.append(
-                FileReport(path=str(path), status=FileStatus.UPDATED, slug=slug, reason=reason)
-            )
+            rename = renamed[source]
+            reason = f"renamed from {rename.old}"
+            slug, digest = store.source_hashes()[source]
+            report = FileReport(path=str(path), status=FileStatus.UPDATED, slug=slug, reason=reason)
+            if not rename.same_bytes:
+                parsed = ingest_file(store=store, path=path, source=source, stored=(slug, digest))
+                report = replace(parsed, reason=parsed.reason or reason)
+            reports.append(report)
         else:
             reports.append(
                 ingest_file(store=store, path=path, source=source, stored=stored.get(source))
@@ -182,12 +191,23 @@ def _renames(
     stored: dict[str, tuple[str, str]],
     vanished: set[str],
     root: Path | None,
-) -> dict[str, str]:
-    """New sources whose bytes are those of a vanished one: moved to the new path in the
-    store. Returns {new source: old source}."""
-    by_hash = {stored[source][1]: source for source in sorted(vanished) if stored[source][1]}
-    renamed: dict[str, str] = {}
-    if not by_hash:
+) -> dict[str, _Rename]:
+    """New sources that are vanished ones moved: moved to the new path in the store, keeping
+    their article. A file is recognised by its bytes; where the store forgot the bytes (its
+    articles were parsed by an older release), by its name when only one vanished source and
+    one new file have it (an older release knew files by name alone)."""
+    by_hash: dict[str, str] = {}
+    by_name: dict[str, str | None] = {}
+    for source in sorted(vanished):
+        digest = stored[source][1]
+        if digest:
+            by_hash[digest] = source
+        else:
+            name = PurePosixPath(source).name
+            by_name[name] = None if name in by_name else source
+    new_names = Counter(PurePosixPath(source).name for source in files if source not in stored)
+    renamed: dict[str, _Rename] = {}
+    if not by_hash and not any(by_name.values()):
         return renamed
     for source, path in files.items():
         if source in stored:
@@ -197,15 +217,25 @@ def _renames(
         except OSError:
             continue
         old = by_hash.pop(digest, None)
+        same_bytes = old is not None
+        name = PurePosixPath(source).name
+        if old is None and new_names[name] == 1:
+            old = by_name.pop(name, None)
         if old is None:
             continue
         old_path = root / old if root is not None else None
         try:
             if store.rename_source(old, source, precondition=_still_missing(old_path)):
-                renamed[source] = old
+                renamed[source] = _Rename(old, same_bytes)
         except SourceChanged:
             continue  # the old file came back: both are ingested as they are
     return renamed
+
+
+@dataclass(frozen=True)
+class _Rename:
+    old: str
+    same_bytes: bool  # else the file is parsed again under its new name
 
 
 def sync_folder(*, store: Store, folder: Path, progress: Progress | None = None) -> IngestSummary:
@@ -237,21 +267,40 @@ def apply_changes(*, store: Store, folder: Path, paths: Iterable[Path]) -> Inges
     return ingest_paths(store=store, paths=present, root=folder, gone=gone)
 
 
+def split_media_type(value: str) -> tuple[str, str | None]:
+    """`text/markdown; charset=KOI8-R` -> ("text/markdown", "KOI8-R")."""
+    main, *parameters = value.split(";")
+    charset = None
+    for parameter in parameters:
+        name, _, given = parameter.partition("=")
+        if name.strip().lower() == "charset" and given.strip().strip('"'):
+            charset = given.strip().strip('"')
+    return main.strip().lower(), charset
+
+
 def http_article(*, slug: str, data: bytes, media_type: str) -> ParsedArticle:
-    """Parse bytes an HTTP client sent for `slug`: the URL, not the title, names the article."""
-    parsed = parse_article(data, source=slug, source_format=MEDIA_TYPE_FORMATS[media_type])
+    """Parse bytes an HTTP client sent for `slug` as `media_type` (a Content-Type, with its
+    charset if any): the URL, not the title, names the article."""
+    main, charset = split_media_type(media_type)
+    parsed = parse_article(
+        data, source=slug, source_format=MEDIA_TYPE_FORMATS[main], charset=charset
+    )
     article = reslugged(parsed.article, slug).model_copy(update={"origin": "http"})
     return ParsedArticle(article, parsed.decisions, parsed.warnings)
 
 
 def reparse_http_articles(*, store: Store) -> Iterator[FileReport]:
     """Articles written over HTTP whose stored parse came from other code, parsed again
-    from the bytes the client sent."""
+    from the bytes the client sent (unless a client wrote or deleted them meanwhile)."""
     for slug, raw in store.raw_sources(stale_only=True):
         shown = f"http:{slug}"
         try:
             parsed = http_article(slug=slug, data=raw.data, media_type=raw.media_type)
-            upserted = store.upsert_article(parsed.article, raw=raw)
+            upserted = store.upsert_article(
+                parsed.article, raw=raw, precondition=_still_stale(content_hash(raw.data))
+            )
+        except SourceChanged:
+            continue
         except Exception as exc:
             yield FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
             continue
@@ -261,6 +310,18 @@ def reparse_http_articles(*, store: Store) -> Iterator[FileReport]:
             else FileStatus.UPDATED
         )
         yield FileReport(path=shown, status=status, slug=upserted.slug)
+
+
+def _still_stale(raw_hash: str) -> Precondition:
+    """A precondition: the stored article is still the one those bytes were parsed into
+    (no client wrote or deleted it since they were listed)."""
+
+    def check(stored: StoredArticle | None) -> None:
+        if stored is None or stored.content_hash != raw_hash:
+            raise SourceChanged("written or deleted over HTTP meanwhile")
+        return None
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -296,16 +357,27 @@ def _candidates(paths: Iterable[Path], root: Path | None) -> Iterator[tuple[Path
     for path in paths:
         source = _source_of(path, root)
         if path.is_dir() and not path.is_symlink():
-            yield from _walk(path, root if root is not None and source is not None else path)
+            if root is not None and source is not None:
+                yield from _walk(path, root)
+            else:
+                yield from _walk(path, path, absolute=root is not None)
         elif root is not None and source is not None and not _inside(path, root):
             yield _Refused(path, FileStatus.SKIPPED, f"resolves outside {root}")
         elif path.is_dir():
             yield _Refused(path, FileStatus.SKIPPED, "a symlinked folder: its files are not read")
+        elif root is not None and source is None:
+            # Outside the articles folder: its full path, so it can never take the identity
+            # of a file inside (`elsewhere/FAQ.md` is not `articles/FAQ.md`).
+            yield path, path.absolute().as_posix()
         else:
             yield path, source or path.name
 
 
-def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, str] | _Refused]:
+def _walk(
+    folder: Path, root: Path, *, absolute: bool = False
+) -> Iterator[tuple[Path, str] | _Refused]:
+    """The files under `folder`, each with its path relative to `root` as its source (its
+    full path when `absolute`: a folder outside the articles folder)."""
     for directory, subfolders, files in os.walk(folder):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         here = Path(directory)
@@ -324,6 +396,8 @@ def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, str] | _Refused]:
                 yield _Refused(child, FileStatus.IGNORED, reason)
             elif not _inside(child, root):
                 yield _Refused(child, FileStatus.SKIPPED, f"resolves outside {root}")
+            elif absolute:
+                yield child, child.absolute().as_posix()
             else:
                 yield child, _source_of(child, root) or name
 
@@ -406,10 +480,16 @@ def _still_missing(path: Path | None) -> Precondition:
 
 
 def _prune(
-    *, store: Store, stored: dict[str, tuple[str, str]], root: Path | None
+    *,
+    store: Store,
+    stored: dict[str, tuple[str, str]],
+    root: Path | None,
+    guarded: set[str],
 ) -> Iterator[FileReport]:
+    """Remove the articles of `stored`; those in `guarded` only while their file is still
+    missing under `root`."""
     for source in sorted(stored):
-        path = root / source if root is not None else None
+        path = root / source if root is not None and source in guarded else None
         try:
             removed = store.delete_source(source, precondition=_still_missing(path))
         except SourceChanged:
@@ -419,5 +499,7 @@ def _prune(
                 path=source,
                 status=FileStatus.REMOVED,
                 slug=removed,
-                reason="source file no longer in the folder",
+                reason="source file no longer in the folder"
+                if source in guarded
+                else "not among the paths ingested (--prune)",
             )

@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.ingest import sync_folder
-from app.store import open_store
+from app.errors import Gone
+from app.ingest import http_article, reparse_http_articles, sync_folder
+from app.store import RawSource, open_store
 from tests.conftest import SEED_FILE, SEED_SLUG, make_settings
 
 TOKEN = "s3cret-token"
@@ -228,5 +229,88 @@ def test_raw_bytes_are_kept_and_parsed_again_by_new_code(tmp_path: Path) -> None
         assert any(report.path == "http:shipping" for report in reports)
         assert store.raw_sources() == []  # parsed again: nothing left stale
         assert store.get_article("shipping").sections[0].heading == "How long does delivery take?"
+    finally:
+        store.close()
+
+
+def test_the_charset_of_the_content_type_is_followed(writer: TestClient) -> None:
+    text = "# Покупки\n\n## Можно ли вернуть товар?\n\nДа, в течение тридцати дней.\n"
+
+    response = put(writer, "pokupki", text.encode("koi8-r").decode("latin-1"), "x")
+    assert response.status_code == 415
+    response = writer.put(
+        "/articles/pokupki",
+        content=text.encode("koi8-r"),
+        headers={**AUTH, "Content-Type": "text/markdown; charset=KOI8-R"},
+    )
+
+    assert response.status_code == 201
+    article = response.json()
+    assert article["title"] == "Покупки"
+    assert article["sections"][0]["heading"] == "Можно ли вернуть товар?"
+    wrong = writer.put(
+        "/articles/broken",
+        content="Ça coûte 5 €".encode("latin-1", "replace"),
+        headers={**AUTH, "Content-Type": "text/plain; charset=utf-8"},
+    )
+    assert wrong.status_code == 422
+
+
+def test_new_bytes_that_parse_the_same_are_kept(tmp_path: Path) -> None:
+    data_dir = data_dir_with_seed(tmp_path)
+    settings = make_settings(data_dir, ingest_on_start=False, watch=False, write_token=TOKEN)
+    with TestClient(create_app(settings)) as client:
+        first = put(client, "returns", MARKDOWN).json()
+        second = put(client, "returns", MARKDOWN.replace("\n", "\r\n"))
+        assert second.status_code == 200
+        assert second.json()["sections"] == first["sections"]
+        assert second.json()["content_hash"] != first["content_hash"]
+    store = open_store(data_dir / "article-qa.db")
+    try:
+        [(_, raw)] = store.raw_sources(stale_only=False)
+        assert raw.data == MARKDOWN.replace("\n", "\r\n").encode()
+    finally:
+        store.close()
+
+
+def test_dry_run_says_409_where_the_write_would(writer: TestClient) -> None:
+    response = put(writer, SEED_SLUG, MARKDOWN, params={"dry_run": "true"})
+
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
+def test_updated_since_at_the_ends_of_time_is_a_422(writer: TestClient, moment: str) -> None:
+    response = writer.get("/articles", params={"updated_since": moment})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "updated_since"
+
+
+def test_a_sync_never_writes_older_bytes_over_a_newer_write(tmp_path: Path) -> None:
+    data_dir = data_dir_with_seed(tmp_path)
+    db = data_dir / "article-qa.db"
+    store = open_store(db)
+    try:
+        for slug in ("alpha", "beta", "gamma"):
+            parsed = http_article(slug=slug, data=MARKDOWN.encode(), media_type="text/markdown")
+            store.upsert_article(parsed.article, raw=RawSource(MARKDOWN.encode(), "text/markdown"))
+    finally:
+        store.close()
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE build SET value = 'older-parser' WHERE key = 'fingerprint'")
+    store = open_store(db)
+    try:
+        reparse = reparse_http_articles(store=store)
+        assert next(reparse).path == "http:alpha"
+        # While the sync goes on, a client writes beta and deletes gamma.
+        newer = MARKDOWN.replace("30 days", "90 days").encode()
+        parsed = http_article(slug="beta", data=newer, media_type="text/markdown")
+        store.upsert_article(parsed.article, raw=RawSource(newer, "text/markdown"))
+        store.delete_article("gamma")
+        assert list(reparse) == []
+        assert store.get_article("beta").sections[0].body == "Yes, within 90 days."
+        with pytest.raises(Gone):
+            store.get_article("gamma")
     finally:
         store.close()

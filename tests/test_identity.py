@@ -174,3 +174,21 @@ def test_a_move_can_change_who_keeps_a_shared_slug(store: Store, tmp_path: Path)
 
     assert slugs_by_source(store)["FAQ.md"] == "faq"
     assert slugs_by_source(store)["alpha/FAQ.md"].startswith("faq-")
+
+
+def test_a_file_outside_the_folder_never_takes_the_identity_of_one_inside(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    write_faqs(folder, ("FAQ.md",))
+    sync_folder(store=store, folder=folder)
+    elsewhere = tmp_path / "drafts" / "FAQ.md"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("# Draft notes\n\n## Who?\n\nNobody yet.\n", encoding="utf-8")
+
+    ingest_paths(store=store, paths=[elsewhere], root=folder)
+
+    assert slugs_by_source(store) == {
+        "FAQ.md": "faq",
+        elsewhere.absolute().as_posix(): "draft-notes",
+    }

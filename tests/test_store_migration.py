@@ -64,8 +64,16 @@ def test_a_migrated_store_syncs_to_the_same_slugs(old_store: Path, tmp_path: Pat
     (folder / "explainers" / TWIN_FILE_NAME).write_text(TWIN_TEXT, encoding="utf-8")
     store = open_store(old_store)
     try:
+        created = {i.slug: i.created_at for i in store.list_articles(limit=10, offset=0).items}
         summary = sync_folder(store=store, folder=folder)
         assert summary.ok
+        # Schema 1 knew the nested file by its name alone: the same article, moved in place.
+        reasons = {report.slug: report.reason for report in summary.reports}
+        assert reasons[TWIN_SLUG] == f"renamed from {TWIN_FILE_NAME}"
+        kinds = [change.kind for change in store.changes(since=0, limit=20).items]
+        assert "deleted" not in kinds
+        after = {i.slug: i.created_at for i in store.list_articles(limit=10, offset=0).items}
+        assert after == created
         assert store.source_hashes().keys() == {
             SEED_FILE.name,
             f"explainers/{TWIN_FILE_NAME}",

@@ -144,14 +144,15 @@ _MIN_SINGLE_BYTE_CONFIDENCE = chardet.MINIMUM_THRESHOLD
 _Decoded = tuple[str, str | None, str]  # the text, a warning, the Python codec that read it
 
 
-def decode_source(data: bytes) -> tuple[str, str | None]:
-    """Decode an article's bytes (see the module docstring for the order).
+def decode_source(data: bytes, *, charset: str | None = None) -> tuple[str, str | None]:
+    """Decode an article's bytes (see the module docstring for the order); `charset`, the one
+    a protocol names (HTTP's Content-Type), is followed strictly after a byte-order mark.
 
     Returns the text and a warning when the encoding was a low-confidence guess or a fallback.
     """
     if not data.strip():
         raise UnreadableSource("the file is empty")
-    text, warning, encoding = _decode(data)
+    text, warning, encoding = _decode(data, charset)
     sample = text[:20000]
     if _may_hold_controls(data, encoding) and _share(_CONTROL, sample) > _MAX_CONTROL_SHARE:
         raise UnreadableSource("the file is binary (control characters), not an article")
@@ -173,7 +174,7 @@ def _share(pattern: re.Pattern[str], text: str) -> float:
     return len(pattern.findall(text)) / len(text) if text else 0.0
 
 
-def _decode(data: bytes) -> _Decoded:
+def _decode(data: bytes, charset: str | None = None) -> _Decoded:
     """The text, a warning when a guess or a fallback was used, and the codec that read it."""
     for bom, encoding, name in _BOMS:
         if data.startswith(bom):
@@ -186,6 +187,8 @@ def _decode(data: bytes) -> _Decoded:
             return data.decode("utf-8-sig"), None, "utf-8"
         except UnicodeDecodeError as error:
             return _utf8_with_strays(data, marked=True) or _fallback(data, error)
+    if charset is not None:
+        return _named(data, charset)
     if b"\x00" in data[:_NUL_SCAN_BYTES]:
         decoded = _bomless_utf16(data)
         if decoded is None:
@@ -202,6 +205,19 @@ def _decode(data: bytes) -> _Decoded:
         return decoded
     text, warning, encoding = decoded
     return text, f"{note}; {warning or f'decoded as {_display(encoding)}'}", encoding
+
+
+def _named(data: bytes, charset: str) -> _Decoded:
+    """The bytes read strictly with the charset a protocol named for them."""
+    encoding = _web_encoding(charset)
+    if encoding is None:
+        raise UnreadableSource(f"the charset {charset!r} is not one this service reads")
+    try:
+        return data.decode(encoding), None, encoding
+    except UnicodeDecodeError as error:
+        raise UnreadableSource(
+            f"the body is not valid {_display(encoding)} at byte {error.start}"
+        ) from error
 
 
 def _bomless_utf16(data: bytes) -> _Decoded | None:

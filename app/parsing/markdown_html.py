@@ -61,7 +61,8 @@ _VOID_TAGS = frozenset({"img", "embed", "input", "source", "track", "param", "fr
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 # A script or style left open runs to the end of the block; closing it keeps the parser's
 # own wrapper markup out of the dropped text.
-_UNCLOSED_RAW_TEXT = re.compile(r"<(script|style|textarea)\b[^>]*>(?![\s\S]*</\1\s*>)", re.I)
+_RAW_TEXT_OPEN = re.compile(r"<(script|style|textarea)\b[^>]*>", re.I)
+_RAW_TEXT_CLOSE = re.compile(r"</(script|style|textarea)\s*>", re.I)
 _MAX_SUMMARY_HEADING_WORDS = 40  # as for the FAQ widgets of HTML pages
 _SUMMARY_HEADING_TAG = "h6"
 
@@ -140,8 +141,8 @@ def read_html_block(content: str, origin: str) -> tuple[list[Block], list[Droppe
         return [], []
     if stripped.startswith(("<?", "<!")) and not stripped.startswith("<!--"):
         return [], [(stripped, DECLARATION_REASON)]
-    if (unclosed := _UNCLOSED_RAW_TEXT.search(content)) is not None:
-        content += f"</{unclosed.group(1)}>"
+    if (unclosed := _unclosed_raw_text(content)) is not None:
+        content += f"</{unclosed}>"
     try:
         root = lxml_html.fragment_fromstring(content, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -153,6 +154,19 @@ def read_html_block(content: str, origin: str) -> tuple[list[Block], list[Droppe
         return [], [(stripped, MALFORMED_REASON)]
     _promote_summaries(root)
     return [block._replace(origin=origin) for block in walk(root)], dropped
+
+
+def _unclosed_raw_text(content: str) -> str | None:
+    """The name of the first script, style or textarea with no closing tag after it. One
+    pass over the closing tags, one over the opening ones: linear in the block's length."""
+    last_close: dict[str, int] = {}
+    for match in _RAW_TEXT_CLOSE.finditer(content):
+        last_close[match.group(1).lower()] = match.start()
+    for match in _RAW_TEXT_OPEN.finditer(content):
+        name = match.group(1).lower()
+        if match.end() > last_close.get(name, -1):
+            return name
+    return None
 
 
 class _TextCollector(HTMLParser):

@@ -59,10 +59,15 @@ def content_hash(data: bytes) -> str:
 
 
 def parse_article(
-    data: bytes, *, source: str, source_format: SourceFormat | None = None
+    data: bytes,
+    *,
+    source: str,
+    source_format: SourceFormat | None = None,
+    charset: str | None = None,
 ) -> ParsedArticle:
-    """Parse one article; raises UnreadableSource for binary, undecodable or empty input."""
-    text, decode_warning = decode_source(data)
+    """Parse one article; raises UnreadableSource for binary, undecodable or empty input.
+    `charset` is the encoding a protocol named for the bytes (HTTP's Content-Type)."""
+    text, decode_warning = decode_source(data, charset=charset)
     warnings = [decode_warning] if decode_warning else []
     fmt = source_format or detect_format(source, text)
     read = READERS[fmt](text)

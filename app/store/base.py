@@ -26,6 +26,7 @@ class Upserted:
 
     outcome: UpsertOutcome
     slug: str
+    article: StoredArticle  # as committed, read inside the write transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,10 @@ class Store(Protocol):
     def changes(self, *, since: int, limit: int) -> ChangePage: ...
 
     def raw_sources(self, *, stale_only: bool = True) -> list[tuple[str, RawSource]]: ...
+
+    def file_owning(self, slug: str) -> str | None:
+        """The source of the file whose article holds `slug`, or None."""
+        ...
 
     def check_retired_section_slug(self, section_slug: str) -> None:
         """Raise Moved or Gone for a bare section slug that was served once."""

@@ -193,7 +193,18 @@ def _html_document(repeats: int) -> tuple[bytes, str]:
     return page.encode(), "x.html"
 
 
-@pytest.mark.parametrize("document", [_text_document, _html_document], ids=["text", "html"])
+def _markdown_html_document(repeats: int) -> tuple[bytes, str]:
+    # HTML blocks full of scripts and styles: each must be found without rescanning the block.
+    scripts = "".join(f"<script>s{i}()</script><style>.c{i}{{}}</style>" for i in range(repeats))
+    body = "".join(f"## Question {i}?\n\nAnswer {i}.\n\n" for i in range(repeats // 10))
+    return f"# Title\n\n<div>\n{scripts}\n</div>\n\n{body}".encode(), "x.md"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [_text_document, _html_document, _markdown_html_document],
+    ids=["text", "html", "markdown-html"],
+)
 def test_run_time_grows_linearly_with_input_size(
     document: Callable[[int], tuple[bytes, str]],
 ) -> None:

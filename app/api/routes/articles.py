@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
 from app.api.deps import SettingsDep, StoreDep
@@ -44,7 +45,11 @@ async def list_articles(
         ),
     ] = None,
 ) -> Response:
-    since = store_timestamp(updated_since) if updated_since is not None else None
+    try:
+        since = store_timestamp(updated_since) if updated_since is not None else None
+    except OverflowError as exc:  # 0001-01-01T00:00+05:00 is before the first UTC moment
+        reason = "out of the range of dates in UTC"
+        raise RequestValidationError([{"loc": ("query", "updated_since"), "msg": reason}]) from exc
     page = store.list_articles(limit=limit, offset=offset, updated_since=since)
     return json_response(request, page, max_age=settings.cache_max_age)
 

@@ -20,7 +20,7 @@ from app.api.deps import SettingsDep, StoreDep
 from app.api.errors import problem_responses
 from app.api.http import JSON_MEDIA_TYPE, NO_STORE, etag_for
 from app.errors import ArticleNotFound, PreconditionFailed, SourceConflict
-from app.ingest import MEDIA_TYPE_FORMATS, http_article
+from app.ingest import MEDIA_TYPE_FORMATS, http_article, split_media_type
 from app.models import ArticlePreview, StoredArticle
 from app.store.base import Precondition, RawSource, UpsertOutcome
 
@@ -98,11 +98,12 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def media_type_of(request: Request) -> str:
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media_type not in MEDIA_TYPE_FORMATS:
+    """The body's media type, with its charset when it names one (kept with the bytes)."""
+    main, charset = split_media_type(request.headers.get("content-type", ""))
+    if main not in MEDIA_TYPE_FORMATS:
         accepted = ", ".join(MEDIA_TYPE_FORMATS)
         raise HTTPException(415, f"Send the article as one of {accepted}.")
-    return media_type
+    return f"{main}; charset={charset}" if charset else main
 
 
 def stored_response(article: StoredArticle, *, status: int) -> Response:
@@ -143,6 +144,9 @@ async def put_article(
         http_article, slug=article_slug, data=data, media_type=media_type
     )
     if dry_run:
+        owner = await run_in_threadpool(store.file_owning, article_slug)
+        if owner is not None:
+            raise SourceConflict(article_slug, owner)
         preview = ArticlePreview(article=parsed.article, warnings=parsed.warnings)
         return Response(
             preview.model_dump_json(),
@@ -155,10 +159,8 @@ async def put_article(
         raw=RawSource(data, media_type),
         precondition=if_match_precondition(article_slug, if_match),
     )
-    stored = store.get_stored_article(upserted.slug)
-    return stored_response(
-        stored, status=201 if upserted.outcome is UpsertOutcome.INSERTED else 200
-    )
+    status = 201 if upserted.outcome is UpsertOutcome.INSERTED else 200
+    return stored_response(upserted.article, status=status)
 
 
 @router.delete(
