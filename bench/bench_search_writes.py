@@ -8,8 +8,10 @@ temp directory) is copied to a temp folder, so the cache stays untouched. A read
 `SQLiteStore` of this process answers a fixed list of 2-3 word queries (made as
 bench_search makes them, limit 10) back to back from one thread, while a separate process,
 `python -m app ingest --db COPY FOLDER`, keeps rewriting ~300 small generated articles (the
-real scenario: a CLI ingest into a store a server reads). Every committed article bumps the
-store's generation; what this measures is what that costs the searches:
+real scenario: a CLI ingest into a store a server reads). The writer runs a copy of the
+app package taken at start, so edits to the tree during a run cannot change or break it.
+Every committed article bumps the store's generation; what this measures is what that costs
+the searches:
 
 * coalescing OFF: `app.search.engine.REBUILD_SPACING = 0.0`, so every generation change
   rebuilds the in-memory view (the old behaviour);
@@ -25,9 +27,8 @@ their documents are gone) and reader exceptions; first, the same searches withou
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
-import sqlite3
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,12 +107,24 @@ def ingest_command(db: Path, folder: Path) -> list[str]:
     return [sys.executable, "-m", "app", "ingest", "--db", str(db), str(folder)]
 
 
+def freeze_code(target: Path) -> Path:
+    """A copy of the app package for the writer processes to run (`python -m app` in it)."""
+    shutil.copytree(PROJECT / "app", target / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def log_tail(log: Path, chars: int = 1500) -> str:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return text[-chars:] or "(empty)"
+
+
 class Writer:
     """Runs `python -m app ingest` over the versions in turn, one process after the other,
     until stopped; the process running at that moment is terminated."""
 
-    def __init__(self, db: Path, folders: list[Path], log: Path, start: int) -> None:
+    def __init__(self, db: Path, folders: list[Path], log: Path, start: int, code: Path) -> None:
         self._db = db
+        self._code = code
         self._folders = folders
         self._log = log
         self._next = start
@@ -137,7 +150,7 @@ class Writer:
                     return
                 process = subprocess.Popen(
                     ingest_command(self._db, folder),
-                    cwd=PROJECT,
+                    cwd=self._code,
                     stdout=subprocess.DEVNULL,
                     stderr=log,
                 )
@@ -217,6 +230,7 @@ def run_window(
     folders: list[Path],
     log: Path,
     start: int,
+    code: Path,
 ) -> tuple[Window, int]:
     """One configuration's window: warm up, start the writer, wait for its first commit,
     search for `seconds`, stop the writer. Returns the window and the next version."""
@@ -224,13 +238,17 @@ def run_window(
     warm(store, items)
     engine_module.REBUILD_SPACING = spacing
     before = store.generation()
-    writer = Writer(db, folders, log, start)
+    writer = Writer(db, folders, log, start, code)
     writer.start()
     waited = time.perf_counter()
     while store.generation() == before:
         if time.perf_counter() - waited > FIRST_WRITE_TIMEOUT:
             writer.stop()
-            raise RuntimeError(f"no write committed within {FIRST_WRITE_TIMEOUT:.0f} s; see {log}")
+            raise RuntimeError(
+                f"no write committed within {FIRST_WRITE_TIMEOUT:.0f} s"
+                f" ({'; '.join(writer.failures) or 'no ingest failed'});"
+                f" ingest stderr:\n{log_tail(log)}"
+            )
         time.sleep(0.01)
     first = store.generation()
     try:
@@ -244,13 +262,11 @@ def run_window(
 
 
 def copy_store(source: Path, target: Path) -> None:
-    """A consistent copy (WAL content included) without writing to the cached file."""
-    uri = source.resolve().as_uri() + "?mode=ro"
-    with (
-        contextlib.closing(sqlite3.connect(uri, uri=True)) as src,
-        contextlib.closing(sqlite3.connect(target)) as dst,
-    ):
-        src.backup(dst)
+    """A copy of the cached store (its WAL too, if one was left), opened by nothing."""
+    shutil.copyfile(source, target)
+    wal = Path(f"{source}-wal")
+    if wal.exists() and wal.stat().st_size:
+        shutil.copyfile(wal, Path(f"{target}-wal"))
 
 
 def row(window: Window) -> str:
@@ -302,12 +318,16 @@ def main(argv: list[str] | None = None) -> None:
             f" {time.perf_counter() - started:.1f} s"
         )
         folders = write_versions(corpus, work / "articles", args.articles)
+        code = freeze_code(work / "code")
         log = work / "ingest.log"
         # The written articles exist before measuring: every window's writes are updates.
         started = time.perf_counter()
-        subprocess.run(
-            ingest_command(db, folders[-1]), cwd=PROJECT, check=True, stdout=subprocess.DEVNULL
-        )
+        with log.open("ab") as stderr:
+            first = subprocess.run(
+                ingest_command(db, folders[-1]), cwd=code, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+        if first.returncode != 0:
+            raise RuntimeError(f"the first ingest failed; ingest stderr:\n{log_tail(log)}")
         print(f"first ingest of {args.articles} articles: {time.perf_counter() - started:.1f} s")
 
         store = SQLiteStore(db)
@@ -332,16 +352,19 @@ def main(argv: list[str] | None = None) -> None:
                         folders=folders,
                         log=log,
                         start=version,
+                        code=code,
                     )
                     windows.append(window)
                     print(row(window), flush=True)
                     for error in sorted(set(window.errors))[:5]:
                         print(f"  error: {error}")
+                    if window.errors:
+                        print(f"  ingest stderr: {log_tail(log, 500)}")
         finally:
             engine_module.REBUILD_SPACING = DEFAULT_SPACING
             store.close()
         if log.exists() and log.stat().st_size:
-            print(f"ingest stderr (last 500 chars): {log.read_text(errors='replace')[-500:]}")
+            print(f"ingest stderr (last 500 chars): {log_tail(log, 500)}")
 
     base_p50, base_p99 = percentiles(baseline.latencies)
     print(

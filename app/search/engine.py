@@ -39,6 +39,8 @@ MAX_PHRASE_CHECKS = 20_000
 # of the time goes to rebuilding). Views quicker to build than the floor are always fresh.
 REBUILD_SPACING = 1.0
 COALESCE_FLOOR_SECONDS = 0.05
+# Deeper pages of an older view are not checked for deleted documents (they are rare).
+MAX_STALE_RANKED = 1000
 
 
 class SearchEngine:
@@ -51,9 +53,10 @@ class SearchEngine:
         self._plans: OrderedDict[tuple[int, str, frozenset[str]], Plan] = OrderedDict()
         self._plans_lock = threading.Lock()
 
-    def snapshot(self, reader: IndexReader) -> Snapshot:
-        """The in-memory view for the reader's generation, rebuilt when it has moved on."""
-        generation = reader.generation()
+    def snapshot(self, reader: IndexReader, generation: int | None = None) -> Snapshot:
+        """The in-memory view for the reader's generation, rebuilt when it has moved on
+        (unless a slow-to-build view is still recent: see REBUILD_SPACING)."""
+        generation = reader.generation() if generation is None else generation
         current = self._snapshot
         if current is not None and (current.generation == generation or _recent(current)):
             return current
@@ -90,7 +93,10 @@ class SearchEngine:
             # The API rejects foreign cursors (422); here one simply falls back to the offset.
             with contextlib.suppress(ValueError):
                 offset = decode_cursor(request.cursor, binding=binding)
-        snapshot = self.snapshot(reader)
+        generation = reader.generation()
+        snapshot = self.snapshot(reader, generation)
+        # An older view may rank documents deleted since: rank a few more, drop the dead.
+        stale = snapshot.generation != generation and offset + limit <= MAX_STALE_RANKED
         languages = (
             frozenset({primary_language(request.language)})
             if request.language
@@ -100,7 +106,7 @@ class SearchEngine:
         run = _Run(reader, snapshot, plan)
         candidates = run.candidates(request)
         total = candidates.union.bit_count()
-        need = offset + limit
+        need = offset + limit + (limit if stale else 0)
         lists = run.weighted_lists()
         max_boost = DEFAULT_PARAMS.question_boost
         ranked = top_k(candidates.all, need, lists, boosts=snapshot.boosts, max_boost=max_boost)
@@ -109,13 +115,19 @@ class SearchEngine:
             ranked += top_k(
                 partial, need - len(ranked), lists, boosts=snapshot.boosts, max_boost=max_boost
             )
-        page = ranked[offset:need]
-        rows = reader.hits([doc for _, doc in page]) if page else {}
+        if stale:
+            rows = reader.hits([doc for _, doc in ranked]) if ranked else {}
+            live = [hit for hit in ranked if _alive(hit[1], rows, snapshot)]
+            total = max(total - (len(ranked) - len(live)), len(live))
+            page = live[offset : offset + limit]
+        else:
+            page = ranked[offset : offset + limit]
+            rows = reader.hits([doc for _, doc in page]) if page else {}
         highlighter = Highlighter(run.highlight_weights())
         hits = [
             _hit(rows[doc], snapshot.articles[rows[doc].article_id], score, highlighter)
             for score, doc in page
-            if doc in rows and rows[doc].article_id in snapshot.articles
+            if _alive(doc, rows, snapshot)
         ]
         next_offset = offset + limit
         # One validation of plain values for the whole page (hits included) is cheaper than
@@ -133,6 +145,12 @@ class SearchEngine:
                 "hits": hits,
             }
         )
+
+
+def _alive(doc: int, rows: dict[int, HitRow], snapshot: Snapshot) -> bool:
+    """The document is still in the store, in an article the view knows."""
+    row = rows.get(doc)
+    return row is not None and row.article_id in snapshot.articles
 
 
 def _recent(snapshot: Snapshot) -> bool:
