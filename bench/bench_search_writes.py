@@ -18,10 +18,13 @@ the searches:
 * coalescing ON: the engine's defaults (an old view answers for a while after a rebuild).
 
 The two take turns (OFF, ON, OFF, ON, ...) to spread a shared machine's noise over both. Per
-configuration it reports searches done, p50 / p99 / max latency, view rebuilds (how often the
-engine's `_snapshot` object changed), the mean time of one rebuild, writes committed during
-the window (generations), short pages (fewer hits than min(limit, total): hits dropped because
-their documents are gone) and reader exceptions; first, the same searches without writes.
+configuration it reports searches done, mean / p50 / p99 / max latency, view rebuilds (how
+often the engine's `_snapshot` object changed; with one reader thread each rebuild is paid
+by one search, so the p50 flips between "fast" and "a rebuild" as the share of rebuilding
+searches crosses one half: the mean is the steadier figure), the mean time of one rebuild,
+writes committed during the window (generations), short pages (fewer hits than
+min(limit, total): hits dropped because their documents are gone), duplicate hits and reader
+exceptions; first, the same searches without writes.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ from bench.bench_search import (
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_SPACING = engine_module.REBUILD_SPACING
-# Versions of the written folder: the writer ingests them in turn, so every file changes.
+# Versions of the written files: the writer copies them in turn into the one folder it
+# ingests (a file is known by its path), so every file changes at every run.
 VERSIONS = 4
 SECTIONS_PER_WRITTEN_ARTICLE = 4
 LIMIT = 10
@@ -91,7 +95,8 @@ def written_article(corpus: Corpus, number: int, version: int) -> str:
 
 
 def write_versions(corpus: Corpus, root: Path, articles: int) -> list[Path]:
-    """VERSIONS folders holding the same file names, each file's text different in each."""
+    """VERSIONS folders holding the same file names, each file's text different in each
+    (they are copied to the ingested folder, never ingested where they are)."""
     folders: list[Path] = []
     for version in range(VERSIONS):
         folder = root / f"v{version}"
@@ -107,6 +112,13 @@ def ingest_command(db: Path, folder: Path) -> list[str]:
     return [sys.executable, "-m", "app", "ingest", "--db", str(db), str(folder)]
 
 
+def put_version(version: Path, live: Path) -> None:
+    """Make the ingested folder hold one version of the files."""
+    live.mkdir(exist_ok=True)
+    for path in sorted(version.iterdir()):
+        shutil.copyfile(path, live / path.name)
+
+
 def freeze_code(target: Path) -> Path:
     """A copy of the app package for the writer processes to run (`python -m app` in it)."""
     shutil.copytree(PROJECT / "app", target / "app", ignore=shutil.ignore_patterns("__pycache__"))
@@ -119,12 +131,15 @@ def log_tail(log: Path, chars: int = 1500) -> str:
 
 
 class Writer:
-    """Runs `python -m app ingest` over the versions in turn, one process after the other,
-    until stopped; the process running at that moment is terminated."""
+    """Puts the next version of the files in `live` and runs `python -m app ingest` on it,
+    one process after the other, until stopped (the running process is terminated)."""
 
-    def __init__(self, db: Path, folders: list[Path], log: Path, start: int, code: Path) -> None:
+    def __init__(
+        self, db: Path, folders: list[Path], live: Path, log: Path, start: int, code: Path
+    ) -> None:
         self._db = db
         self._code = code
+        self._live = live
         self._folders = folders
         self._log = log
         self._next = start
@@ -145,11 +160,14 @@ class Writer:
     def _run(self) -> None:
         while not self._stop.is_set():
             folder = self._folders[self._next % len(self._folders)]
+            put_version(folder, self._live)
+            # A run cut short still moves on: the next one finds every file changed.
+            self._next += 1
             with self._log.open("ab") as log, self._lock:
                 if self._stop.is_set():
                     return
                 process = subprocess.Popen(
-                    ingest_command(self._db, folder),
+                    ingest_command(self._db, self._live),
                     cwd=self._code,
                     stdout=subprocess.DEVNULL,
                     stderr=log,
@@ -161,7 +179,6 @@ class Writer:
                 if self._stop.is_set():
                     return
             self.runs += 1
-            self._next += 1
             if code != 0:
                 self.failures.append(f"ingest of {folder.name} exited with {code}")
 
@@ -228,6 +245,7 @@ def run_window(
     seconds: float,
     db: Path,
     folders: list[Path],
+    live: Path,
     log: Path,
     start: int,
     code: Path,
@@ -238,7 +256,7 @@ def run_window(
     warm(store, items)
     engine_module.REBUILD_SPACING = spacing
     before = store.generation()
-    writer = Writer(db, folders, log, start, code)
+    writer = Writer(db, folders, live, log, start, code)
     writer.start()
     waited = time.perf_counter()
     while store.generation() == before:
@@ -273,7 +291,8 @@ def row(window: Window) -> str:
     p50, p99 = percentiles(window.latencies)
     mean_build = statistics.fmean(window.build_seconds) if window.build_seconds else 0.0
     return (
-        f"{window.name:<10} {len(window.latencies):>8} {p50:>8.1f} {p99:>8.1f}"
+        f"{window.name:<10} {len(window.latencies):>8} {statistics.fmean(window.latencies):>8.1f}"
+        f" {p50:>8.1f} {p99:>8.1f}"
         f" {max(window.latencies):>8.1f} {window.rebuilds:>8} {mean_build:>8.2f}"
         f" {window.writes:>7} {window.short_pages:>6} {window.duplicate_hits:>4}"
         f" {len(window.errors):>6}"
@@ -281,7 +300,7 @@ def row(window: Window) -> str:
 
 
 HEADER = (
-    f"{'config':<10} {'searches':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    f"{'config':<10} {'searches':>8} {'mean ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     f" {'rebuilds':>8} {'build s':>8} {'writes':>7} {'short':>6} {'dup':>4} {'errors':>6}"
 )
 
@@ -322,9 +341,11 @@ def main(argv: list[str] | None = None) -> None:
         log = work / "ingest.log"
         # The written articles exist before measuring: every window's writes are updates.
         started = time.perf_counter()
+        live = work / "live"
+        put_version(folders[-1], live)
         with log.open("ab") as stderr:
             first = subprocess.run(
-                ingest_command(db, folders[-1]), cwd=code, stdout=subprocess.DEVNULL, stderr=stderr
+                ingest_command(db, live), cwd=code, stdout=subprocess.DEVNULL, stderr=stderr
             )
         if first.returncode != 0:
             raise RuntimeError(f"the first ingest failed; ingest stderr:\n{log_tail(log)}")
@@ -350,6 +371,7 @@ def main(argv: list[str] | None = None) -> None:
                         seconds=args.seconds,
                         db=db,
                         folders=folders,
+                        live=live,
                         log=log,
                         start=version,
                         code=code,

@@ -4,6 +4,7 @@ was slow to build answers a little longer, without errors or hits that no longer
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +77,21 @@ def test_new_documents_never_reach_an_old_view(store: SQLiteStore) -> None:
             doc_id for (doc_id,) in connection.execute("SELECT id FROM sections")
         )
     assert total(store, "panels") == 1
+
+
+def test_an_older_reader_never_fills_a_newer_view_with_its_postings(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    older = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
+    try:
+        older.execute("BEGIN")
+        older.execute("SELECT count(*) FROM sections").fetchone()  # its snapshot starts here
+        store.upsert_article(article("More solar", "Are panels cheap?", "Photovoltaic prices."))
+        assert total(store, "panels") == 2  # builds the view of the newer generation
+        pretend_slow(store._engine, 60.0)  # which the older reader may then use
+        seen = store._engine.search(_Reader(older), SearchRequest(query="photovoltaic"))
+        assert seen.total == 1  # the older transaction sees one document
+        older.execute("COMMIT")
+    finally:
+        older.close()
+    assert total(store, "photovoltaic") == 2

@@ -103,7 +103,7 @@ class SearchEngine:
             else snapshot.languages or frozenset({"und"})
         )
         plan = self.plan(snapshot, request.query, languages)
-        run = _Run(reader, snapshot, plan)
+        run = _Run(reader, snapshot, plan, cache=snapshot.generation == generation)
         candidates = run.candidates(request)
         total = candidates.union.bit_count()
         need = offset + limit + (limit if stale else 0)
@@ -170,20 +170,30 @@ class _Candidates:
 class _Run:
     """One query against one snapshot: postings, candidate sets, phrase checks."""
 
-    def __init__(self, reader: IndexReader, snapshot: Snapshot, plan: Plan) -> None:
+    def __init__(
+        self, reader: IndexReader, snapshot: Snapshot, plan: Plan, *, cache: bool = True
+    ) -> None:
         self.reader = reader
         self.snapshot = snapshot
         self.plan = plan
+        # Postings read at another generation than the view's must not enter its cache.
+        self.cache = cache
 
     def postings(self, unit: Unit) -> Postings:
         snapshot = self.snapshot
         parts = [
-            snapshot.term_postings(self.reader, term, heading_only=unit.heading_only)
+            snapshot.term_postings(
+                self.reader, term, heading_only=unit.heading_only, keep=self.cache
+            )
             for term in unit.terms
         ]
         parts += [
             snapshot.term_postings(
-                self.reader, term, heading_only=unit.heading_only, scale=COMPOUND_PART_WEIGHT
+                self.reader,
+                term,
+                heading_only=unit.heading_only,
+                scale=COMPOUND_PART_WEIGHT,
+                keep=self.cache,
             )
             for term in unit.parts
         ]
@@ -192,7 +202,7 @@ class _Run:
         if len(parts) == 1:
             return parts[0]
         key = ("group", unit.heading_only, *sorted(unit.terms), "parts", *sorted(unit.parts))
-        return snapshot.cached(key, lambda: merge_max(parts))
+        return snapshot.cached(key, lambda: merge_max(parts), keep=self.cache)
 
     def bits(self, requirement: Requirement) -> int:
         if isinstance(requirement, Unit):

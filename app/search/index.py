@@ -1,8 +1,10 @@
 """An in-memory view of the stored index for one generation: document stats, vocabulary,
 and scored posting lists loaded on first use and cached.
 
-A store bumps its generation on every write; the engine drops the view when the number
-changes, so the cache can never mix two versions of the index.
+A store bumps its generation on every write; the engine replaces the view when the number
+changes (soon after, for a view slow to build: see engine.REBUILD_SPACING). Postings are
+cached only when read at the view's own generation, so the cache never mixes two versions
+of the index; a reader at another generation computes its postings afresh.
 """
 
 from __future__ import annotations
@@ -143,8 +145,13 @@ class Snapshot:
         dense = 4 * self.max_id if len(postings) * DENSE_DENSITY >= self.max_id else 0
         return 16 * len(postings) + self.max_id // 8 + dense + 200
 
-    def cached(self, key: tuple[object, ...], build: Callable[[], Postings]) -> Postings:
-        """LRU cache of scored postings, bounded by an estimate of the bytes held."""
+    def cached(
+        self, key: tuple[object, ...], build: Callable[[], Postings], *, keep: bool = True
+    ) -> Postings:
+        """LRU cache of scored postings, bounded by an estimate of the bytes held; with
+        `keep` False (a reader at another generation) the value is built and not kept."""
+        if not keep:
+            return build()
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -161,7 +168,13 @@ class Snapshot:
         return value
 
     def term_postings(
-        self, reader: IndexReader, term: str, *, heading_only: bool, scale: float = 1.0
+        self,
+        reader: IndexReader,
+        term: str,
+        *,
+        heading_only: bool,
+        scale: float = 1.0,
+        keep: bool = True,
     ) -> Postings:
         """Scored postings of one indexed term (EMPTY if the term is not in the vocabulary),
         with every impact multiplied by `scale`."""
@@ -188,7 +201,7 @@ class Snapshot:
                 scores = (scores * scale).astype(np.float32)
             return Postings(scored_docs, scores)
 
-        return self.cached(("term", term_id, heading_only, scale), build)
+        return self.cached(("term", term_id, heading_only, scale), build, keep=keep)
 
     def filter_bits(self, kind: str, value: str) -> int:
         """Documents of one article, one language or one question-ness, as a bitset."""
