@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from pydantic import SecretStr
 
 from app.api import create_app
 from app.cli import build_parser
@@ -53,7 +54,7 @@ def test_every_route_is_documented(path: str) -> None:
 
 def write_routes() -> list[str]:
     """The routes only a write token mounts, as "METHOD /path"."""
-    paths = create_app(Settings(write_token="documented")).openapi()["paths"]
+    paths = create_app(Settings(write_token=SecretStr("documented"))).openapi()["paths"]
     return sorted(
         f"{method.upper()} {path}"
         for path, item in paths.items()
