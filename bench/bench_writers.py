@@ -36,7 +36,7 @@ def main() -> None:
             flush=True,
         )
     print(
-        f"all {args.runs} runs: {ingests} ingest processes, {reads} reads, "
+        f"all {args.runs} runs: {ingests} ingests by {args.writers} processes a run, {reads} reads, "
         f"{regressions} regressions, {mixed} mixed reads, {lost} runs lost the last version"
     )
 
