@@ -36,7 +36,8 @@ def main() -> None:
             flush=True,
         )
     print(
-        f"all {args.runs} runs: {ingests} ingests by {args.writers} processes a run, {reads} reads, "
+        f"all {args.runs} runs: {ingests} ingests by {args.writers} processes a run, "
+        f"{reads} reads, "
         f"{regressions} regressions, {mixed} mixed reads, {lost} runs lost the last version"
     )
 
