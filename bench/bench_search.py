@@ -135,6 +135,18 @@ def build(path: Path, articles: int, rng_seed: int) -> Corpus:
     return corpus
 
 
+def cached_corpus(cache: Path, *, sections: int, seed: int) -> tuple[Path, Corpus]:
+    """The store of about `sections` generated sections, built once and kept in `cache`."""
+    articles = max(1, sections // (SECTIONS_PER_ARTICLE + 1))
+    path = cache / f"bench-{articles}-{seed}-v{INDEX_VERSION}.sqlite"
+    cache.mkdir(parents=True, exist_ok=True)
+    print(f"corpus: {articles} articles x {SECTIONS_PER_ARTICLE} sections + leads -> {path}")
+    started = time.perf_counter()
+    corpus = build(path, articles, seed)
+    print(f"index ready in {time.perf_counter() - started:.1f} s (0 when cached)")
+    return path, corpus
+
+
 def queries(corpus: Corpus, count: int, rng: random.Random) -> list[str]:
     """2-3 word queries: common words only, mixed, and rarer words."""
     common = corpus.vocabulary[:60]
@@ -231,13 +243,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "article-qa-bench"
     )
     args = parser.parse_args(argv)
-    articles = max(1, args.sections // (SECTIONS_PER_ARTICLE + 1))
-    path = args.cache / f"bench-{articles}-{args.seed}-v{INDEX_VERSION}.sqlite"
-    args.cache.mkdir(parents=True, exist_ok=True)
-    print(f"corpus: {articles} articles x {SECTIONS_PER_ARTICLE} sections + leads -> {path}")
-    started = time.perf_counter()
-    corpus = build(path, articles, args.seed)
-    print(f"index ready in {time.perf_counter() - started:.1f} s (0 when cached)")
+    path, corpus = cached_corpus(args.cache, sections=args.sections, seed=args.seed)
     items = queries(corpus, args.queries, random.Random(args.seed + 1))
 
     store = SQLiteStore(path)

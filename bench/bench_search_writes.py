@@ -46,10 +46,8 @@ from app.search.index import Snapshot
 from app.search.request import SearchRequest
 from app.store.sqlite import SQLiteStore
 from bench.bench_search import (
-    INDEX_VERSION,
-    SECTIONS_PER_ARTICLE,
     Corpus,
-    build,
+    cached_corpus,
     percentiles,
     queries,
 )
@@ -318,13 +316,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "article-qa-bench"
     )
     args = parser.parse_args(argv)
-    articles = max(1, args.sections // (SECTIONS_PER_ARTICLE + 1))
-    cached = args.cache / f"bench-{articles}-{args.seed}-v{INDEX_VERSION}.sqlite"
-    args.cache.mkdir(parents=True, exist_ok=True)
-    print(f"corpus: {articles} articles x {SECTIONS_PER_ARTICLE} sections + leads -> {cached}")
-    started = time.perf_counter()
-    corpus = build(cached, articles, args.seed)
-    print(f"index ready in {time.perf_counter() - started:.1f} s (0 when cached)")
+    cached, corpus = cached_corpus(args.cache, sections=args.sections, seed=args.seed)
     items = queries(corpus, args.queries, random.Random(args.seed + 1))
 
     with tempfile.TemporaryDirectory(prefix="bench-search-writes-") as workdir:
