@@ -18,6 +18,7 @@ from app.evaluation.relevance import (
     source_files,
 )
 from app.store.sqlite import SQLiteStore
+from tests.parsing.corpus import skip_or_fail_without
 
 MIN_MRR_AT_10 = 0.85
 MIN_RECALL_AT_3 = 0.9
@@ -35,8 +36,7 @@ def seed_report() -> Iterator[RelevanceReport]:
 
 @pytest.fixture(scope="module")
 def corpus_report() -> Iterator[RelevanceReport]:
-    if not CORPUS_DIR.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS_DIR} (expected ../shared/corpus)")
+    skip_or_fail_without(CORPUS_DIR)
     store = SQLiteStore(Path(":memory:"))
     try:
         problems = load_store(source_files(), store)

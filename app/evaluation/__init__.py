@@ -7,3 +7,4 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+SHARED_CORPUS_EXTRA = REPO.parent / "shared" / "corpus-extra"

@@ -11,13 +11,26 @@ import pytest
 from app.evaluation.headings import FileScore, overall, score_corpus
 from app.parsing import parse_article
 from app.parsing.pipeline import READERS
-from tests.parsing.corpus import CORPUS, CORPUS_FILES, needs_corpus
+from tests.parsing.corpus import (
+    CORPUS,
+    CORPUS_EXTRA,
+    CORPUS_FILES,
+    needs_corpus,
+    skip_or_fail_without,
+)
 
 # Plain text gives no sign that this question line was a related-story link on the page:
 # it stands alone between paragraphs exactly like the real question headings around it.
 KNOWN_TRAP_MISSES = {"02-bbc-assange-sweden.txt"}
 
 pytestmark = needs_corpus
+
+
+@pytest.mark.parametrize("corpus", [CORPUS, CORPUS_EXTRA], ids=["corpus", "corpus-extra"])
+def test_the_shared_corpus_is_there(corpus: Path) -> None:
+    skip_or_fail_without(corpus)
+    assert (corpus / "ground_truth.json").is_file()
+    assert any((corpus / "files").iterdir())
 
 
 @pytest.fixture(scope="module")
