@@ -11,6 +11,7 @@ class ArticleNotFound(ArticleQAError):
     def __init__(self, slug: str, suggestions: list[str] | None = None) -> None:
         super().__init__(f"No article has the slug {slug!r}.")
         self.slug = slug
+        # Filled in by whoever can afford the search (the API does it off the event loop).
         self.suggestions = suggestions or []
 
 

@@ -107,7 +107,8 @@ def test_missing_article_suggests_nearest_slugs(
     store.upsert_article(article())
     with pytest.raises(ArticleNotFound) as raised:
         store.get_article(wanted)
-    assert raised.value.suggestions == [suggestion]
+    assert raised.value.slug == wanted
+    assert store.suggest_article_slugs(wanted) == [suggestion]
 
 
 POD_ARTICLE = article_from_sections(

@@ -96,6 +96,10 @@ class Store(Protocol):
         `article_slug` when given. For a 404's suggestions."""
         ...
 
+    def suggest_article_slugs(self, slug: str, *, limit: int = 3) -> list[str]:
+        """Existing article slugs nearest to `slug`, best first; for a 404's suggestions."""
+        ...
+
     def search(self, request: SearchRequest) -> SearchResults: ...
 
     def source_hashes(self) -> dict[str, tuple[str, str]]:

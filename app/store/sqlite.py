@@ -148,6 +148,7 @@ class SQLiteStore:
         self._closed = False
         self._engine = SearchEngine()
         self._slugs: tuple[int, SlugIndex] | None = None
+        self._article_slugs: tuple[int, SlugIndex] | None = None
         self._slug_lock = threading.Lock()
         try:
             connection = self._connection()
@@ -640,8 +641,18 @@ class SQLiteStore:
 
     # -- reads -------------------------------------------------------------------------
 
-    def _suggest(self, wanted: str, options: list[str]) -> list[str]:
-        return closest(wanted, options, limit=3, cutoff=0.5)
+    def suggest_article_slugs(self, slug: str, *, limit: int = 3) -> list[str]:
+        """Existing article slugs nearest to `slug` (case ignored), best first, from a
+        trigram index built once per generation: bounded work per call."""
+        with self._read() as connection:
+            generation = _generation(connection)
+            with self._slug_lock:
+                cached = self._article_slugs
+                if cached is None or cached[0] != generation:
+                    rows = connection.execute("SELECT slug FROM articles")
+                    cached = (generation, SlugIndex(slug for (slug,) in rows))
+                    self._article_slugs = cached
+        return cached[1].nearest(slug, limit=limit, cutoff=0.5)
 
     def get_article(self, slug: str) -> Article:
         stored = self.get_stored_article(slug)
@@ -655,8 +666,7 @@ class SQLiteStore:
             ).fetchone()
             if row is None:
                 self._raise_if_retired(connection, article_url(slug), "article")
-                slugs = [r[0] for r in connection.execute("SELECT slug FROM articles")]
-                raise ArticleNotFound(slug, self._suggest(slug, slugs))
+                raise ArticleNotFound(slug)  # suggest_article_slugs says what was meant
         return _stored(*row)
 
     def _raise_if_retired(self, connection: sqlite3.Connection, path: str, what: str) -> None:
@@ -711,8 +721,7 @@ class SQLiteStore:
                     connection, section_url(article_slug, section_slug), "section"
                 )
                 self._raise_if_retired(connection, article_url(article_slug), "article")
-                slugs = [r[0] for r in connection.execute("SELECT slug FROM articles")]
-                raise ArticleNotFound(article_slug, self._suggest(article_slug, slugs))
+                raise ArticleNotFound(article_slug)
             row = connection.execute(
                 "SELECT json FROM sections WHERE article_id = ? AND slug = ?",
                 (article[0], section_slug),

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app.api.deps import SettingsDep, StoreDep
 from app.api.errors import problem_responses
 from app.api.http import json_response
+from app.api.lookup import find_article
 from app.models import ArticlePage, Section, SectionList, StoredArticle
 
 router = APIRouter(tags=["articles"])
@@ -69,7 +70,7 @@ def store_timestamp(moment: datetime) -> str:
 async def get_article(
     request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
 ) -> Response:
-    article = store.get_stored_article(article_slug)
+    article = await find_article(store, lambda: store.get_stored_article(article_slug))
     return json_response(request, article, max_age=settings.cache_max_age)
 
 
@@ -82,7 +83,7 @@ async def get_article(
 async def list_article_sections(
     request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
 ) -> Response:
-    article = store.get_article(article_slug)
+    article = await find_article(store, lambda: store.get_article(article_slug))
     sections = SectionList(items=article.sections)
     return json_response(request, sections, max_age=settings.cache_max_age)
 
@@ -100,5 +101,7 @@ async def get_article_section(
     article_slug: ArticleSlug,
     section_slug: SectionSlug,
 ) -> Response:
-    section = store.get_section(article_slug=article_slug, section_slug=section_slug)
+    section = await find_article(
+        store, lambda: store.get_section(article_slug=article_slug, section_slug=section_slug)
+    )
     return json_response(request, section, max_age=settings.cache_max_age)
