@@ -127,3 +127,29 @@ def test_every_string_is_a_valid_query(client: TestClient, query: str) -> None:
     results = search(client, q=query)
 
     assert results.query == query
+
+
+def test_only_what_is_searched_is_echoed(client: TestClient) -> None:
+    query = "pakistan " * 4000  # 36,000 characters; the first 500 are searched
+
+    response = client.get("/search", params={"q": query, "limit": 1})
+
+    assert response.status_code == 200
+    assert response.json()["query"] == query[:500]
+    assert len(response.headers.get("link", "")) < 1200
+    next_page = response.headers["link"].split(">", 1)[0].lstrip("<")
+    assert client.get(next_page).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        pytest.param("x" * 5000, id="long"),
+        pytest.param("not a cursor!", id="bad-characters"),
+    ],
+)
+def test_a_cursor_of_the_wrong_shape_is_a_422(client: TestClient, cursor: str) -> None:
+    response = client.get("/search", params={"q": "pakistan", "cursor": cursor})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["name"] == "cursor"

@@ -18,6 +18,8 @@ from app.search.request import SearchRequest
 
 _PREFIX = "o:"
 MAX_OFFSET = 10_000
+# What every cursor looks like: unpadded URL-safe base64 of "o:<offset>:<binding>".
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{20,28}$"
 BINDING_CHARS = 12
 # Bindings of recent short queries are kept: hashing and normalising cost ~20 microseconds.
 _CACHED_BINDINGS = 4096

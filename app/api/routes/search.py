@@ -13,7 +13,7 @@ from app.api.errors import problem_responses
 from app.api.http import json_response
 from app.api.paging import cursor_error, next_link
 from app.models import SearchResults
-from app.search.cursor import MAX_OFFSET
+from app.search.cursor import CURSOR_PATTERN, MAX_OFFSET
 from app.search.query import MAX_QUERY_CHARS
 from app.search.request import SearchRequest
 
@@ -46,7 +46,10 @@ def search_sections(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Hits to skip.")] = 0,
     cursor: Annotated[
         str | None,
-        Query(description="Opaque `next_cursor` of a previous page; replaces offset."),
+        Query(
+            description="Opaque `next_cursor` of a previous page; replaces offset.",
+            pattern=CURSOR_PATTERN,
+        ),
     ] = None,
     article: Annotated[str | None, Query(description="Only this article's slug.")] = None,
     language: Annotated[str | None, Query(description="Only this language (e.g. en).")] = None,
@@ -55,7 +58,8 @@ def search_sections(
     ] = None,
 ) -> Response:
     search = SearchRequest(
-        query=q,
+        # Only this much is searched, so only this much is echoed (body, Link, cursor).
+        query=q[:MAX_QUERY_CHARS],
         limit=limit,
         offset=offset,
         article_slug=article,
