@@ -17,12 +17,14 @@ from pydantic import ValidationError
 
 from app import __version__
 from app.api import create_app
+from app.backup import backup_lines, is_backup
 from app.config import LogLevel, Settings
-from app.errors import ArticleQAError, UnreadableSource
-from app.ingest import ingest_paths, sync_folder
+from app.errors import ArticleQAError, StoreDamaged, StoreReadOnly, UnreadableSource
+from app.ingest import IngestSummary, ingest_paths, restore_backup, sync_folder
 from app.models import SearchResults, SourceFormat
 from app.parsing import parse_article
 from app.parsing.explain import render_outline
+from app.rebuild import rebuild_store
 from app.store import SearchRequest, open_store
 
 USAGE_ERROR = 2
@@ -70,6 +72,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_flags(ingest)
     ingest.add_argument(
         "--prune", action="store_true", help="also remove stored articles not found in PATHs"
+    )
+
+    rebuild = commands.add_parser(
+        "rebuild", help="make the store again from the articles folder, keeping its history"
+    )
+    _add_store_flags(rebuild)
+    rebuild.add_argument(
+        "--from",
+        dest="backup",
+        type=Path,
+        metavar="BACKUP",
+        help="a backup made by `export`: articles written over HTTP and history it holds",
+    )
+
+    export = commands.add_parser("export", help="write a backup: one JSON line per article")
+    _add_store_flags(export)
+    export.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: standard output)",
     )
 
     parse = commands.add_parser("parse", help="print the Article JSON GET /articles/{slug} serves")
@@ -123,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(lambda: serve(settings))
     if command == "ingest":
         return _guarded(lambda: ingest(settings, paths=args.paths, prune=args.prune))
+    if command == "rebuild":
+        return _guarded(lambda: rebuild(settings, backup=args.backup))
+    if command == "export":
+        return _guarded(lambda: export(settings, output=args.output))
     return _guarded(lambda: search(settings, query=args.query, limit=args.limit, as_json=args.json))
 
 
@@ -151,6 +178,14 @@ def serve(settings: Settings) -> int:
         # "on": a store that cannot be opened stops the server instead of serving 500s
         lifespan="on",
         workers=None,
+        # No version banner; the app writes its own JSON access lines (app.access).
+        server_header=False,
+        access_log=False,
+        # The app trusts X-Forwarded-* only from ARTICLE_QA_FORWARDED_ALLOW_IPS.
+        proxy_headers=False,
+        date_header=True,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=10,
     )
     return 0
 
@@ -158,17 +193,59 @@ def serve(settings: Settings) -> int:
 def ingest(settings: Settings, *, paths: list[Path], prune: bool) -> int:
     store = open_store(settings.db_location)
     try:
+        if store.read_only:
+            raise StoreReadOnly(settings.db_location)
+        backups = [path for path in paths if is_backup(path)]
+        files = [path for path in paths if not is_backup(path)]
         if paths:
             # Files inside the articles folder keep the identity the server's sync gives them.
+            # --prune weighs the files named: with only backups named it would remove all.
             summary = ingest_paths(
-                store=store, paths=paths, root=settings.articles_dir, prune=prune
+                store=store, paths=files, root=settings.articles_dir, prune=prune and bool(files)
             )
+            for backup in backups:
+                restored = restore_backup(store=store, path=backup)
+                summary = IngestSummary(summary.reports + restored.reports)
         else:
             summary = sync_folder(store=store, folder=settings.articles_dir)
+        # Writes can leave damage they did not notice: read every page before saying "ok".
+        damage = store.check_integrity(full=True)
     finally:
         store.close()
     print("\n".join(summary.lines()))
+    if damage is not None:
+        raise StoreDamaged(damage)
     return 0 if summary.ok else 1
+
+
+def rebuild(settings: Settings, *, backup: Path | None) -> int:
+    if "://" in settings.db_location or settings.db_location == ":memory:":
+        print("article-qa: rebuild needs a SQLite file (--db PATH)", file=sys.stderr)
+        return USAGE_ERROR
+    report = rebuild_store(
+        db=Path(settings.db_location), articles_dir=settings.articles_dir, backup=backup
+    )
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def export(settings: Settings, *, output: Path | None) -> int:
+    store = open_store(settings.db_location, create=False)
+    try:
+        lines = backup_lines(store=store, articles_dir=settings.articles_dir)
+        if output is None:
+            for line in lines:
+                print(line)
+        else:
+            # Written aside and renamed, so a failed export never leaves half a backup.
+            partial = output.with_name(f".{output.name}.partial")
+            with partial.open("w", encoding="utf-8") as handle:
+                for line in lines:
+                    handle.write(line + "\n")
+            partial.replace(output)
+    finally:
+        store.close()
+    return 0
 
 
 def parse(file: Path, *, source_format: SourceFormat | None, explain: bool) -> int:

@@ -83,3 +83,21 @@ class UnreadableSource(ArticleQAError):
 
 class StoreUnavailable(ArticleQAError):
     """The store cannot be reached or opened."""
+
+
+class StoreDamaged(ArticleQAError):
+    """The store file is corrupt: a lasting fault that only a rebuild repairs."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The store is damaged ({reason}); rebuild it from its sources with "
+            "`article-qa rebuild`."
+        )
+        self.reason = reason
+
+
+class StoreReadOnly(ArticleQAError):
+    """A write to a store that is served read-only (its file is not writable)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"The store at {path} is read-only: it is served, not written.")

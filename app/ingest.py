@@ -28,13 +28,22 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
-from app.errors import SourceChanged, SourceConflict, UnreadableSource
+from app.backup import read_backup
+from app.errors import (
+    SourceChanged,
+    SourceConflict,
+    StoreDamaged,
+    StoreReadOnly,
+    StoreUnavailable,
+    UnreadableSource,
+)
 from app.models import Article, SourceFormat, StoredArticle
 from app.parsing import ParsedArticle, parse_article
 from app.parsing.formats import EXTENSIONS, format_from_name
 from app.parsing.pipeline import content_hash
-from app.store.base import Precondition, Store, UpsertOutcome
+from app.store.base import Precondition, RawSource, Store, UpsertOutcome
 from app.store.history import reslugged
+from app.store.salvage import Salvage
 
 # The parser's extension table is the one source of truth for what ingest accepts.
 SUPPORTED_EXTENSIONS = tuple(sorted(EXTENSIONS))
@@ -57,6 +66,14 @@ class FileStatus(StrEnum):
     REMOVED = "removed"
     SKIPPED = "skipped"
     IGNORED = "ignored"  # found while walking a folder, not an article format
+
+
+# What a file's report says for what its upsert did.
+OUTCOME_STATUS = {
+    UpsertOutcome.INSERTED: FileStatus.INGESTED,
+    UpsertOutcome.UPDATED: FileStatus.UPDATED,
+    UpsertOutcome.UNCHANGED: FileStatus.UNCHANGED,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -293,23 +310,36 @@ def reparse_http_articles(*, store: Store) -> Iterator[FileReport]:
     """Articles written over HTTP whose stored parse came from other code, parsed again
     from the bytes the client sent (unless a client wrote or deleted them meanwhile)."""
     for slug, raw in store.raw_sources(stale_only=True):
-        shown = f"http:{slug}"
         try:
-            parsed = http_article(slug=slug, data=raw.data, media_type=raw.media_type)
-            upserted = store.upsert_article(
-                parsed.article, raw=raw, precondition=_still_stale(content_hash(raw.data))
+            yield store_http_source(
+                store=store, slug=slug, raw=raw, precondition=_still_stale(content_hash(raw.data))
             )
         except SourceChanged:
             continue
-        except Exception as exc:
-            yield FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
-            continue
-        status = (
-            FileStatus.UNCHANGED
-            if upserted.outcome is UpsertOutcome.UNCHANGED
-            else FileStatus.UPDATED
-        )
-        yield FileReport(path=shown, status=status, slug=upserted.slug)
+
+
+def store_http_source(
+    *,
+    store: Store,
+    slug: str,
+    raw: RawSource,
+    shown: str | None = None,
+    precondition: Precondition | None = None,
+) -> FileReport:
+    """Parse and store bytes sent over HTTP (kept, or from a backup) as the article `slug`;
+    one report, shown as `shown` (default `http:<slug>`)."""
+    shown = shown or f"http:{slug}"
+    try:
+        parsed = http_article(slug=slug, data=raw.data, media_type=raw.media_type)
+        upserted = store.upsert_article(parsed.article, raw=raw, precondition=precondition)
+    except (StoreDamaged, StoreReadOnly, StoreUnavailable, SourceChanged):
+        raise
+    except Exception as exc:
+        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
+    status = OUTCOME_STATUS[upserted.outcome]
+    return FileReport(
+        path=shown, status=status, slug=upserted.slug, warnings=tuple(parsed.warnings)
+    )
 
 
 def _still_stale(raw_hash: str) -> Precondition:
@@ -430,15 +460,13 @@ def ingest_file(
         if stored is not None:
             reason += f"; the version stored before is still served as {stored[0]!r}"
         return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+    except (StoreDamaged, StoreReadOnly, StoreUnavailable):
+        raise  # about the store, not this file: no other file would fare better
     except Exception as exc:
         # A parser or store bug on one file must not stop the others (nor `serve`).
         logger.exception("ingesting %s failed", shown)
         return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
-    status = {
-        UpsertOutcome.INSERTED: FileStatus.INGESTED,
-        UpsertOutcome.UPDATED: FileStatus.UPDATED,
-        UpsertOutcome.UNCHANGED: FileStatus.UNCHANGED,
-    }[upserted.outcome]
+    status = OUTCOME_STATUS[upserted.outcome]
     if stored is not None and status is FileStatus.INGESTED:
         status = FileStatus.UPDATED
     return FileReport(
@@ -503,3 +531,42 @@ def _prune(
                 if source in guarded
                 else "not among the paths ingested (--prune)",
             )
+
+
+def _restore_file(*, store: Store, source: str, data: bytes, shown: str) -> FileReport:
+    """A file's article from bytes a backup kept (its file may be gone)."""
+    try:
+        parsed = parse_article(data, source=source)
+        upserted = store.upsert_article(parsed.article)
+    except (StoreDamaged, StoreReadOnly, StoreUnavailable):
+        raise
+    except Exception as exc:
+        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
+    status = OUTCOME_STATUS[upserted.outcome]
+    return FileReport(
+        path=shown, status=status, slug=upserted.slug, warnings=tuple(parsed.warnings)
+    )
+
+
+def restore_backup(*, store: Store, path: Path) -> IngestSummary:
+    """The articles of a backup (app/backup.py), parsed again from the bytes it holds: an
+    HTTP article under its slug, a file's article under its path (a later sync of the
+    folder removes it if the folder has no such file). Creation times come back too."""
+    reports: list[FileReport] = []
+    created: dict[tuple[str, str], str] = {}
+    for entry in read_backup(path):
+        shown = f"{path}:{entry.slug}"
+        raw = entry.raw()
+        if raw is None:
+            reason = "the backup holds no bytes for it (its file had changed when it was made)"
+            reports.append(FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason))
+            continue
+        if entry.origin == "http":
+            report = store_http_source(store=store, slug=entry.slug, raw=raw, shown=shown)
+        else:
+            report = _restore_file(store=store, source=entry.source, data=raw.data, shown=shown)
+        if report.status is not FileStatus.SKIPPED:
+            created[(entry.origin, entry.source)] = entry.created_at
+        reports.append(report)
+    store.restore_history(Salvage(created_at=created))
+    return IngestSummary(tuple(reports))

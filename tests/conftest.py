@@ -132,18 +132,29 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float 
 
 @contextlib.contextmanager
 def running_server(
-    args: Sequence[str], *, port: int, ready_path: str = "/readyz", cwd: Path = REPO
+    args: Sequence[str],
+    *,
+    port: int,
+    ready_path: str = "/readyz",
+    cwd: Path = REPO,
+    prefix: Sequence[str] = (),
+    output_to: list[str] | None = None,
 ) -> Iterator[str]:
     """Run `python <args>` (a real server listening on `port`); yield its base URL.
 
     Output goes to a temp file, not a pipe, so a chatty server can never block on a full pipe;
-    it is printed if the server fails to start, to explain why.
+    it is printed if the server fails to start, to explain why, and appended to `output_to`
+    when given. `prefix` goes before the interpreter (e.g. setpriv, to run as another user).
     """
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(
-            [sys.executable, *args], cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT
+            [*prefix, sys.executable, *args],
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
         try:
             try:
@@ -154,6 +165,9 @@ def running_server(
                 raise
             yield base_url
         finally:
+            if output_to is not None:
+                output.seek(0)
+                output_to.append(output.read().decode(errors="replace"))
             process.terminate()
             try:
                 process.wait(timeout=15)

@@ -38,6 +38,7 @@ OPERATIONS = {
     },
     ("/search", "search_sections"): {"200", "422", "500", "503"},
     ("/changes", "list_changes"): {"200", "422", "500", "503"},
+    ("/", "get_index"): {"200"},
     ("/healthz", "check_liveness"): {"200"},
     ("/readyz", "check_readiness"): {"200", "503", "500"},
 }

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.api.observability import request_id_of
 from app.errors import (
     AmbiguousSectionSlug,
     ArticleNotFound,
@@ -23,6 +24,8 @@ from app.errors import (
     PreconditionFailed,
     SectionNotFound,
     SourceConflict,
+    StoreDamaged,
+    StoreReadOnly,
     StoreUnavailable,
     UnreadableSource,
 )
@@ -59,7 +62,10 @@ def problem_response(
         instance=request.url.path,
         **extensions,
     )
-    return ProblemResponse(problem.model_dump(mode="json"), status_code=status, headers=headers)
+    body = problem.model_dump(mode="json")
+    if (request_id := request_id_of(request.scope)) is not None:
+        body["request_id"] = request_id  # the X-Request-ID of the answer (observability.py)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -167,6 +173,25 @@ async def _store_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _store_damaged(request: Request, exc: Exception) -> Response:
+    # Not a 503 "try later": the fault lasts until someone rebuilds the store.
+    logger.error("store damaged: %s", exc)
+    return problem_response(
+        request, status=500, kind="store-damaged", title="Store damaged", detail=str(exc)
+    )
+
+
+async def _store_read_only(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        request,
+        status=405,
+        kind="read-only-store",
+        title="Store is read-only",
+        detail=f"{exc} Only GET and HEAD are served.",
+        headers={"Allow": "GET, HEAD"},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # Logged in full for operators; the client gets nothing internal (no message, no trace).
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -181,6 +206,8 @@ HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Respons
     **dict.fromkeys(DOMAIN_PROBLEMS, _domain_problem),
     Moved: _moved,
     StoreUnavailable: _store_unavailable,
+    StoreDamaged: _store_damaged,
+    StoreReadOnly: _store_read_only,
     Exception: _unexpected,
 }
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.errors import StoreUnavailable
 from app.models import Article, ArticlePage, ChangePage, SearchResults, Section, StoredArticle
 from app.search.request import SearchRequest
+
+if TYPE_CHECKING:
+    from app.store.salvage import Salvage
 
 
 class UpsertOutcome(StrEnum):
@@ -47,6 +50,8 @@ class Store(Protocol):
     """Articles, their sections and a full-text index; each write is one transaction that
     also settles shared slugs, retires URLs and appends to the change feed."""
 
+    read_only: bool  # served as it is: writes raise StoreReadOnly
+
     def upsert_article(
         self,
         article: Article,
@@ -77,6 +82,10 @@ class Store(Protocol):
 
     def raw_sources(self, *, stale_only: bool = True) -> list[tuple[str, RawSource]]: ...
 
+    def stored_articles(self) -> Iterator[StoredArticle]: ...
+
+    def restore_history(self, salvage: Salvage) -> None: ...
+
     def file_owning(self, slug: str) -> str | None:
         """The source of the file whose article holds `slug`, or None."""
         ...
@@ -105,6 +114,10 @@ class Store(Protocol):
     def source_hashes(self) -> dict[str, tuple[str, str]]:
         """Map each stored file's path (relative to the articles folder) to (article slug,
         content hash)."""
+        ...
+
+    def check_integrity(self, *, full: bool) -> str | None:
+        """Look for damage in the store; record and return it (None: none found)."""
         ...
 
     def ping(self) -> None:

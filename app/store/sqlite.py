@@ -9,13 +9,14 @@ tables (terms, postings) are read by the shared search engine through `_Reader`.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import closing, contextmanager, suppress
+from dataclasses import astuple, dataclass
 from itertools import chain
 from pathlib import Path
 from typing import TypeVar
@@ -25,10 +26,13 @@ import numpy.typing as npt
 
 from app.errors import (
     ArticleNotFound,
+    ArticleQAError,
     Gone,
     Moved,
     SectionNotFound,
     SourceConflict,
+    StoreDamaged,
+    StoreReadOnly,
     StoreUnavailable,
 )
 from app.fingerprint import index_fingerprint
@@ -59,7 +63,8 @@ from app.store.history import (
     utc_now,
 )
 from app.store.identity import claim_key, suffixed_slug
-from app.store.schema import migrate
+from app.store.salvage import Salvage
+from app.store.schema import SCHEMA_VERSION, migrate
 
 _CHUNK = 500
 MMAP_BYTES = 1 << 30
@@ -103,6 +108,57 @@ class _Record:
         return _stored(self.json, self.created_at, self.updated_at)
 
 
+# SQLite's result codes for a corrupt file and for a file that is not a database.
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def _is_corruption(error: sqlite3.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    return "malformed" in str(error) or "not a database" in str(error)
+
+
+def _read_only_uri(uri: str) -> str:
+    """How to open a store file read-only. A WAL store needs its shared-memory file, which a
+    read-only folder cannot hold: then the file is read as immutable, a snapshot that
+    changes no more (what a shipped, prebuilt index is)."""
+    read_only = f"{uri}?mode=ro"
+    try:
+        with closing(sqlite3.connect(read_only, uri=True)) as probe:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        return f"{uri}?mode=ro&immutable=1"
+    return read_only
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _not_writable(path: Path) -> bool:
+    """True for an existing store file (or folder) this process may not write; WAL mode
+    also needs to create files beside it."""
+    if not path.exists():
+        return False
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def _check_schema_readable(connection: sqlite3.Connection, path: Path) -> None:
+    """A read-only store must already be at this release's schema: it cannot be migrated."""
+    row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    found = int(row[0]) if row else 0
+    if found != SCHEMA_VERSION:
+        raise StoreUnavailable(
+            f"the read-only store at {path} has schema version {found}, this article-qa "
+            f"serves version {SCHEMA_VERSION}: open it once where it can be written to migrate"
+        )
+
+
 def _allocate_ids(connection: sqlite3.Connection, table: str, count: int) -> int:
     """The first of `count` new ids for `table`; ids are never reused, so an index view built
     before a write can tell the rows written after it (and a deleted row's id never comes
@@ -143,6 +199,7 @@ class SQLiteStore:
             self._uri = path.resolve().as_uri()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._checkers: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._closed = False
@@ -150,13 +207,25 @@ class SQLiteStore:
         self._slugs: tuple[int, SlugIndex] | None = None
         self._article_slugs: tuple[int, SlugIndex] | None = None
         self._slug_lock = threading.Lock()
+        # A store file this process may not write (a prebuilt index shipped read-only) is
+        # served as it is: no migration, no sync, no writes.
+        self.read_only = not self._memory and _not_writable(path)
+        self.damage: str | None = None
+        if self.read_only:
+            self._uri = _read_only_uri(self._uri)
         try:
             connection = self._connection()
-            with self._write_lock:
-                migrate(connection)
-                self._forget_hashes_of_other_builds(connection)
-        except sqlite3.Error as error:
+            if self.read_only:
+                _check_schema_readable(connection, path)
+            else:
+                with self._write_lock:
+                    migrate(connection)
+                    self._forget_hashes_of_other_builds(connection)
+        except sqlite3.DatabaseError as error:
+            if _is_corruption(error):
+                raise StoreDamaged(f"{path}: {error}") from error
             raise StoreUnavailable(f"Cannot open the store at {path}: {error}") from error
+        self.check_integrity(full=False)
 
     @staticmethod
     def _forget_hashes_of_other_builds(connection: sqlite3.Connection) -> None:
@@ -187,7 +256,7 @@ class SQLiteStore:
         )
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA busy_timeout = 30000")
-        if not self._memory:
+        if not self._memory and not self.read_only:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             # Reading hits and postings through a memory map skips a read() per page: it
@@ -201,6 +270,8 @@ class SQLiteStore:
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: every query inside sees the same committed state."""
+        if self.damage is not None:
+            raise StoreDamaged(self.damage)
         connection = self._connection()
         try:
             connection.execute("BEGIN")
@@ -209,36 +280,107 @@ class SQLiteStore:
             finally:
                 connection.execute("COMMIT")
         except sqlite3.Error as error:
-            raise StoreUnavailable(f"The store cannot answer: {error}") from error
+            raise self._failure(error) from error
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; it bumps the index generation when the index changed."""
+        if self.read_only:
+            raise StoreReadOnly(str(self.path))
+        if self.damage is not None:
+            raise StoreDamaged(self.damage)
         connection = self._connection()
         with self._write_lock:
-            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise self._failure(error) from error
             try:
                 changes_before = connection.total_changes
                 yield connection
                 if connection.total_changes != changes_before:
                     connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
                 connection.execute("COMMIT")
+            except sqlite3.Error as error:
+                with suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
+                raise self._failure(error) from error
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
 
+    def _failure(self, error: sqlite3.Error) -> ArticleQAError:
+        """The library error for an SQLite one: a corrupt file is damage (lasting: every
+        later call says so too), anything else the store being unavailable for now."""
+        if isinstance(error, sqlite3.DatabaseError) and _is_corruption(error):
+            self.damage = str(error)
+            return StoreDamaged(self.damage)
+        return StoreUnavailable(f"The store cannot answer: {error}")
+
+    def check_integrity(self, *, full: bool) -> str | None:
+        """Look for damage; record and return it (None: none found). The cheap check reads
+        the header and compares the file's length with the pages it should hold; the full
+        one is SQLite's quick_check, which reads every page (seconds on a large store), on a
+        connection of its own that close() interrupts."""
+        if self._memory:
+            return None
+        try:
+            connection = self._connection()
+            page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+            found: str | None = None
+            size = self.path.stat().st_size
+            # In WAL mode the newest pages may still be in the -wal file, not the main one.
+            wal = self.path.with_name(self.path.name + "-wal")
+            if size % page_size or (size < page_size * pages and not _has_content(wal)):
+                found = f"the file does not hold its {pages} pages: it was truncated"
+            elif full:
+                found = self._quick_check()
+        except sqlite3.DatabaseError as error:
+            if self._closed:
+                return self.damage  # interrupted by close(): no verdict
+            if not _is_corruption(error):
+                raise self._failure(error) from error
+            found = str(error)
+        except OSError as error:
+            raise StoreUnavailable(f"Cannot read {self.path}: {error}") from error
+        if found is not None:
+            self.damage = found
+        return self.damage
+
+    def _quick_check(self) -> str | None:
+        checker = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+        with self._connections_lock:
+            if self._closed:
+                checker.close()
+                return None
+            self._checkers.append(checker)
+        try:
+            problems = [row[0] for row in checker.execute("PRAGMA quick_check(5)")]
+        finally:
+            with self._connections_lock:
+                self._checkers.remove(checker)
+            checker.close()
+        return None if problems == ["ok"] else "; ".join(problems)
+
     def close(self) -> None:
         with self._connections_lock:
             self._closed = True
+            # A connection must not be closed while another thread uses it: a running
+            # check is interrupted, and closes its own connection.
+            for checker in self._checkers:
+                checker.interrupt()
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
 
     def ping(self) -> None:
+        if self.damage is not None:
+            raise StoreDamaged(self.damage)
         try:
             self._connection().execute("SELECT value FROM meta WHERE key = 'generation'")
         except sqlite3.Error as error:
-            raise StoreUnavailable(f"The store cannot answer: {error}") from error
+            raise self._failure(error) from error
 
     # -- writes ------------------------------------------------------------------------
 
@@ -789,6 +931,50 @@ class SQLiteStore:
         ]
         last = items[-1].cursor if items else str(since)
         return ChangePage(items=items, next=last, more=more)
+
+    def stored_articles(self) -> Iterator[StoredArticle]:
+        """Every stored article with its timestamps, by slug (read in pages)."""
+        after = ""
+        while True:
+            with self._read() as connection:
+                rows = connection.execute(
+                    "SELECT slug, json, created_at, updated_at FROM articles WHERE slug > ?"
+                    " ORDER BY slug LIMIT 200",
+                    (after,),
+                ).fetchall()
+            if not rows:
+                return
+            for slug, article_json, created_at, updated_at in rows:
+                yield _stored(article_json, created_at, updated_at)
+                after = slug
+
+    def restore_history(self, salvage: Salvage) -> None:
+        """After a rebuild: each source's first creation time, the retired URLs (but those
+        served again) and the change feed of the store this one replaces. The rebuild's own
+        writes leave no trace in the feed: clients polling it see no change for content that
+        did not change."""
+        with self._write() as connection:
+            connection.executemany(
+                "UPDATE articles SET created_at = ? WHERE origin = ? AND source = ?",
+                [(at, origin, source) for (origin, source), at in salvage.created_at.items()],
+            )
+            served = {path for (path,) in connection.execute("SELECT url FROM sections")}
+            connection.executemany(
+                "INSERT OR REPLACE INTO retired_urls (path, section_slug, target, retired_at)"
+                " VALUES (?, ?, ?, ?)",
+                [
+                    (row.path, row.section_slug, row.target, row.retired_at)
+                    for row in salvage.retired
+                    if row.path not in served
+                ],
+            )
+            if salvage.changes:
+                connection.execute("DELETE FROM changes")
+                connection.executemany(
+                    "INSERT INTO changes (seq, at, kind, article_slug, previous_slug, source,"
+                    " origin, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [astuple(change) for change in salvage.changes],
+                )
 
     def raw_sources(self, *, stale_only: bool = True) -> list[tuple[str, RawSource]]:
         """The kept bytes of HTTP-written articles (slug, raw), to re-parse after an upgrade;

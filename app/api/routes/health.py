@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from app.api.deps import StoreDep
 from app.api.errors import problem_responses
 from app.api.http import NO_STORE
-from app.errors import StoreUnavailable
+from app.errors import StoreDamaged, StoreUnavailable
 from app.models import Health
 
 router = APIRouter(tags=["health"])
@@ -47,9 +47,9 @@ def check_readiness(request: Request, store: StoreDep) -> JSONResponse:
         raise StoreUnavailable("the first sync of the articles folder is still running")
     try:
         store.ping()
-    except StoreUnavailable:
-        raise
+    except (StoreUnavailable, StoreDamaged):
+        raise  # 503 "try later", or 500 "damaged: rebuild" (a fault that will not pass)
     except Exception as exc:
-        # Whatever breaks the ping, the answer to "ready?" is no, never a 500.
+        # Whatever else breaks the ping, the answer to "ready?" is no, never a 500.
         raise StoreUnavailable(f"ping failed: {type(exc).__name__}") from exc
     return JSONResponse(OK, headers={"Cache-Control": NO_STORE})

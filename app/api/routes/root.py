@@ -1,0 +1,66 @@
+"""GET /: what this API is and where to go from here (its docs and its main collections)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from app import __version__
+from app.api.deps import SettingsDep
+from app.api.http import json_response
+
+router = APIRouter(tags=["index"])
+
+
+class IndexLinks(BaseModel):
+    """Where the docs and the main collections are (paths on this server)."""
+
+    docs: str = Field(description="Interactive documentation (Swagger UI).")
+    redoc: str = Field(description="Reference documentation (ReDoc).")
+    openapi: str = Field(description="The OpenAPI document.")
+    articles: str = Field(description="The list of articles.")
+    search: str = Field(description="Full-text search over sections (`?q=`).")
+    changes: str = Field(description="The feed of committed changes.")
+
+
+class ApiIndex(BaseModel):
+    """The API's name, version and links."""
+
+    name: str
+    version: str
+    links: IndexLinks
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "name": "article-qa",
+                    "version": __version__,
+                    "links": {
+                        "docs": "/docs",
+                        "redoc": "/redoc",
+                        "openapi": "/openapi.json",
+                        "articles": "/articles",
+                        "search": "/search",
+                        "changes": "/changes",
+                    },
+                }
+            ]
+        }
+    }
+
+
+@router.get("/", response_model=ApiIndex, summary="The API's name, version and links")
+async def get_index(request: Request, settings: SettingsDep) -> Response:
+    root = request.scope.get("root_path", "").rstrip("/")
+    links = IndexLinks(
+        docs=f"{root}/docs",
+        redoc=f"{root}/redoc",
+        openapi=f"{root}/openapi.json",
+        articles=f"{root}/articles",
+        search=f"{root}/search",
+        changes=f"{root}/changes",
+    )
+    index = ApiIndex(name=request.app.title, version=request.app.version, links=links)
+    return json_response(request, index, max_age=settings.cache_max_age)
