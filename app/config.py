@@ -115,6 +115,17 @@ class Settings(BaseSettings):
         "as Location are made from it. Unset: links are relative.",
     )
 
+    rate_limit_per_minute: int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests a minute each client address may make (429 beyond); "
+        "unset: no limit. Behind a proxy, set ARTICLE_QA_FORWARDED_ALLOW_IPS so that clients "
+        "are told apart.",
+    )
+    rate_limit_burst: int = Field(
+        default=60, ge=1, description="Requests a client may make at once before the rate applies."
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _lower_case_level(cls, value: object) -> object:

@@ -20,6 +20,7 @@ from app import __version__
 from app.api.compression import GZipWithETags
 from app.api.errors import install_error_handlers
 from app.api.head import HeadAsGet
+from app.api.limits import RateLimit, RequestBounds
 from app.api.observability import (
     Metrics,
     Observe,
@@ -166,7 +167,8 @@ def install_edge(app: FastAPI, settings: Settings) -> None:
     2. Observe: the request id, the access log and the metrics: it times and sees every
        answer, rejections included.
     3. SecurityHeaders: nosniff, Referrer-Policy, CSP on every answer below it.
-    4. HostGuard: unknown Host names answered 400 before any work; no Host in a Location.
+    4. HostGuard: unknown Host names answered 400 before any work; no Host in a Location;
+       then RequestBounds (414 and 431) and, when configured, RateLimit (429).
     5. CORS (only with ARTICLE_QA_CORS_ORIGINS): answers preflights; outside gzip, whose
        Vary it extends.
     6. HeadAsGet: HEAD runs GET and drops the body *outside* gzip, so a HEAD announces the
@@ -198,6 +200,13 @@ def install_edge(app: FastAPI, settings: Settings) -> None:
                 ],
                 expose_headers=["ETag", "Link", "X-Request-ID", "Location", "Retry-After"],
             )
+        if settings.rate_limit_per_minute:
+            stack = RateLimit(
+                stack,
+                per_minute=settings.rate_limit_per_minute,
+                burst=settings.rate_limit_burst,
+            )
+        stack = RequestBounds(stack)
         stack = HostGuard(
             stack,
             allowed_hosts=settings.trusted_hosts,
