@@ -304,7 +304,12 @@ class SQLiteStore:
             except sqlite3.Error as error:
                 with suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
-                raise self._failure(error) from error
+                failure = self._failure(error)
+                if not isinstance(failure, StoreDamaged):
+                    # A failed write (a full disk, an I/O error) may have hurt the file.
+                    with suppress(ArticleQAError):
+                        self.check_integrity(full=False)
+                raise failure from error
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
