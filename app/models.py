@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SourceFormat = Literal["text", "markdown", "html"]
 Origin = Literal["file", "http"]
 ChangeKind = Literal["created", "updated", "deleted"]
+# A problem's `instance` (the request path, percent-encoded) is cut to this many characters.
+MAX_INSTANCE_CHARS = 200
 
 
 class DroppedText(BaseModel):
@@ -175,16 +177,83 @@ class SearchResults(BaseModel):
     hits: list[SearchHit]
 
 
+def _omitted_when_absent(schema: dict[str, Any]) -> None:
+    """An extension member is left out of a problem that does not carry it, never null: its
+    schema is the member's own (no null branch, no `default: null`)."""
+    schema.pop("default", None)
+    branches = schema.pop("anyOf", None)
+    if branches is not None:
+        (present,) = (branch for branch in branches if branch.get("type") != "null")
+        schema.update(present)
+
+
+class InvalidParam(BaseModel):
+    """One invalid request parameter of a 422 (`errors`); the value sent is never echoed."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    in_: str = Field(
+        alias="in",
+        serialization_alias="in",
+        description="Where the parameter is: `query`, `path`, `header` or `body`.",
+    )
+    name: str = Field(description="The parameter's name (`limit`, `article_slug`, ...).")
+    reason: str = Field(description="Why its value was refused.")
+
+
 class Problem(BaseModel):
-    """RFC 9457 problem details; extra members carry the specifics (e.g. suggestions)."""
+    """RFC 9457 problem details. Extension members carry the specifics of a problem family
+    and are absent from the others: `suggestions` (404 of a slug), `candidates` (409 of an
+    ambiguous section slug), `errors` (422), `source` (409 of an article owned by a file),
+    `request_id` (every problem). Clients must ignore members they do not know."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
+    type: str = Field(
+        default="about:blank",
+        description="A URI naming the problem type: `tag:article-qa,2024:problem:<kind>` for "
+        "the API's own problems, `about:blank` for plain HTTP ones.",
+    )
+    title: str = Field(description="Short summary of the problem type.")
+    status: int = Field(ge=100, le=599, description="The HTTP status code of the answer.")
+    detail: str = Field(
+        description="What went wrong with this request. Values taken from the request (a slug, "
+        "a path) appear percent-encoded and cut short, never as sent."
+    )
+    instance: str | None = Field(
+        default=None,
+        description="The request path, percent-encoded (RFC 3986) and cut to "
+        f"{MAX_INSTANCE_CHARS} characters.",
+        max_length=MAX_INSTANCE_CHARS,
+    )
+    request_id: str | None = Field(
+        default=None,
+        description="The answer's `X-Request-ID`, to quote when reporting the problem.",
+        pattern=r"^[A-Za-z0-9._:-]{1,128}$",
+        json_schema_extra=_omitted_when_absent,
+    )
+    suggestions: list[str] | None = Field(
+        default=None,
+        description="404 of a slug: the nearest existing slugs, best first (may be empty).",
+        json_schema_extra=_omitted_when_absent,
+    )
+    candidates: list[str] | None = Field(
+        default=None,
+        description="409 of an ambiguous section slug: the canonical URLs of the sections "
+        "that have it.",
+        json_schema_extra=_omitted_when_absent,
+    )
+    errors: list[InvalidParam] | None = Field(
+        default=None,
+        description="422: each invalid parameter.",
+        json_schema_extra=_omitted_when_absent,
+    )
+    source: str | None = Field(
+        default=None,
+        description="409 of a write to an article read from a file: that file, relative to "
+        "the articles folder.",
+        json_schema_extra=_omitted_when_absent,
+    )
 
 
 class Health(BaseModel):

@@ -194,6 +194,11 @@ def test_articles_updated_since(site: Site) -> None:
     since = site.client.get("/articles", params={"updated_since": moment}).json()
     later = site.client.get("/articles", params={"updated_since": "2999-01-01T00:00:00"}).json()
     invalid = site.client.get("/articles", params={"updated_since": "yesterday"})
+    small_letters = site.client.get("/articles", params={"updated_since": "2999-01-01t00:00z"})
+    for not_iso in ("0.5", "1700000000", "2024-01-01", "2024-02-30T00:00:00Z"):
+        refused = site.client.get("/articles", params={"updated_since": not_iso})
+        assert refused.status_code == 422, not_iso
+    assert small_letters.status_code == 200 and small_letters.json()["total"] == 0
 
     assert [item["slug"] for item in since["items"]] == ["new-faq", "old-faq"]
     assert since["total"] == 2

@@ -145,7 +145,8 @@ def read_html_block(content: str, origin: str) -> tuple[list[Block], list[Droppe
         content += f"</{unclosed}>"
     try:
         root = lxml_html.fragment_fromstring(content, create_parent="div")
-    except (etree.ParserError, ValueError):
+    except (etree.ParserError, ValueError, AssertionError):
+        # lxml asserts on some fragments ("too many bodies" for a bare <html>)
         return [], [(stripped, MALFORMED_REASON)]
     dropped = _drop_hidden(root)
     # The HTML parser gives up on text nested too deep and on tags cut off at the end;

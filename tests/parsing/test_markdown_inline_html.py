@@ -211,6 +211,13 @@ DROPPED_CASES = [
         ["nested deep"],
         id="block-too-deep-for-the-parser-dropped-whole",
     ),
+    pytest.param(
+        "<html>",
+        None,
+        [DroppedText(text="<html>", reason="html_malformed")],
+        ["<html>"],
+        id="bare-html-tag-the-parser-asserts-on",
+    ),
 ]
 
 

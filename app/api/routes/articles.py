@@ -19,6 +19,13 @@ router = APIRouter(tags=["articles"])
 # These routes are async although the store is synchronous: its lookups take tens of
 # microseconds, less than a hop to the threadpool costs. Search is the exception (see there).
 
+# ISO 8601 date and time, to the minute at least; a zone, else UTC.
+ISO_DATE_TIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+)
+
+
 # Larger offsets only find nothing; the bound keeps them inside SQLite's integer range.
 MAX_LIST_OFFSET = 1_000_000_000
 # Slugs are short; the bound keeps absurd paths out of the store and the suggestion search.
@@ -30,7 +37,7 @@ SectionSlug = Annotated[str, Path(description="Section slug.", max_length=200)]
     "/articles",
     response_model=ArticlePage,
     summary="List articles",
-    responses=problem_responses(422),
+    responses=problem_responses(422, conditional=True),
 )
 async def list_articles(
     request: Request,
@@ -39,18 +46,26 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_LIST_OFFSET, description="Articles to skip.")] = 0,
     updated_since: Annotated[
-        datetime | None,
+        str | None,
         Query(
             description="Only articles created or changed at or after this time "
-            "(ISO 8601; without a zone, UTC). Deletions are in `GET /changes`."
+            "(ISO 8601 date and time; without a zone, UTC). Deletions are in `GET /changes`.",
+            pattern=ISO_DATE_TIME,
+            max_length=40,
         ),
     ] = None,
 ) -> Response:
-    try:
-        since = store_timestamp(updated_since) if updated_since is not None else None
-    except OverflowError as exc:  # 0001-01-01T00:00+05:00 is before the first UTC moment
-        reason = "out of the range of dates in UTC"
-        raise RequestValidationError([{"loc": ("query", "updated_since"), "msg": reason}]) from exc
+    since = None
+    if updated_since is not None:
+        try:
+            # The pattern lets only digits and these letters through: "t" and "z" may be
+            # written small (RFC 3339 allows it; fromisoformat does not).
+            moment = datetime.fromisoformat(updated_since.upper())
+            since = store_timestamp(moment)
+        except (ValueError, OverflowError) as exc:  # Feb 30; 0001-01-01T00:00+05:00
+            reason = "not a date and time that exists in UTC"
+            error = {"loc": ("query", "updated_since"), "msg": reason}
+            raise RequestValidationError([error]) from exc
     page = store.list_articles(limit=limit, offset=offset, updated_since=since)
     return json_response(request, page, max_age=settings.cache_max_age)
 
@@ -65,7 +80,7 @@ def store_timestamp(moment: datetime) -> str:
     "/articles/{article_slug}",
     response_model=StoredArticle,
     summary="Get one article with all its sections",
-    responses=problem_responses(404, 410, 422),
+    responses=problem_responses(404, 410, 422, conditional=True),
 )
 async def get_article(
     request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
@@ -78,7 +93,7 @@ async def get_article(
     "/articles/{article_slug}/sections",
     response_model=SectionList,
     summary="List the sections of one article, in order",
-    responses=problem_responses(404, 410, 422),
+    responses=problem_responses(404, 410, 422, conditional=True),
 )
 async def list_article_sections(
     request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
@@ -92,7 +107,7 @@ async def list_article_sections(
     "/articles/{article_slug}/sections/{section_slug}",
     response_model=Section,
     summary="Get one section by its canonical URL",
-    responses=problem_responses(404, 410, 422),
+    responses=problem_responses(404, 410, 422, conditional=True),
 )
 async def get_article_section(
     request: Request,

@@ -27,7 +27,7 @@ CURSOR_PATTERN = r"^[0-9]{1,18}$"
         "the section slugs added, changed and removed. Start without `since`, then pass the "
         "page's `next` as `since`; a deleted article stays in the feed as a tombstone."
     ),
-    responses=problem_responses(422),
+    responses=problem_responses(422, conditional=True),
 )
 async def list_changes(
     request: Request,

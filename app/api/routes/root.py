@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app import __version__
 from app.api.deps import SettingsDep
+from app.api.errors import problem_responses
 from app.api.http import json_response
 
 router = APIRouter(tags=["index"])
@@ -51,7 +52,12 @@ class ApiIndex(BaseModel):
     }
 
 
-@router.get("/", response_model=ApiIndex, summary="The API's name, version and links")
+@router.get(
+    "/",
+    response_model=ApiIndex,
+    summary="The API's name, version and links",
+    responses=problem_responses(store=False, conditional=True),
+)
 async def get_index(request: Request, settings: SettingsDep) -> Response:
     root = request.scope.get("root_path", "").rstrip("/")
     links = IndexLinks(

@@ -29,7 +29,20 @@ router = APIRouter(tags=["search"])
         'An empty `q` matches nothing. A `Link: <...>; rel="next"` header points at the '
         "next page when there is one."
     ),
-    responses=problem_responses(422),
+    responses={
+        200: {
+            "description": "A page of hits; `Link` names the next page when there is one.",
+            "headers": {"Link": {"$ref": "#/components/headers/Link-optional"}},
+        },
+        **problem_responses(
+            422,
+            conditional=True,
+            descriptions={
+                422: "Invalid parameters (`errors`): among them a `cursor` this server did not "
+                "issue for this query and these filters (a cursor is bound to them)."
+            },
+        ),
+    },
 )
 # A plain `def`, so it runs in the threadpool: a search is usually sub-millisecond, but the
 # first one after a write loads the index view (most of a second at 100k sections), and that

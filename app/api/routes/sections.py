@@ -24,7 +24,7 @@ router = APIRouter(tags=["sections"])
         "canonical URLs when several do; 301 to its new URL when its heading was reworded; "
         "410 when it was removed; 404 with the nearest slugs when none ever had it."
     ),
-    responses=problem_responses(404, 409, 410, 422),
+    responses=problem_responses(404, 409, 410, 422, conditional=True),
 )
 async def get_section(
     request: Request, store: StoreDep, settings: SettingsDep, section_slug: SectionSlug

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from app.api.deps import SettingsDep, StoreDep
-from app.api.errors import problem_responses
+from app.api.errors import EXAMPLE_SLUG, REQUEST_ID, TYPE_PREFIX, problem_responses
 from app.api.http import JSON_MEDIA_TYPE, NO_STORE, etag_for
 from app.errors import ArticleNotFound, PreconditionFailed, SourceConflict
 from app.ingest import MEDIA_TYPE_FORMATS, http_article, split_media_type
@@ -56,9 +56,33 @@ async def require_writer(
 
 router = APIRouter(tags=["articles"], dependencies=[Depends(require_writer)])
 
+# What the parser reads as an article: text with something visible in it (not only spaces,
+# no-break spaces or a byte-order mark) and no control characters (binary files have them).
+_CONTROL = r"\x00-\x08\x0e-\x1f\x7f"
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+ARTICLE_TEXT = {
+    "type": "string",
+    "pattern": f"^[^{_CONTROL}]*[^{_CONTROL}{_SPACE}][^{_CONTROL}]*$",
+    "description": "The article's bytes: some visible text, no control characters.",
+}
 REQUEST_BODY = {
     "required": True,
-    "content": {media_type: {"schema": {"type": "string"}} for media_type in MEDIA_TYPE_FORMATS},
+    "description": "The article as text/plain, text/markdown or text/html (with its charset "
+    "in Content-Type, else detected); at most ARTICLE_QA_MAX_ARTICLE_BYTES (413 beyond).",
+    "content": {media_type: {"schema": ARTICLE_TEXT} for media_type in MEDIA_TYPE_FORMATS},
+}
+OWNED_BY_FILE = (
+    "The article is read from a file in the articles folder (`source`): change the file."
+)
+OWNED_BY_FILE_EXAMPLE = {
+    "type": f"{TYPE_PREFIX}owned-by-file",
+    "title": "Article is owned by a file",
+    "status": 409,
+    "detail": f"The article '{EXAMPLE_SLUG}' is read from the file 'raisi-visit-pakistan.txt'; "
+    "change the file instead.",
+    "instance": f"/articles/{EXAMPLE_SLUG}",
+    "request_id": REQUEST_ID,
+    "source": "raisi-visit-pakistan.txt",
 }
 IfMatch = Annotated[
     str | None,
@@ -116,7 +140,8 @@ def stored_response(article: StoredArticle, *, status: int) -> Response:
 
 @router.put(
     "/articles/{article_slug}",
-    response_model=StoredArticle,
+    # Documentation only (the route answers a Response): a replaced article, or a preview
+    response_model=StoredArticle | ArticlePreview,
     summary="Create or replace an article",
     description=(
         "Parses the body (`text/plain`, `text/markdown` or `text/html`) into an article served "
@@ -125,8 +150,27 @@ def stored_response(article: StoredArticle, *, status: int) -> Response:
         "Articles read from the articles folder answer 409: change their file instead."
     ),
     responses={
-        201: {"model": StoredArticle, "description": "Created."},
-        **problem_responses(401, 403, 409, 412, 413, 415, 422),
+        200: {
+            "description": "Replaced (the stored article), or with `?dry_run=true` what would "
+            "be stored and the parser's warnings.",
+        },
+        201: {"model": StoredArticle, "description": "Created; `Location` is its URL."},
+        **problem_responses(
+            401,
+            403,
+            405,
+            409,
+            412,
+            413,
+            415,
+            422,
+            descriptions={
+                409: OWNED_BY_FILE,
+                422: "Invalid parameters (`errors`), or a body that cannot be read as an "
+                "article (`unreadable-article`: empty, binary, undecodable).",
+            },
+            examples={409: OWNED_BY_FILE_EXAMPLE},
+        ),
     },
     openapi_extra={"requestBody": REQUEST_BODY},
 )
@@ -171,7 +215,31 @@ async def put_article(
         "Its URLs then answer 410 Gone and `GET /changes` lists the deletion. Articles read "
         "from the articles folder answer 409: delete their file instead."
     ),
-    responses=problem_responses(401, 403, 404, 409, 412, 422),
+    responses={
+        204: {"description": "Deleted."},
+        **problem_responses(
+            401,
+            403,
+            404,
+            405,
+            409,
+            412,
+            422,
+            descriptions={404: "No article has this slug.", 409: OWNED_BY_FILE},
+            examples={
+                404: {
+                    "type": f"{TYPE_PREFIX}article-not-found",
+                    "title": "Article not found",
+                    "status": 404,
+                    "detail": "No article has the slug 'returns'.",
+                    "instance": "/articles/returns",
+                    "request_id": REQUEST_ID,
+                    "suggestions": [],
+                },
+                409: OWNED_BY_FILE_EXAMPLE,
+            },
+        ),
+    },
 )
 async def delete_article(
     store: StoreDep, article_slug: WritableSlug, if_match: IfMatch = None
