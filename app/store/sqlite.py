@@ -67,6 +67,10 @@ from app.store.salvage import Salvage
 from app.store.schema import SCHEMA_VERSION, migrate
 
 _CHUNK = 500
+# The write-ahead log is emptied once it passes this size (see _bound_wal).
+WAL_LIMIT_BYTES = 64 << 20
+CHECKPOINT_WAIT_MS = 1000
+BUSY_TIMEOUT_MS = 30_000
 MMAP_BYTES = 1 << 30
 
 
@@ -133,11 +137,15 @@ def _read_only_uri(uri: str) -> str:
     return read_only
 
 
-def _has_content(path: Path) -> bool:
+def _size(path: Path) -> int:
     try:
-        return path.stat().st_size > 0
+        return path.stat().st_size
     except OSError:
-        return False
+        return 0
+
+
+def _has_content(path: Path) -> bool:
+    return _size(path) > 0
 
 
 def _not_writable(path: Path) -> bool:
@@ -186,7 +194,7 @@ def _stored(article_json: str, created_at: str, updated_at: str) -> StoredArticl
 class SQLiteStore:
     """`Store` on one SQLite file; ':memory:' gives a private in-memory database."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, wal_limit_bytes: int = WAL_LIMIT_BYTES) -> None:
         self.path = path
         self._memory = str(path) == ":memory:"
         if self._memory:
@@ -200,6 +208,8 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._checkers: list[sqlite3.Connection] = []
+        self._wal = Path(f"{path}-wal")
+        self._wal_limit = wal_limit_bytes
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._closed = False
@@ -255,7 +265,7 @@ class SQLiteStore:
             self._uri, uri=True, isolation_level=None, timeout=30.0, check_same_thread=False
         )
         connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not self._memory and not self.read_only:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
@@ -301,6 +311,7 @@ class SQLiteStore:
                 if connection.total_changes != changes_before:
                     connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
                 connection.execute("COMMIT")
+                self._bound_wal(connection)
             except sqlite3.Error as error:
                 with suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
@@ -313,6 +324,21 @@ class SQLiteStore:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
+
+    def _bound_wal(self, connection: sqlite3.Connection) -> None:
+        """Keep the write-ahead log from growing without end. SQLite's own checkpoints copy
+        the log into the store but only start it over when no reader is using it, which
+        under steady reads never happens: past the limit, this checkpoint waits for the
+        readers of older versions to finish (reads take milliseconds) and empties it."""
+        if self._memory or _size(self._wal) <= self._wal_limit:
+            return
+        # A long reader (the background integrity check) must not hold a write up for long.
+        connection.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            with suppress(sqlite3.Error):  # busy: the next write tries again
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _failure(self, error: sqlite3.Error) -> ArticleQAError:
         """The library error for an SQLite one: a corrupt file is damage (lasting: every
