@@ -110,6 +110,23 @@ def ready_client(
         yield test_client
 
 
+def seeded_data_dir(root: Path) -> Path:
+    """`root/data`, whose articles/ holds the seed and whose store already holds it (an app
+    on it needs no sync at start)."""
+    from app.ingest import sync_folder
+    from app.store import open_store
+
+    data_dir = root / "data"
+    (data_dir / "articles").mkdir(parents=True)
+    shutil.copy(SEED_FILE, data_dir / "articles" / SEED_FILE.name)
+    store = open_store(data_dir / "article-qa.db")
+    try:
+        sync_folder(store=store, folder=data_dir / "articles")
+    finally:
+        store.close()
+    return data_dir
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -9,7 +9,6 @@ import hashlib
 import http.client
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,13 @@ from pydantic import ValidationError
 from app.api import create_app
 from app.api.security import API_CSP
 from app.config import Settings
-from app.ingest import sync_folder
-from app.store import open_store
-from tests.conftest import SEED_FILE, SEED_SLUG, http_get, make_settings, serving_seed
+from tests.conftest import (
+    SEED_SLUG,
+    http_get,
+    make_settings,
+    seeded_data_dir,
+    serving_seed,
+)
 
 TOKEN = "s3cret-token"
 ARTICLE = f"/articles/{SEED_SLUG}"
@@ -37,16 +40,7 @@ IDENTITY = {"Accept-Encoding": "identity"}
 
 @pytest.fixture
 def seeded_dir(tmp_path: Path) -> Path:
-    """A data dir whose store already holds the seed (no sync at start needed)."""
-    data_dir = tmp_path / "data"
-    (data_dir / "articles").mkdir(parents=True)
-    shutil.copy(SEED_FILE, data_dir / "articles" / SEED_FILE.name)
-    store = open_store(data_dir / "article-qa.db")
-    try:
-        sync_folder(store=store, folder=data_dir / "articles")
-    finally:
-        store.close()
-    return data_dir
+    return seeded_data_dir(tmp_path)
 
 
 def app_client(data_dir: Path, **settings: Any) -> TestClient:

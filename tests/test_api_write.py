@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from app.api import create_app
 from app.errors import Gone
 from app.ingest import http_article, reparse_http_articles, sync_folder
 from app.store import RawSource, open_store
-from tests.conftest import SEED_FILE, SEED_SLUG, make_settings
+from tests.conftest import SEED_FILE, SEED_SLUG, make_settings, seeded_data_dir
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -29,15 +28,7 @@ HTML = (
 
 
 def data_dir_with_seed(tmp_path: Path) -> Path:
-    data_dir = tmp_path / "data"
-    (data_dir / "articles").mkdir(parents=True)
-    shutil.copy(SEED_FILE, data_dir / "articles" / SEED_FILE.name)
-    store = open_store(data_dir / "article-qa.db")
-    try:
-        sync_folder(store=store, folder=data_dir / "articles")
-    finally:
-        store.close()
-    return data_dir
+    return seeded_data_dir(tmp_path)
 
 
 @pytest.fixture

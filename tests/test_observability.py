@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -17,15 +16,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.api import create_app
 from app.api.observability import RequestIdFilter, access_logger
-from app.ingest import sync_folder
-from app.store import open_store
 from tests.conftest import (
-    SEED_FILE,
     SEED_SLUG,
     free_port,
     http_get,
     make_settings,
     running_server,
+    seeded_data_dir,
 )
 
 SECTION = "/sections/whats-the-status-of-iran-pakistan-ties"
@@ -35,15 +32,7 @@ UUID_HEX = re.compile(r"[0-9a-f]{32}")
 
 @pytest.fixture
 def seeded_dir(tmp_path: Path) -> Path:
-    data_dir = tmp_path / "data"
-    (data_dir / "articles").mkdir(parents=True)
-    shutil.copy(SEED_FILE, data_dir / "articles" / SEED_FILE.name)
-    store = open_store(data_dir / "article-qa.db")
-    try:
-        sync_folder(store=store, folder=data_dir / "articles")
-    finally:
-        store.close()
-    return data_dir
+    return seeded_data_dir(tmp_path)
 
 
 @pytest.fixture

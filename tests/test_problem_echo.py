@@ -5,7 +5,6 @@ short, or not at all; and a redirect's Location carries the request's rest encod
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from app.api.errors import MAX_DETAIL_CHARS
 from app.ingest import sync_folder
 from app.models import MAX_INSTANCE_CHARS
 from app.store import open_store
-from tests.conftest import SEED_FILE, SEED_SLUG, make_settings
+from tests.conftest import SEED_SLUG, make_settings, seeded_data_dir
 
 TOKEN = "echo-token"
 # No `/` in these: each stays one path segment once the server decodes it
@@ -37,14 +36,7 @@ UNSAFE = set('<>"&\\')
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The app with a write token on a store holding the seed article."""
-    data_dir = tmp_path_factory.mktemp("echo") / "data"
-    (data_dir / "articles").mkdir(parents=True)
-    shutil.copy(SEED_FILE, data_dir / "articles" / SEED_FILE.name)
-    store = open_store(data_dir / "article-qa.db")
-    try:
-        sync_folder(store=store, folder=data_dir / "articles")
-    finally:
-        store.close()
+    data_dir = seeded_data_dir(tmp_path_factory.mktemp("echo"))
     settings = make_settings(data_dir, ingest_on_start=False, watch=False, write_token=TOKEN)
     with TestClient(create_app(settings), follow_redirects=False) as test_client:
         yield test_client

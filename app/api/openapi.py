@@ -33,6 +33,7 @@ from app.api.errors import (
     problem_example,
 )
 from app.api.limits import MAX_HEADER_BYTES, MAX_URL_BYTES
+from app.api.routes.root import INDEX_EXAMPLE
 from app.search.cursor import cursor_binding, encode_cursor
 
 SEED_TITLE = "Why is Iran’s President Ebrahim Raisi visiting Pakistan in 2024?"
@@ -322,18 +323,7 @@ SEARCH_EXAMPLE = {
     ],
 }
 SUCCESS_EXAMPLES: dict[str, Any] = {
-    "get_index": {
-        "name": "article-qa",
-        "version": "0.1.0",
-        "links": {
-            "docs": "/docs",
-            "redoc": "/redoc",
-            "openapi": "/openapi.json",
-            "articles": "/articles",
-            "search": "/search",
-            "changes": "/changes",
-        },
-    },
+    "get_index": INDEX_EXAMPLE,
     "list_articles": {
         "items": [
             {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 from starlette.responses import Response
 
 from app import __version__
@@ -12,6 +12,21 @@ from app.api.errors import problem_responses
 from app.api.http import json_response
 
 router = APIRouter(tags=["index"])
+
+# Where everything is, under the server's root path; also the document's example.
+INDEX_PATHS = {
+    "docs": "/docs",
+    "redoc": "/redoc",
+    "openapi": "/openapi.json",
+    "articles": "/articles",
+    "search": "/search",
+    "changes": "/changes",
+}
+INDEX_EXAMPLE: dict[str, JsonValue] = {
+    "name": "article-qa",
+    "version": __version__,
+    "links": dict(INDEX_PATHS),
+}
 
 
 class IndexLinks(BaseModel):
@@ -32,24 +47,7 @@ class ApiIndex(BaseModel):
     version: str
     links: IndexLinks
 
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "name": "article-qa",
-                    "version": __version__,
-                    "links": {
-                        "docs": "/docs",
-                        "redoc": "/redoc",
-                        "openapi": "/openapi.json",
-                        "articles": "/articles",
-                        "search": "/search",
-                        "changes": "/changes",
-                    },
-                }
-            ]
-        }
-    }
+    model_config = {"json_schema_extra": {"examples": [INDEX_EXAMPLE]}}
 
 
 @router.get(
@@ -60,13 +58,6 @@ class ApiIndex(BaseModel):
 )
 async def get_index(request: Request, settings: SettingsDep) -> Response:
     root = request.scope.get("root_path", "").rstrip("/")
-    links = IndexLinks(
-        docs=f"{root}/docs",
-        redoc=f"{root}/redoc",
-        openapi=f"{root}/openapi.json",
-        articles=f"{root}/articles",
-        search=f"{root}/search",
-        changes=f"{root}/changes",
-    )
+    links = IndexLinks(**{name: f"{root}{path}" for name, path in INDEX_PATHS.items()})
     index = ApiIndex(name=request.app.title, version=request.app.version, links=links)
     return json_response(request, index, max_age=settings.cache_max_age)
