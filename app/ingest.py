@@ -328,9 +328,27 @@ def store_http_source(
 ) -> FileReport:
     """Parse and store bytes sent over HTTP (kept, or from a backup) as the article `slug`;
     one report, shown as `shown` (default `http:<slug>`)."""
-    shown = shown or f"http:{slug}"
+    return _stored_report(
+        store=store,
+        shown=shown or f"http:{slug}",
+        parse=lambda: http_article(slug=slug, data=raw.data, media_type=raw.media_type),
+        raw=raw,
+        precondition=precondition,
+    )
+
+
+def _stored_report(
+    *,
+    store: Store,
+    shown: str,
+    parse: Callable[[], ParsedArticle],
+    raw: RawSource | None = None,
+    precondition: Precondition | None = None,
+) -> FileReport:
+    """Parse and store one source that is not a file being read now; its one report. The
+    store's own failures (and a precondition's SourceChanged) are the caller's to handle."""
     try:
-        parsed = http_article(slug=slug, data=raw.data, media_type=raw.media_type)
+        parsed = parse()
         upserted = store.upsert_article(parsed.article, raw=raw, precondition=precondition)
     except (StoreDamaged, StoreReadOnly, StoreUnavailable, SourceChanged):
         raise
@@ -535,16 +553,8 @@ def _prune(
 
 def _restore_file(*, store: Store, source: str, data: bytes, shown: str) -> FileReport:
     """A file's article from bytes a backup kept (its file may be gone)."""
-    try:
-        parsed = parse_article(data, source=source)
-        upserted = store.upsert_article(parsed.article)
-    except (StoreDamaged, StoreReadOnly, StoreUnavailable):
-        raise
-    except Exception as exc:
-        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
-    status = OUTCOME_STATUS[upserted.outcome]
-    return FileReport(
-        path=shown, status=status, slug=upserted.slug, warnings=tuple(parsed.warnings)
+    return _stored_report(
+        store=store, shown=shown, parse=lambda: parse_article(data, source=source)
     )
 
 

@@ -32,11 +32,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from app.api import create_app
 from app.api.paging import cursor_error
-from app.ingest import sync_folder
 from app.search.query import MAX_QUERY_CHARS
 from app.search.request import SearchRequest
-from app.store import open_store
-from tests.conftest import SEED_FILE, make_settings
+from tests.conftest import make_settings, seeded_data_dir
 
 TOKEN = "contract-token"
 RANDOM_SEED = 20240424
@@ -95,13 +93,7 @@ calls: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def seeded_store() -> Iterator[None]:
     """A store that holds the seed article, read from its file (so writes to it answer 409)."""
-    (DATA_DIR / "articles").mkdir(parents=True)
-    shutil.copy(SEED_FILE, DATA_DIR / "articles" / SEED_FILE.name)
-    store = open_store(DATA_DIR / "article-qa.db")
-    try:
-        sync_folder(store=store, folder=DATA_DIR / "articles")
-    finally:
-        store.close()
+    seeded_data_dir(DATA_DIR.parent)
     try:
         yield
     finally:
