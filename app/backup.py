@@ -55,7 +55,6 @@ def backup_lines(*, store: Store, articles_dir: Path) -> Iterator[str]:
         data = raw.data if raw is not None else _file_bytes(articles_dir, stored.source)
         if data is not None and content_hash(data) != stored.content_hash and raw is None:
             data = None  # the file changed since it was stored: its bytes are not this article's
-        article = Article(**{name: getattr(stored, name) for name in Article.model_fields})
         line = BackedUpArticle(
             slug=stored.slug,
             source=stored.source,
@@ -64,7 +63,7 @@ def backup_lines(*, store: Store, articles_dir: Path) -> Iterator[str]:
             updated_at=stored.updated_at,
             media_type=raw.media_type if raw is not None else None,
             data_base64=base64.b64encode(data).decode("ascii") if data is not None else None,
-            article=article,
+            article=stored.parsed(),
         )
         yield line.model_dump_json()
 

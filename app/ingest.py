@@ -188,10 +188,14 @@ def ingest_paths(
         elif source in renamed:
             rename = renamed[source]
             reason = f"renamed from {rename.old}"
-            slug, digest = store.source_hashes()[source]
-            report = FileReport(path=str(path), status=FileStatus.UPDATED, slug=slug, reason=reason)
+            report = FileReport(
+                path=str(path), status=FileStatus.UPDATED, slug=rename.slug, reason=reason
+            )
             if not rename.same_bytes:
-                parsed = ingest_file(store=store, path=path, source=source, stored=(slug, digest))
+                # Matched by name: the store no longer knows which bytes it parsed.
+                parsed = ingest_file(
+                    store=store, path=path, source=source, stored=(rename.slug, "")
+                )
                 report = replace(parsed, reason=parsed.reason or reason)
             reports.append(report)
         else:
@@ -242,8 +246,9 @@ def _renames(
             continue
         old_path = root / old if root is not None else None
         try:
-            if store.rename_source(old, source, precondition=_still_missing(old_path)):
-                renamed[source] = _Rename(old, same_bytes)
+            slug = store.rename_source(old, source, precondition=_still_missing(old_path))
+            if slug is not None:
+                renamed[source] = _Rename(old, slug, same_bytes)
         except SourceChanged:
             continue  # the old file came back: both are ingested as they are
     return renamed
@@ -252,6 +257,7 @@ def _renames(
 @dataclass(frozen=True)
 class _Rename:
     old: str
+    slug: str
     same_bytes: bool  # else the file is parsed again under its new name
 
 

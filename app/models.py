@@ -70,6 +70,10 @@ class StoredArticle(Article):
     created_at: str = Field(description="When the article was first stored (ISO 8601, UTC).")
     updated_at: str = Field(description="When its content last changed (ISO 8601, UTC).")
 
+    def parsed(self) -> Article:
+        """The Article alone, without the store's timestamps."""
+        return Article(**{name: getattr(self, name) for name in Article.model_fields})
+
 
 class ArticlePreview(BaseModel):
     """What a write would store (`?dry_run=true`): the parsed article and the parser's

@@ -3,6 +3,7 @@ ids, security headers, the index, metrics, bounds, and a damaged store's answer.
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 from collections.abc import Iterator
@@ -79,3 +80,19 @@ def test_a_damaged_store_answers_500_store_damaged(tmp_path: Path) -> None:
         status, headers, body = http_get(f"{base}/search?q=step")
         assert status == 500 and "rebuild" in json.loads(body)["detail"]
         assert "retry-after" not in headers
+
+
+def test_an_idle_keep_alive_connection_is_closed(server: str) -> None:
+    port = int(server.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        assert response.status == 200 and response.read()
+        assert connection.sock is not None
+        started = time.monotonic()
+        # The server closes it after 5 idle seconds: recv answers b"" then.
+        assert connection.sock.recv(65536) == b""
+        assert 4.0 < time.monotonic() - started < 15.0
+    finally:
+        connection.close()

@@ -774,16 +774,17 @@ class SQLiteStore:
 
     def rename_source(
         self, old: str, new: str, *, precondition: Precondition | None = None
-    ) -> bool:
+    ) -> str | None:
         """A file moved within the folder: its article keeps its content and URLs, unless
-        the move changes which file keeps a shared slug (app/store/identity.py)."""
+        the move changes which file keeps a shared slug (app/store/identity.py). Returns the
+        slug it is served under, or None when there was nothing to move."""
         with self._write() as connection:
             record = self._record(connection, "origin = 'file' AND source = ?", (old,))
             if precondition is not None:
                 precondition(record.stored() if record else None)
             taken = self._record(connection, "origin = 'file' AND source = ?", (new,))
             if record is None or taken is not None:
-                return False
+                return None
             now = utc_now()
             before = record.article()
             after = before.model_copy(update={"source": new})
@@ -793,7 +794,8 @@ class SQLiteStore:
             )
             self._record_history(connection, before, after, now)
             self._settle(connection, record.base_slug, now)
-            return True
+            moved = self._record(connection, "origin = 'file' AND source = ?", (new,))
+            return moved.slug if moved else None
 
     def _remove(self, connection: sqlite3.Connection, record: _Record) -> None:
         now = utc_now()
@@ -828,8 +830,7 @@ class SQLiteStore:
         return cached[1].nearest(slug, limit=limit, cutoff=0.5)
 
     def get_article(self, slug: str) -> Article:
-        stored = self.get_stored_article(slug)
-        return Article(**{name: getattr(stored, name) for name in Article.model_fields})
+        return self.get_stored_article(slug).parsed()
 
     def get_stored_article(self, slug: str) -> StoredArticle:
         """The article with its timestamps; Moved or Gone for a URL served once."""
