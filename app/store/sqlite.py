@@ -351,22 +351,16 @@ class SQLiteStore:
     def check_integrity(self, *, full: bool) -> str | None:
         """Look for damage; record and return it (None: none found). The cheap check reads
         the header and compares the file's length with the pages it should hold; the full
-        one is SQLite's quick_check, which reads every page (seconds on a large store), on a
-        connection of its own that close() interrupts."""
+        one is SQLite's quick_check, which reads every page (seconds on a large store). Both
+        run on a connection of their own, which close() interrupts: a check in a background
+        thread never has its connection closed under it."""
         if self._memory:
             return None
+        checker = self._open_checker()
+        if checker is None:
+            return self.damage  # closed: no verdict
         try:
-            connection = self._connection()
-            page_size = connection.execute("PRAGMA page_size").fetchone()[0]
-            pages = connection.execute("PRAGMA page_count").fetchone()[0]
-            found: str | None = None
-            size = self.path.stat().st_size
-            # In WAL mode the newest pages may still be in the -wal file, not the main one.
-            wal = self.path.with_name(self.path.name + "-wal")
-            if size % page_size or (size < page_size * pages and not _has_content(wal)):
-                found = f"the file does not hold its {pages} pages: it was truncated"
-            elif full:
-                found = self._quick_check()
+            found = self._find_damage(checker, full=full)
         except sqlite3.DatabaseError as error:
             if self._closed:
                 return self.damage  # interrupted by close(): no verdict
@@ -375,32 +369,45 @@ class SQLiteStore:
             found = str(error)
         except OSError as error:
             raise StoreUnavailable(f"Cannot read {self.path}: {error}") from error
+        finally:
+            with self._connections_lock:
+                self._checkers.remove(checker)
+            checker.close()
         if found is not None:
             self.damage = found
         return self.damage
 
-    def _quick_check(self) -> str | None:
+    def _open_checker(self) -> sqlite3.Connection | None:
         checker = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
         with self._connections_lock:
             if self._closed:
                 checker.close()
                 return None
             self._checkers.append(checker)
-        try:
+        return checker
+
+    def _find_damage(self, checker: sqlite3.Connection, *, full: bool) -> str | None:
+        page_size = checker.execute("PRAGMA page_size").fetchone()[0]
+        pages = checker.execute("PRAGMA page_count").fetchone()[0]
+        size = self.path.stat().st_size
+        # In WAL mode the newest pages may still be in the -wal file, not the main one.
+        if size % page_size or (size < page_size * pages and not _has_content(self._wal)):
+            return f"the file does not hold its {pages} pages: it was truncated"
+        if full:
             problems = [row[0] for row in checker.execute("PRAGMA quick_check(5)")]
-        finally:
-            with self._connections_lock:
-                self._checkers.remove(checker)
-            checker.close()
-        return None if problems == ["ok"] else "; ".join(problems)
+            if problems != ["ok"]:
+                return "; ".join(problems)
+        return None
 
     def close(self) -> None:
+        # A connection must not be closed while another thread uses it: a running check is
+        # interrupted (and closes its own connection), and a write in progress (a watcher
+        # that did not stop in time) is waited for.
         with self._connections_lock:
             self._closed = True
-            # A connection must not be closed while another thread uses it: a running
-            # check is interrupted, and closes its own connection.
             for checker in self._checkers:
                 checker.interrupt()
+        with self._write_lock, self._connections_lock:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
