@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections import OrderedDict
 
 from app.models import SearchResults
@@ -34,13 +33,11 @@ from app.search.snippets import Highlighter, make_snippet
 MAX_LIMIT = 100
 MAX_CACHED_PLANS = 4096
 MAX_PHRASE_CHECKS = 20_000
-# Writes arriving all the time must not make every search rebuild the view: after a rebuild
-# that took t seconds, a newer generation is picked up no sooner than t later (at most half
-# of the time goes to rebuilding). Views quicker to build than the floor are always fresh.
-REBUILD_SPACING = 1.0
-COALESCE_FLOOR_SECONDS = 0.05
-# Deeper pages of an older view are not checked for deleted documents (they are rare).
+# A view of another generation than the reader's (another thread moved it on) may rank
+# documents the reader cannot see; deeper pages than this are not checked for them.
 MAX_STALE_RANKED = 1000
+# Views of the last few generations, for readers whose transaction began before the newest.
+KEPT_VIEWS = 4
 
 
 class SearchEngine:
@@ -48,23 +45,34 @@ class SearchEngine:
 
     def __init__(self) -> None:
         self._snapshot: Snapshot | None = None
+        self._recent: OrderedDict[int, Snapshot] = OrderedDict()
         self._lock = threading.Lock()
         # Popular queries repeat: their analysis, typo and prefix lookups are done once.
         self._plans: OrderedDict[tuple[int, str, frozenset[str]], Plan] = OrderedDict()
         self._plans_lock = threading.Lock()
 
     def snapshot(self, reader: IndexReader, generation: int | None = None) -> Snapshot:
-        """The in-memory view for the reader's generation, rebuilt when it has moved on
-        (unless a slow-to-build view is still recent: see REBUILD_SPACING)."""
+        """The in-memory view for the reader's generation: the current one brought up to
+        date with the store's delta (read whole the first time, or when the delta is no
+        longer available). A view already ahead of the reader is used as it is."""
         generation = reader.generation() if generation is None else generation
         current = self._snapshot
-        if current is not None and (current.generation == generation or _recent(current)):
+        if current is not None and current.generation == generation:
             return current
         with self._lock:
             current = self._snapshot
-            if current is None or (current.generation != generation and not _recent(current)):
+            if current is not None and current.generation > generation:
+                # Another thread moved the view on: a reader still in an older transaction
+                # gets the view of its own generation while it is kept.
+                return self._recent.get(generation, current)
+            if current is None:
                 current = build_snapshot(reader)
-                self._snapshot = current
+            elif current.generation < generation:
+                current = current.updated(reader) or build_snapshot(reader)
+            self._snapshot = current
+            self._recent[current.generation] = current
+            while len(self._recent) > KEPT_VIEWS:
+                self._recent.popitem(last=False)
         return current
 
     def plan(self, snapshot: Snapshot, query: str, languages: frozenset[str]) -> Plan:
@@ -103,7 +111,7 @@ class SearchEngine:
             else snapshot.languages or frozenset({"und"})
         )
         plan = self.plan(snapshot, request.query, languages)
-        run = _Run(reader, snapshot, plan, cache=snapshot.generation == generation)
+        run = _Run(reader, snapshot, plan)
         candidates = run.candidates(request)
         total = candidates.union.bit_count()
         need = offset + limit + (limit if stale else 0)
@@ -153,14 +161,6 @@ def _alive(doc: int, rows: dict[int, HitRow], snapshot: Snapshot) -> bool:
     return row is not None and row.article_id in snapshot.articles
 
 
-def _recent(snapshot: Snapshot) -> bool:
-    """True while an older view may still answer (see REBUILD_SPACING): its postings are
-    read from the current store and cut to the documents it knows (ids only grow)."""
-    if snapshot.build_seconds < COALESCE_FLOOR_SECONDS:
-        return False
-    return time.monotonic() - snapshot.built_at < REBUILD_SPACING * snapshot.build_seconds
-
-
 class _Candidates:
     def __init__(self, union: int, every: int) -> None:
         self.union = union
@@ -170,31 +170,18 @@ class _Candidates:
 class _Run:
     """One query against one snapshot: postings, candidate sets, phrase checks."""
 
-    def __init__(
-        self, reader: IndexReader, snapshot: Snapshot, plan: Plan, *, cache: bool = True
-    ) -> None:
+    def __init__(self, reader: IndexReader, snapshot: Snapshot, plan: Plan) -> None:
         self.reader = reader
         self.snapshot = snapshot
         self.plan = plan
-        # Postings read at another generation than the view's must not enter its cache.
-        self.cache = cache
 
     def postings(self, unit: Unit) -> Postings:
         snapshot = self.snapshot
         parts = [
-            snapshot.term_postings(
-                self.reader, term, heading_only=unit.heading_only, keep=self.cache
-            )
-            for term in unit.terms
+            snapshot.term_postings(term, heading_only=unit.heading_only) for term in unit.terms
         ]
         parts += [
-            snapshot.term_postings(
-                self.reader,
-                term,
-                heading_only=unit.heading_only,
-                scale=COMPOUND_PART_WEIGHT,
-                keep=self.cache,
-            )
+            snapshot.term_postings(term, heading_only=unit.heading_only, scale=COMPOUND_PART_WEIGHT)
             for term in unit.parts
         ]
         if not parts:
@@ -202,7 +189,7 @@ class _Run:
         if len(parts) == 1:
             return parts[0]
         key = ("group", unit.heading_only, *sorted(unit.terms), "parts", *sorted(unit.parts))
-        return snapshot.cached(key, lambda: merge_max(parts), keep=self.cache)
+        return snapshot.cached(key, lambda: merge_max(parts))
 
     def bits(self, requirement: Requirement) -> int:
         if isinstance(requirement, Unit):

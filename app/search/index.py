@@ -1,10 +1,12 @@
-"""An in-memory view of the stored index for one generation: document stats, vocabulary,
-and scored posting lists loaded on first use and cached.
+"""The in-memory view of the index for one generation of the store: document stats,
+vocabulary, the inverted index, and scored posting lists cached on first use.
 
-A store bumps its generation on every write; the engine replaces the view when the number
-changes (soon after, for a view slow to build: see engine.REBUILD_SPACING). Postings are
-cached only when read at the view's own generation, so the cache never mixes two versions
-of the index; a reader at another generation computes its postings afresh.
+The first view is read whole from the store; every later one is the one before with the
+store's delta applied (documents written and removed since, articles changed, new terms),
+never a rebuild, so writes arriving all the time cost each process a small read each.
+Views share what only grows (the vocabulary, article rows, per-document arrays): a view
+never reads past its own highest document or term id, so what is appended later is
+invisible to it.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import numpy.typing as npt
 
 from app.search import bitsets
 from app.search.analysis import primary_language
-from app.search.postings import DENSE_DENSITY, EMPTY_POSTINGS, DocIds, Postings
+from app.search.inverted import DocumentTerms, InvertedIndex
+from app.search.postings import DENSE_DENSITY, EMPTY_POSTINGS, Postings
 from app.search.scoring import DEFAULT_PARAMS, FieldLengths, idf, impacts
-from app.search.typos import TypoIndex
+from app.search.vocabulary import Vocabulary
 
 # Memory the scored-postings cache may hold per process (ids, impacts, ranked copy, bitset).
-CACHE_BYTES = 1 << 30
+CACHE_BYTES = 1 << 28
 MAX_CACHED_FILTERS = 256
 
 
@@ -52,6 +55,15 @@ class DocumentRow:
     heading_length: int
     title_length: int
     body_length: int
+    terms: bytes  # see app/search/inverted.py: encode_terms
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedRow:
+    """A document deleted from the store, with the terms it had."""
+
+    doc_id: int
+    terms: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +78,6 @@ class ArticleRow:
 class TermRow:
     term_id: int
     term: str
-    document_frequency: int
     surface: str
 
 
@@ -75,14 +86,21 @@ class IndexReader(Protocol):
 
     def generation(self) -> int: ...
 
-    def documents(self) -> Iterable[DocumentRow]: ...
+    def documents(self, *, after: int) -> Iterable[DocumentRow]:
+        """Documents with an id above `after`, ids ascending."""
+        ...
 
-    def articles(self) -> Iterable[ArticleRow]: ...
+    def removed(self, *, since: int) -> Sequence[RemovedRow] | None:
+        """Documents deleted by writes after generation `since`; None when the store no
+        longer keeps its log that far back (then the view is read whole again)."""
+        ...
 
-    def vocabulary(self) -> Iterable[TermRow]: ...
+    def articles(self, *, since: int) -> Iterable[ArticleRow]:
+        """Articles written or changed after generation `since` (every one for -1)."""
+        ...
 
-    def postings(self, term_id: int) -> tuple[DocIds, npt.NDArray[np.int64]]:
-        """(document ids ascending, packed field frequencies) of one term."""
+    def vocabulary(self, *, after: int) -> Iterable[TermRow]:
+        """Terms with an id above `after`."""
         ...
 
     def streams(self, doc_ids: Sequence[int]) -> dict[int, str]:
@@ -93,51 +111,134 @@ class IndexReader(Protocol):
 
 
 @dataclass
+class _DocumentArrays:
+    """Per-document stats indexed by id, with room to grow; shared by views (see module)."""
+
+    heading: npt.NDArray[np.float64]
+    title: npt.NDArray[np.float64]
+    body: npt.NDArray[np.float64]
+    question: npt.NDArray[np.bool_]
+    boosts: npt.NDArray[np.float64]
+    article_of: npt.NDArray[np.int64]
+
+    @classmethod
+    def sized(cls, capacity: int) -> _DocumentArrays:
+        return cls(
+            heading=np.zeros(capacity, dtype=np.float64),
+            title=np.zeros(capacity, dtype=np.float64),
+            body=np.zeros(capacity, dtype=np.float64),
+            question=np.zeros(capacity, dtype=np.bool_),
+            boosts=np.ones(capacity, dtype=np.float64),
+            article_of=np.zeros(capacity, dtype=np.int64),
+        )
+
+    def with_room(self, max_id: int) -> _DocumentArrays:
+        """These arrays, or copies with room for ids up to max_id (doubling)."""
+        if max_id < len(self.heading):
+            return self
+        grown = _DocumentArrays.sized(max(max_id + 1, 2 * len(self.heading)))
+        for name in ("heading", "title", "body", "question", "boosts", "article_of"):
+            getattr(grown, name)[: len(self.heading)] = getattr(self, name)
+        return grown
+
+    def write(self, rows: Sequence[DocumentRow]) -> None:
+        ids = np.fromiter((row.doc_id for row in rows), dtype=np.int64, count=len(rows))
+        self.heading[ids] = [row.heading_length for row in rows]
+        self.title[ids] = [row.title_length for row in rows]
+        self.body[ids] = [row.body_length for row in rows]
+        question = np.fromiter((row.is_question for row in rows), dtype=np.bool_, count=len(rows))
+        self.question[ids] = question
+        self.boosts[ids] = np.where(question, DEFAULT_PARAMS.question_boost, 1.0)
+        self.article_of[ids] = [row.article_id for row in rows]
+
+
+@dataclass
+class _Totals:
+    """Live documents and their summed field lengths (for BM25's averages)."""
+
+    count: int = 0
+    heading: float = 0.0
+    title: float = 0.0
+    body: float = 0.0
+
+
+@dataclass
 class Snapshot:
     """Everything needed to plan and rank queries for one generation of the index."""
 
     generation: int
-    document_count: int
     max_id: int
-    lengths: FieldLengths
-    question: npt.NDArray[np.bool_]
-    boosts: npt.NDArray[np.float64]
-    article_of: npt.NDArray[np.int64]
+    max_term_id: int
+    totals: _Totals
+    arrays: _DocumentArrays
     articles: dict[int, ArticleRow]
-    vocabulary: dict[str, tuple[int, int]]
-    surfaces: dict[str, str]
+    terms: Vocabulary
+    index: InvertedIndex
     all_docs: int
     languages: frozenset[str]
+    lengths: FieldLengths = field(init=False)
     _cache: OrderedDict[tuple[object, ...], Postings] = field(default_factory=OrderedDict)
     _cached_bytes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _filters: dict[tuple[str, str], int] = field(default_factory=dict)
-    _sorted_terms: list[str] | None = None
-    _typos: TypoIndex | None = None
     built_at: float = 0.0  # time.monotonic() when the view was complete
     build_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        count = self.totals.count
+        self.lengths = FieldLengths(
+            heading=self.arrays.heading,
+            title=self.arrays.title,
+            body=self.arrays.body,
+            average_heading=self.totals.heading / count if count else 1.0,
+            average_title=self.totals.title / count if count else 1.0,
+            average_body=self.totals.body / count if count else 1.0,
+        )
+
+    @property
+    def document_count(self) -> int:
+        return self.totals.count
+
+    @property
+    def question(self) -> npt.NDArray[np.bool_]:
+        return self.arrays.question
+
+    @property
+    def boosts(self) -> npt.NDArray[np.float64]:
+        return self.arrays.boosts
+
+    @property
+    def article_of(self) -> npt.NDArray[np.int64]:
+        return self.arrays.article_of
+
+    @property
+    def surfaces(self) -> dict[str, str]:
+        return self.terms.surfaces
 
     def article_language(self, article_id: int) -> str:
         """The primary language of an article ('und' when unknown)."""
         article = self.articles.get(article_id)
         return primary_language(article.language if article else None)
 
-    def sorted_terms(self) -> list[str]:
-        if self._sorted_terms is None:
-            self._sorted_terms = sorted(self.vocabulary)
-        return self._sorted_terms
+    def term_id(self, term: str) -> int | None:
+        """The term's id when a live document of this view holds it."""
+        term_id = self.terms.ids.get(term)
+        if term_id is None or term_id > self.max_term_id:
+            return None
+        return term_id if self.index.document_frequency(term_id) > 0 else None
 
-    def typo_index(self) -> TypoIndex:
-        if self._typos is None:
-            self._typos = TypoIndex(
-                (self.surfaces.get(term, term), term, df)
-                for term, (_, df) in self.vocabulary.items()
-            )
-        return self._typos
+    def has_term(self, term: str) -> bool:
+        return self.term_id(term) is not None
+
+    def sorted_terms(self) -> list[str]:
+        return self.terms.sorted_terms()
+
+    def typo_index(self) -> TypoLookup:
+        return TypoLookup(self)
 
     def document_frequency(self, term: str) -> int:
-        entry = self.vocabulary.get(term)
-        return entry[1] if entry else 0
+        term_id = self.term_id(term)
+        return self.index.document_frequency(term_id) if term_id is not None else 0
 
     def _cost(self, postings: Postings) -> int:
         """Bytes an entry may grow to: ids and impacts twice (ranked copy), its bitset, and
@@ -145,13 +246,8 @@ class Snapshot:
         dense = 4 * self.max_id if len(postings) * DENSE_DENSITY >= self.max_id else 0
         return 16 * len(postings) + self.max_id // 8 + dense + 200
 
-    def cached(
-        self, key: tuple[object, ...], build: Callable[[], Postings], *, keep: bool = True
-    ) -> Postings:
-        """LRU cache of scored postings, bounded by an estimate of the bytes held; with
-        `keep` False (a reader at another generation) the value is built and not kept."""
-        if not keep:
-            return build()
+    def cached(self, key: tuple[object, ...], build: Callable[[], Postings]) -> Postings:
+        """LRU cache of scored postings, bounded by an estimate of the bytes held."""
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -167,33 +263,19 @@ class Snapshot:
                     self._cached_bytes -= self._cost(old)
         return value
 
-    def term_postings(
-        self,
-        reader: IndexReader,
-        term: str,
-        *,
-        heading_only: bool,
-        scale: float = 1.0,
-        keep: bool = True,
-    ) -> Postings:
-        """Scored postings of one indexed term (EMPTY if the term is not in the vocabulary),
-        with every impact multiplied by `scale`."""
-        entry = self.vocabulary.get(term)
-        if entry is None:
+    def term_postings(self, term: str, *, heading_only: bool, scale: float = 1.0) -> Postings:
+        """Scored postings of one indexed term (EMPTY if no live document holds it), with
+        every impact multiplied by `scale`."""
+        term_id = self.term_id(term)
+        if term_id is None:
             return EMPTY_POSTINGS
-        term_id, df = entry
 
         def build() -> Postings:
-            docs, tfs = reader.postings(term_id)
-            if len(docs) and docs[-1] > self.max_id:
-                # Documents written after this view was built (an older view still answers
-                # while writes arrive): it has no lengths for them yet.
-                known = int(np.searchsorted(docs, self.max_id, side="right"))
-                docs, tfs = docs[:known], tfs[:known]
+            docs, tfs = self.index.postings(term_id)
             scored_docs, scores = impacts(
                 docs,
                 tfs,
-                term_idf=idf(df, self.document_count),
+                term_idf=idf(self.index.document_frequency(term_id), self.document_count),
                 lengths=self.lengths,
                 heading_only=heading_only,
             )
@@ -201,7 +283,7 @@ class Snapshot:
                 scores = (scores * scale).astype(np.float32)
             return Postings(scored_docs, scores)
 
-        return self.cached(("term", term_id, heading_only, scale), build, keep=keep)
+        return self.cached(("term", term_id, heading_only, scale), build)
 
     def filter_bits(self, kind: str, value: str) -> int:
         """Documents of one article, one language or one question-ness, as a bitset."""
@@ -209,9 +291,10 @@ class Snapshot:
         cached = self._filters.get(key)
         if cached is not None:
             return cached
+        article_of = self.article_of[: self.max_id + 1]
         if kind == "article":
             wanted = [aid for aid, article in self.articles.items() if article.slug == value]
-            chosen = np.isin(self.article_of, wanted)
+            chosen = np.isin(article_of, wanted)
         elif kind == "language":
             language = primary_language(value)
             wanted = [
@@ -219,9 +302,9 @@ class Snapshot:
                 for aid, article in self.articles.items()
                 if primary_language(article.language) == language
             ]
-            chosen = np.isin(self.article_of, wanted)
+            chosen = np.isin(article_of, wanted)
         else:
-            chosen = self.question == (value == "1")
+            chosen = self.question[: self.max_id + 1] == (value == "1")
         bits = bitsets.from_array(np.flatnonzero(chosen).astype(np.int32), self.max_id)
         bits &= self.all_docs
         with self._lock:
@@ -231,53 +314,117 @@ class Snapshot:
             self._filters[key] = bits
         return bits
 
+    def updated(self, reader: IndexReader) -> Snapshot | None:
+        """This view with the store's changes since applied (None: they cannot be read as
+        a delta, read the whole view again)."""
+        started = time.monotonic()
+        generation = reader.generation()
+        removed = reader.removed(since=self.generation)
+        if removed is None:
+            return None
+        added = list(reader.documents(after=self.max_id))
+        max_id = max(self.max_id, added[-1].doc_id if added else 0)
+        arrays = self.arrays.with_room(max_id)
+        totals = _Totals(
+            self.totals.count, self.totals.heading, self.totals.title, self.totals.body
+        )
+        if added:
+            arrays.write(added)
+            _count(totals, added, arrays, sign=1)
+        known_removed = [
+            row for row in removed if row.doc_id <= self.max_id and self.index.alive[row.doc_id]
+        ]
+        if known_removed:
+            _count(totals, known_removed, arrays, sign=-1)
+        max_term_id = self.terms.add(reader.vocabulary(after=self.max_term_id))
+        articles = self.articles
+        languages = self.languages
+        changed = list(reader.articles(since=self.generation))
+        if changed:
+            articles.update((row.article_id, row) for row in changed)
+            languages = languages | {primary_language(row.language) for row in changed}
+        index = self.index.with_changes(_terms_of(added), _terms_of(removed), max_id=max_id)
+        all_docs = self.all_docs
+        if added:
+            all_docs |= bitsets.from_array(
+                np.fromiter((row.doc_id for row in added), dtype=np.int32, count=len(added)),
+                max_id,
+            )
+        if known_removed:
+            gone = bitsets.from_sorted((row.doc_id for row in known_removed), max_id)
+            all_docs &= ~gone
+        return Snapshot(
+            generation=generation,
+            max_id=max_id,
+            max_term_id=max_term_id,
+            totals=totals,
+            arrays=arrays,
+            articles=articles,
+            terms=self.terms,
+            index=index,
+            all_docs=all_docs,
+            languages=languages,
+            built_at=time.monotonic(),
+            build_seconds=time.monotonic() - started,
+        )
+
+
+class TypoLookup:
+    """The shared typo index, limited to the terms a view's live documents hold."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+
+    def nearest(self, word: str, max_edits: int) -> list[str]:
+        snapshot = self._snapshot
+        found = snapshot.terms.typo_index(snapshot.document_frequency).nearest(word, max_edits)
+        return [term for term in found if snapshot.has_term(term)]
+
+
+def _count(
+    totals: _Totals, rows: Sequence[DocumentRow | RemovedRow], arrays: _DocumentArrays, *, sign: int
+) -> None:
+    ids = np.fromiter((row.doc_id for row in rows), dtype=np.int64, count=len(rows))
+    totals.count += sign * len(rows)
+    totals.heading += sign * float(arrays.heading[ids].sum())
+    totals.title += sign * float(arrays.title[ids].sum())
+    totals.body += sign * float(arrays.body[ids].sum())
+
+
+def _terms_of(rows: Sequence[DocumentRow | RemovedRow]) -> DocumentTerms:
+    if not rows:
+        return DocumentTerms.empty()
+    return DocumentTerms.decode([row.doc_id for row in rows], [row.terms for row in rows])
+
 
 def build_snapshot(reader: IndexReader) -> Snapshot:
-    """Read document stats, articles and vocabulary of the current generation."""
+    """Read the whole view of the current generation."""
     started = time.monotonic()
     generation = reader.generation()
-    rows = list(reader.documents())
-    max_id = max((row.doc_id for row in rows), default=0)
-    ids = np.array([row.doc_id for row in rows], dtype=np.int64)
-
-    def column(values: Iterable[int]) -> npt.NDArray[np.int64]:
-        dense = np.zeros(max_id + 1, dtype=np.int64)
-        dense[ids] = np.fromiter(values, dtype=np.int64, count=len(rows))
-        return dense
-
-    heading = column(row.heading_length for row in rows)
-    title = column(row.title_length for row in rows)
-    body = column(row.body_length for row in rows)
-    question = column(int(row.is_question) for row in rows)
-    count = len(rows)
-    lengths = FieldLengths(
-        heading=heading.astype(np.float64),
-        title=title.astype(np.float64),
-        body=body.astype(np.float64),
-        average_heading=float(heading.sum()) / count if count else 1.0,
-        average_title=float(title.sum()) / count if count else 1.0,
-        average_body=float(body.sum()) / count if count else 1.0,
-    )
-    articles = list(reader.articles())
-    vocabulary: dict[str, tuple[int, int]] = {}
-    surfaces: dict[str, str] = {}
-    for term in reader.vocabulary():
-        vocabulary[term.term] = (term.term_id, term.document_frequency)
-        if term.surface != term.term:
-            surfaces[term.term] = term.surface
+    rows = list(reader.documents(after=0))
+    max_id = rows[-1].doc_id if rows else 0
+    arrays = _DocumentArrays.sized(max_id + 1)
+    totals = _Totals()
+    if rows:
+        arrays.write(rows)
+        _count(totals, rows, arrays, sign=1)
+    terms = Vocabulary()
+    max_term_id = terms.add(reader.vocabulary(after=0))
+    articles = {row.article_id: row for row in reader.articles(since=-1)}
+    index = InvertedIndex.build(_terms_of(rows), max_id=max_id)
+    ids = np.fromiter((row.doc_id for row in rows), dtype=np.int32, count=len(rows))
+    del rows
     return Snapshot(
         generation=generation,
-        document_count=count,
         max_id=max_id,
-        lengths=lengths,
-        question=question > 0,
-        boosts=np.where(question > 0, DEFAULT_PARAMS.question_boost, 1.0),
-        article_of=column(row.article_id for row in rows),
-        articles={a.article_id: a for a in articles},
-        vocabulary=vocabulary,
-        surfaces=surfaces,
-        all_docs=bitsets.from_array(ids.astype(np.int32), max_id),
-        languages=frozenset(primary_language(a.language) for a in articles),
+        max_term_id=max_term_id,
+        totals=totals,
+        arrays=arrays,
+        articles=articles,
+        terms=terms,
+        index=index,
+        all_docs=bitsets.from_array(ids, max_id),
+        languages=frozenset(primary_language(a.language) for a in articles.values()),
         built_at=time.monotonic(),
         build_seconds=time.monotonic() - started,
     )

@@ -83,8 +83,8 @@ class _Planner:
         self.plan = Plan()
 
     def known(self, terms: list[str]) -> tuple[str, ...]:
-        vocabulary = self.snapshot.vocabulary
-        return tuple(term for term in distinct(terms) if term in vocabulary)
+        snapshot = self.snapshot
+        return tuple(term for term in distinct(terms) if snapshot.has_term(term))
 
     def token_units(self, token: Token, *, correct: bool) -> tuple[list[Unit], list[Unit]]:
         """Units for the positions of one token, and optional units for its extras."""
