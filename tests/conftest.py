@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi import FastAPI
@@ -21,6 +22,9 @@ from fastapi.testclient import TestClient
 
 from app.api import create_app
 from app.config import Settings
+
+if TYPE_CHECKING:
+    from tests.pg_server import PostgresServer
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_FILE = REPO / "data" / "articles" / "raisi-visit-pakistan.txt"
@@ -219,3 +223,31 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict
 
 def _lower(items: Sequence[tuple[str, str]]) -> dict[str, str]:
     return {name.lower(): value for name, value in items}
+
+
+# PostgreSQL (tests/pg_server.py): one server per session, started only when a test asks for
+# it; imported lazily so that runs without such tests do not pay for psycopg.
+def skip_or_fail_without_postgres(reason: str | None) -> None:
+    """Skip (no PostgreSQL here) or fail (REQUIRE_POSTGRES=1) when `reason` says why not."""
+    if reason is None:
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(reason)  # CI sets REQUIRE_POSTGRES: there a skip would hide a failure
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server, or the one at $ARTICLE_QA_TEST_POSTGRES_URL."""
+    from tests.pg_server import PostgresServer, why_postgres_unavailable
+
+    skip_or_fail_without_postgres(why_postgres_unavailable())
+    with PostgresServer.start() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The postgresql:// URL of a fresh, empty database (UTF8, C collation), dropped after."""
+    with postgres_server.database() as url:
+        yield url
