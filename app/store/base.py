@@ -128,14 +128,18 @@ class Store(Protocol):
 
 
 def open_store(location: str | Path, *, create: bool = True) -> Store:
-    """Open the SQLite store at a file path; `create=False` refuses a file that is not there.
-
-    Any other URL scheme is refused with a clear error: only SQLite is built so far.
-    """
+    """Open the store at `location`: a postgresql:// URL, or a SQLite file path
+    (`create=False` refuses a file that is not there). Other URL schemes are refused."""
     text = str(location)
     if "://" in text:
         scheme = text.split("://", 1)[0]
-        raise StoreUnavailable(f"{scheme}:// stores are not supported yet; use a SQLite file path")
+        if scheme in ("postgresql", "postgres"):
+            from app.store.postgres import PostgresStore
+
+            return PostgresStore(text)
+        raise StoreUnavailable(
+            f"{scheme}:// stores are not supported; use a postgresql:// URL or a SQLite file path"
+        )
     if not create and text != ":memory:" and not Path(text).is_file():
         raise StoreUnavailable(f"no index at {text}: run `article-qa ingest` first")
     from app.store.sqlite import SQLiteStore

@@ -183,7 +183,7 @@ class SQLStore(ABC):
         """A write transaction, serialised with every other writer of the store (in any
         process); the backend bumps the generation at commit when anything changed."""
 
-    def _after_restoring_changes(self, tx: Transaction) -> None:
+    def _after_restoring_changes(self, tx: Transaction) -> None:  # noqa: ARG002
         """Backend hook: the change feed's numbering continues after restored rows."""
         return None
 
