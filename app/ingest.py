@@ -21,9 +21,11 @@ Rules:
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -41,7 +43,15 @@ from app.models import Article, SourceFormat, StoredArticle
 from app.parsing import ParsedArticle, parse_article
 from app.parsing.formats import EXTENSIONS, format_from_name
 from app.parsing.pipeline import content_hash
-from app.store.base import Precondition, RawSource, Store, UpsertOutcome
+from app.search.documents import SearchDocument, search_documents
+from app.store.base import (
+    PendingWrite,
+    Precondition,
+    RawSource,
+    Store,
+    Upserted,
+    UpsertOutcome,
+)
 from app.store.history import reslugged
 from app.store.salvage import Salvage
 
@@ -171,8 +181,9 @@ def ingest_paths(
             guarded=(set(gone) | ({*stored} if walked_root else set())),
         )
     )
+    to_prepare: list[tuple[int, Path, str]] = []
     for done, candidate in enumerate(candidates, start=1):
-        if progress is not None:
+        if progress is not None and not to_prepare:
             progress(done, len(candidates))
         if isinstance(candidate, _Refused):
             reports.append(
@@ -199,9 +210,23 @@ def ingest_paths(
                 report = replace(parsed, reason=parsed.reason or reason)
             reports.append(report)
         else:
-            reports.append(
-                ingest_file(store=store, path=path, source=source, stored=stored.get(source))
-            )
+            to_prepare.append((len(reports), path, source))
+            reports.append(FileReport(path=str(path), status=FileStatus.SKIPPED))
+    batch = _Batch(store)
+    done = len(candidates) - len(to_prepare)
+    for (at, path, source), prepared in zip(
+        to_prepare, _prepare_all(to_prepare, stored), strict=True
+    ):
+        done += 1
+        if progress is not None:
+            progress(done, len(candidates))
+        if isinstance(prepared, FileReport):
+            reports[at] = prepared
+            continue
+        batch.add(prepared.waiting(path, source), at=at)
+        if batch.full():
+            batch.write(reports)
+    batch.write(reports)
     return IngestSummary(tuple(reports + removals))
 
 
@@ -456,10 +481,121 @@ def _walk(
                 yield child, _source_of(child, root) or name
 
 
-def ingest_file(
-    *, store: Store, path: Path, source: str, stored: tuple[str, str] | None
-) -> FileReport:
-    """Read, parse and store one file; read again if it changes before the write commits."""
+# Files parsed before they are written in one transaction: one commit for many articles
+# (most of the cost of a small write is its commit), each still all or nothing.
+BATCH_FILES = 64
+BATCH_BYTES = 8 << 20
+# Files are parsed by worker processes from this many on (starting them costs a second).
+PARALLEL_MIN_FILES = 200
+MAX_PARSE_WORKERS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A file read, parsed and analysed (possibly in a worker process)."""
+
+    shown: str
+    stored: tuple[str, str] | None
+    parsed: ParsedArticle
+    documents: list[SearchDocument]
+    digest: str
+    size: int
+
+    def waiting(self, path: Path, source: str) -> _Waiting:
+        return _Waiting(self, _newest_version(path, source, self.digest))
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """A prepared file with the precondition its write must meet."""
+
+    prepared: _Prepared
+    precondition: Precondition
+
+    def write(self) -> PendingWrite:
+        return PendingWrite(
+            self.prepared.parsed.article, self.precondition, self.prepared.documents
+        )
+
+    def report(self, result: Upserted | Exception) -> FileReport:
+        """What the write did for this file, or why it was skipped."""
+        prepared = self.prepared
+        if isinstance(result, Exception):
+            return _refusal(prepared.shown, prepared.stored, result)
+        status = OUTCOME_STATUS[result.outcome]
+        if prepared.stored is not None and status is FileStatus.INGESTED:
+            status = FileStatus.UPDATED
+        return FileReport(
+            path=prepared.shown,
+            status=status,
+            slug=result.slug,
+            warnings=tuple(prepared.parsed.warnings),
+        )
+
+
+def _refusal(shown: str, stored: tuple[str, str] | None, exc: Exception) -> FileReport:
+    """Why a file was not stored; the store's own failures are raised instead."""
+    if isinstance(exc, (StoreDamaged, StoreReadOnly, StoreUnavailable)):
+        raise exc  # about the store, not this file: no other file would fare better
+    if isinstance(exc, (UnreadableSource, SourceConflict, SourceChanged)):
+        reason = str(exc)
+        if stored is not None:
+            reason += f"; the version stored before is still served as {stored[0]!r}"
+        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
+    # A parser or store bug on one file must not stop the others (nor `serve`).
+    logger.error("ingesting %s failed", shown, exc_info=exc)
+    return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
+
+
+class _Batch:
+    """Prepared files, written together (see BATCH_FILES); their reports go in place."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._items: list[tuple[int, _Waiting]] = []
+        self._bytes = 0
+
+    def add(self, waiting: _Waiting, *, at: int) -> None:
+        self._items.append((at, waiting))
+        self._bytes += waiting.prepared.size
+
+    def full(self) -> bool:
+        return len(self._items) >= BATCH_FILES or self._bytes >= BATCH_BYTES
+
+    def write(self, reports: list[FileReport]) -> None:
+        if not self._items:
+            return
+        items, self._items, self._bytes = self._items, [], 0
+        results = self._store.upsert_batch([waiting.write() for _, waiting in items])
+        for (at, waiting), result in zip(items, results, strict=True):
+            reports[at] = waiting.report(result)
+
+
+def _prepare_all(
+    files: Sequence[tuple[int, Path, str]], stored: dict[str, tuple[str, str]]
+) -> Iterator[FileReport | _Prepared]:
+    """Every file prepared, in order: by a pool of worker processes when there are enough
+    to be worth starting one (parsing and analysis are most of an ingest's work)."""
+    jobs = [(str(path), source, stored.get(source)) for _, path, source in files]
+    workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS)
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        yield from (_prepare_job(job) for job in jobs)
+        return
+    # forkserver: a clean process to fork workers from, safe in a server with threads.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_prepare_job, jobs, chunksize=8)
+
+
+def _prepare_job(job: tuple[str, str, tuple[str, str] | None]) -> FileReport | _Prepared:
+    path, source, stored = job
+    return _prepare_file(path=Path(path), source=source, stored=stored)
+
+
+def _prepare_file(
+    *, path: Path, source: str, stored: tuple[str, str] | None
+) -> FileReport | _Prepared:
+    """Read, parse and analyse one file: a report when there is nothing to write."""
     shown = str(path)
     if format_from_name(path.name) is None:
         supported = " ".join(SUPPORTED_EXTENSIONS)
@@ -476,26 +612,25 @@ def ingest_file(
         return FileReport(path=shown, status=FileStatus.UNCHANGED, slug=stored[0])
     try:
         parsed = parse_article(data, source=source)
-        upserted = store.upsert_article(
-            parsed.article, precondition=_newest_version(path, source, digest)
-        )
-    except (UnreadableSource, SourceConflict, SourceChanged) as exc:
-        reason = str(exc)
-        if stored is not None:
-            reason += f"; the version stored before is still served as {stored[0]!r}"
-        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=reason)
-    except (StoreDamaged, StoreReadOnly, StoreUnavailable):
-        raise  # about the store, not this file: no other file would fare better
+        documents = search_documents(parsed.article)
     except Exception as exc:
-        # A parser or store bug on one file must not stop the others (nor `serve`).
-        logger.exception("ingesting %s failed", shown)
-        return FileReport(path=shown, status=FileStatus.SKIPPED, reason=_failure(exc))
-    status = OUTCOME_STATUS[upserted.outcome]
-    if stored is not None and status is FileStatus.INGESTED:
-        status = FileStatus.UPDATED
-    return FileReport(
-        path=shown, status=status, slug=upserted.slug, warnings=tuple(parsed.warnings)
-    )
+        return _refusal(shown, stored, exc)
+    return _Prepared(shown, stored, parsed, documents, digest, len(data))
+
+
+def ingest_file(
+    *, store: Store, path: Path, source: str, stored: tuple[str, str] | None
+) -> FileReport:
+    """Read, parse and store one file; read again if it changes before the write commits."""
+    prepared = _prepare_file(path=path, source=source, stored=stored)
+    if isinstance(prepared, FileReport):
+        return prepared
+    waiting = prepared.waiting(path, source)
+    try:
+        (result,) = store.upsert_batch([waiting.write()])
+    except Exception as exc:
+        return waiting.report(exc)
+    return waiting.report(result)
 
 
 def _failure(exc: Exception) -> str:

@@ -210,9 +210,14 @@ def test_ingest_prune_removes_articles_not_in_paths(
     [
         pytest.param(["search", "pakistan"], "run `article-qa ingest` first", id="no-index-yet"),
         pytest.param(
-            ["search", "pakistan", "--db", "postgresql://db.example/aq"],
-            "not supported yet",
+            ["search", "pakistan", "--db", "mysql://db.example/aq"],
+            "mysql:// stores are not supported",
             id="unsupported-store-url",
+        ),
+        pytest.param(
+            ["search", "pakistan", "--db", "postgresql://nobody@127.0.0.1:9/aq"],
+            "Cannot open the store at postgresql://nobody@127.0.0.1:9/aq",
+            id="unreachable-postgresql",
         ),
     ],
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from app.errors import StoreUnavailable
 from app.models import Article, ArticlePage, ChangePage, SearchResults, Section, StoredArticle
+from app.search.documents import SearchDocument
 from app.search.request import SearchRequest
 
 if TYPE_CHECKING:
@@ -46,6 +47,16 @@ class RawSource:
 Precondition = Callable[[StoredArticle | None], Article | None]
 
 
+@dataclass(frozen=True, slots=True)
+class PendingWrite:
+    """One upsert of a batch; `documents` are the article's search documents when they
+    were analysed already (in a worker process)."""
+
+    article: Article
+    precondition: Precondition | None = None
+    documents: list[SearchDocument] | None = None
+
+
 class Store(Protocol):
     """Articles, their sections and a full-text index; each write is one transaction that
     also settles shared slugs, retires URLs and appends to the change feed."""
@@ -59,6 +70,12 @@ class Store(Protocol):
         raw: RawSource | None = None,
         precondition: Precondition | None = None,
     ) -> Upserted: ...
+
+    def upsert_batch(self, items: Sequence[PendingWrite]) -> list[Upserted | Exception]:
+        """Several upserts in one transaction (one commit for a bulk ingest); each article is
+        still all or nothing: one that fails (its precondition, a slug conflict, a bug) is
+        rolled back alone and its error returned in its place."""
+        ...
 
     def delete_article(self, slug: str, *, precondition: Precondition | None = None) -> bool: ...
 

@@ -75,7 +75,7 @@ CREATE TABLE sections (
     title_length INTEGER NOT NULL,
     body_length INTEGER NOT NULL,
     terms BYTEA NOT NULL,
-    stream TEXT NOT NULL
+    stream BYTEA NOT NULL
 );
 CREATE INDEX sections_by_article ON sections (article_id, slug);
 CREATE INDEX sections_by_slug ON sections (slug);
@@ -128,6 +128,21 @@ def _placeholders(sql: str) -> str:
     return converted
 
 
+# PostgreSQL's TEXT cannot hold U+0000 (psycopg refuses to send it), where SQLite keeps it.
+# Text is sent with U+FFFD in its place, as HTML parsers read a NUL (the parser never makes
+# one; only an Article made by hand can hold one). No stored key (slug, source, URL) holds
+# either, so a lookup with a NUL finds nothing, as on SQLite, instead of failing.
+_NUL = "\x00"
+
+
+def _storable(parameters: Sequence[Any]) -> tuple[Any, ...]:
+    """The parameters with any NUL in a string replaced (see _NUL)."""
+    return tuple(
+        value.replace(_NUL, "\ufffd") if isinstance(value, str) and _NUL in value else value
+        for value in parameters
+    )
+
+
 class _Tx:
     """A transaction on one pooled connection (see sql.Transaction)."""
 
@@ -145,13 +160,13 @@ class _Tx:
         return self._generation
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        cursor = self._connection.execute(_placeholders(sql), tuple(parameters))
+        cursor = self._connection.execute(_placeholders(sql), _storable(parameters))
         if cursor.rowcount > 0 and not sql.startswith("SELECT"):
             self.changed = True
         return cursor
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        batch = [tuple(row) for row in rows]
+        batch = [_storable(row) for row in rows]
         if not batch:
             return
         with self._connection.cursor() as cursor:
@@ -162,28 +177,36 @@ class _Tx:
 class PostgresStore(SQLStore):
     """`Store` on a PostgreSQL database (a postgresql:// URL)."""
 
+    _fatal_errors = (*SQLStore._fatal_errors, psycopg.Error)
+
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         super().__init__()
         self.url = url
         self.read_only = False
         self.damage: str | None = None
         self._write_lock = threading.Lock()
+        # One plain connection first: a wrong URL or a server that is down fails at once with
+        # the server's own words (a pool would retry quietly until its timeout).
         try:
-            self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-                url,
-                min_size=1,
-                max_size=pool_size,
-                kwargs={"autocommit": True},
-                timeout=CONNECT_TIMEOUT_SECONDS,
-                open=False,
-                name="article-qa",
-            )
-            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
-        except (psycopg.Error, PoolTimeout) as error:
-            raise StoreUnavailable(f"Cannot open the store at {_redacted(url)}: {error}") from error
-        try:
-            with self._pool.connection() as connection:
+            with psycopg.connect(
+                url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT_SECONDS)
+            ) as connection:
                 _migrate(connection)
+        except psycopg.Error as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            raise StoreUnavailable(
+                f"Cannot open the store at {_redacted(url)}: {reason}"
+            ) from error
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True},
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            open=True,
+            name="article-qa",
+        )
+        try:
             self._forget_hashes_of_other_builds()
         except BaseException:
             self._pool.close()
@@ -213,7 +236,9 @@ class PostgresStore(SQLStore):
                     yield _Tx(connection, None)
                 finally:
                     connection.execute("COMMIT")
-        except (psycopg.OperationalError, PoolTimeout) as error:
+        # Any database error, not only a lost connection, as SQLiteStore does: the API then
+        # answers 503 problem+json (a missing table, say), not a bare 500.
+        except (psycopg.Error, PoolTimeout) as error:
             raise StoreUnavailable(f"The store cannot answer: {error}") from error
 
     @contextmanager

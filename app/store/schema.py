@@ -166,7 +166,7 @@ CREATE TABLE sections (
     title_length INTEGER NOT NULL,
     body_length INTEGER NOT NULL,
     terms BLOB NOT NULL,
-    stream TEXT NOT NULL
+    stream BLOB NOT NULL
 );
 CREATE INDEX sections_by_article ON sections (article_id, slug);
 CREATE INDEX sections_by_slug ON sections (slug);

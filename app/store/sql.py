@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -25,6 +26,9 @@ from app.errors import (
     Moved,
     SectionNotFound,
     SourceConflict,
+    StoreDamaged,
+    StoreReadOnly,
+    StoreUnavailable,
 )
 from app.models import (
     Article,
@@ -44,7 +48,7 @@ from app.search.index import ArticleRow, DocumentRow, HitRow, RemovedRow, TermRo
 from app.search.inverted import encode_terms
 from app.search.request import SearchRequest
 from app.search.suggest import SlugIndex, closest
-from app.store.base import Precondition, RawSource, Upserted, UpsertOutcome
+from app.store.base import PendingWrite, Precondition, RawSource, Upserted, UpsertOutcome
 from app.store.history import (
     reslugged,
     retired_urls,
@@ -110,23 +114,36 @@ _RECORD = (
 
 
 def skeleton_of(article: Article, *, lead_indexed: bool) -> str:
-    """The article's JSON without the texts its sections rows hold."""
-    data = article.model_dump(mode="json")
+    """The article's JSON without what its sections rows hold (the sections, and the lead
+    when it has a row of its own)."""
+    data = article.model_dump(mode="json", exclude={"sections"})
     if lead_indexed:
         data["lead"] = ""
-    for section in data["sections"]:
-        section["body"] = ""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def article_from(skeleton: str, bodies: dict[int, str]) -> Article:
-    """Put an article together again from its skeleton and its rows' texts by position."""
+def article_from(skeleton: str, rows: Iterable[Sequence[Any]]) -> Article:
+    """Put an article together again from its skeleton and its sections rows (the columns
+    of _SECTION_FIELDS, by position; position 0 is the lead)."""
     data = json.loads(skeleton)
-    if 0 in bodies:
-        data["lead"] = bodies[0]
-    for section in data["sections"]:
-        section["body"] = bodies.get(section["position"], "")
+    sections = []
+    for row in rows:
+        if row[1] == 0:
+            data["lead"] = row[6]
+        else:
+            sections.append(_section_values(data["slug"], row))
+    data["sections"] = sections
     return Article.model_validate(data)
+
+
+def compress_stream(stream: str) -> bytes:
+    """A document's analysed stream as stored: it is read only for phrase checks, and
+    compressed it takes half the room."""
+    return zlib.compress(stream.encode("utf-8"))
+
+
+def decompress_stream(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8")
 
 
 def _stored(article: Article, created_at: str, updated_at: str) -> StoredArticle:
@@ -167,6 +184,8 @@ class SQLStore(ABC):
     """`Store` over any backend that provides the two kinds of transaction."""
 
     read_only: bool = False
+    # Errors that are the store's, not one article's: they abort a whole batch.
+    _fatal_errors: tuple[type[Exception], ...] = (StoreDamaged, StoreReadOnly, StoreUnavailable)
 
     def __init__(self) -> None:
         self._engine = SearchEngine()
@@ -214,12 +233,35 @@ class SQLStore(ABC):
                     article, documents = newer, search_documents(newer)
             return self._upsert(tx, article, documents, raw)
 
-    def upsert_many(self, articles: Sequence[Article]) -> list[Upserted]:
-        """Several articles in one transaction (bulk ingest: one commit for many); each is
-        still whole or absent, and a failure writes none of them."""
-        prepared = [(article, search_documents(article)) for article in articles]
+    def upsert_batch(self, items: Sequence[PendingWrite]) -> list[Upserted | Exception]:
+        """Several upserts in one transaction (bulk ingest: one commit for many); each
+        article is still all or nothing, in a savepoint of its own: one that fails is rolled
+        back alone and its error returned in its place. Failures of the store itself abort
+        the whole batch."""
+        prepared = [
+            (item.article, item.documents or search_documents(item.article), item.precondition)
+            for item in items
+        ]
+        results: list[Upserted | Exception] = []
         with self._write() as tx:
-            return [self._upsert(tx, article, documents, None) for article, documents in prepared]
+            for article, documents, precondition in prepared:
+                tx.execute("SAVEPOINT article")
+                try:
+                    if precondition is not None:
+                        existing = self._existing(tx, article)
+                        newer = precondition(
+                            self._stored_record(tx, existing) if existing else None
+                        )
+                        if newer is not None:
+                            article, documents = newer, search_documents(newer)
+                    results.append(self._upsert(tx, article, documents, None))
+                except Exception as error:
+                    if isinstance(error, self._fatal_errors):
+                        raise
+                    tx.execute("ROLLBACK TO SAVEPOINT article")
+                    results.append(error)
+                tx.execute("RELEASE SAVEPOINT article")
+        return results
 
     def _existing(self, tx: Transaction, article: Article) -> _Record | None:
         """The stored version of the article's source: by slug for an HTTP article (the URL
@@ -488,7 +530,7 @@ class SQLStore(ABC):
                     doc.title_length,
                     doc.body_length,
                     terms,
-                    doc.stream,
+                    compress_stream(doc.stream),
                 )
             )
         tx.executemany(
@@ -617,13 +659,11 @@ class SQLStore(ABC):
         return _Record(*row) if row is not None else None
 
     def _article_of(self, tx: Transaction, record: _Record) -> Article:
-        bodies = {
-            int(position): str(body)
-            for position, body in tx.execute(
-                "SELECT position, body FROM sections WHERE article_id = ?", (record.id,)
-            )
-        }
-        return article_from(record.skeleton, bodies)
+        rows = tx.execute(
+            f"SELECT {_SECTION_COLUMNS} FROM sections WHERE article_id = ? ORDER BY position",
+            (record.id,),
+        )
+        return article_from(record.skeleton, rows)
 
     def _stored_record(self, tx: Transaction, record: _Record) -> StoredArticle:
         return _stored(self._article_of(tx, record), record.created_at, record.updated_at)
@@ -909,10 +949,15 @@ _SECTION_COLUMNS = ", ".join(_SECTION_FIELDS)
 _SECTION_COLUMNS_OF_S = ", ".join(f"s.{name}" for name in _SECTION_FIELDS)
 
 
-def _section(article_slug: str, row: Sequence[Any]) -> Section:
+def _section_values(article_slug: str, row: Sequence[Any]) -> dict[str, Any]:
     values = dict(zip(_SECTION_FIELDS, row, strict=True))
     values["is_question"] = bool(values["is_question"])
-    return Section(article_slug=article_slug, **values)
+    values["article_slug"] = article_slug
+    return values
+
+
+def _section(article_slug: str, row: Sequence[Any]) -> Section:
+    return Section.model_validate(_section_values(article_slug, row))
 
 
 class IndexRows:
@@ -961,9 +1006,10 @@ class IndexRows:
         for chunk in chunks(doc_ids):
             marks = ",".join("?" * len(chunk))
             found.update(
-                self._tx.execute(
+                (doc_id, decompress_stream(bytes(stream)))
+                for doc_id, stream in self._tx.execute(
                     f"SELECT id, stream FROM sections WHERE id IN ({marks})", tuple(chunk)
-                ).fetchall()
+                )
             )
         return found
 
