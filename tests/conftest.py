@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from app.api import create_app
 from app.config import Settings
+from app.store.sql import SQLStore
 
 if TYPE_CHECKING:
     from tests.pg_server import PostgresServer
@@ -251,3 +253,108 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """The postgresql:// URL of a fresh, empty database (UTF8, C collation), dropped after."""
     with postgres_server.database() as url:
         yield url
+
+
+# Both backends (app/store/sqlite.py, app/store/postgres.py) share one behaviour: a test of
+# that behaviour takes `any_store` (or `store_factory`, for several stores or databases) and
+# runs once per backend. Tests of what only SQLite has (WAL, files, old schemas) do not.
+BACKENDS = ("sqlite", "postgres")
+
+
+class StoreFactory:
+    """Stores of one backend for one test (or module). `location` is the test's own store,
+    empty at first; `new_location()` gives another empty one. Every store opened here is
+    closed at the end, before the databases made here are dropped (a pool still open
+    would hold connections to them)."""
+
+    def __init__(self, backend: str, request: pytest.FixtureRequest, folder: Path) -> None:
+        self.backend = backend
+        self._request = request
+        self._folder = folder
+        self._opened: list[SQLStore] = []
+        self._databases: list[str] = []
+        self._files = 0
+        self.location = self.new_location()
+
+    def new_location(self) -> str:
+        """An empty store's location: a SQLite file path, or a fresh database's URL."""
+        if self.backend == "sqlite":
+            self._files += 1
+            return str(self._folder / f"store-{self._files}.db")
+        name = self._server().create_database()
+        self._databases.append(name)
+        return self._server().url(name)
+
+    def open(self, location: str | None = None) -> SQLStore:
+        """A store at `location` (the test's own by default), as the app opens one."""
+        from app.store import open_store
+
+        store = open_store(location or self.location)
+        assert isinstance(store, SQLStore)
+        self._opened.append(store)
+        return store
+
+    def execute(self, statement: str, location: str | None = None) -> None:
+        """Run one SQL statement on the store behind the app's back (another program)."""
+        target = location or self.location
+        if self.backend == "sqlite":
+            with contextlib.closing(sqlite3.connect(target)) as connection, connection:
+                connection.execute(statement)
+            return
+        import psycopg
+
+        with psycopg.connect(target, autocommit=True) as session:
+            session.execute(statement.encode())
+
+    def close(self) -> None:
+        for store in self._opened:
+            store.close()
+        self._opened.clear()
+        for name in self._databases:
+            self._server().drop_database(name)
+        self._databases.clear()
+
+    def _server(self) -> PostgresServer:
+        server: PostgresServer = self._request.getfixturevalue("postgres_server")
+        return server
+
+
+@contextlib.contextmanager
+def store_factory_for(
+    backend: str, request: pytest.FixtureRequest, folder: Path
+) -> Iterator[StoreFactory]:
+    factory = StoreFactory(backend, request, folder)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn (the postgres run skips, or fails, as `postgres_server` does)."""
+    backend: str = request.param
+    return backend
+
+
+@pytest.fixture
+def store_factory(
+    store_backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[StoreFactory]:
+    with store_factory_for(store_backend, request, tmp_path) as factory:
+        yield factory
+
+
+@pytest.fixture
+def any_store(store_factory: StoreFactory) -> SQLStore:
+    """An empty store of each backend in turn, closed (and dropped) after the test."""
+    return store_factory.open()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StoreFactory]:
+    """`store_factory` for stores a whole module shares."""
+    with store_factory_for(request.param, request, tmp_path_factory.mktemp("stores")) as factory:
+        yield factory

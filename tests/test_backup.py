@@ -1,5 +1,6 @@
 """`article-qa export`, `ingest BACKUP` and `rebuild`: the store made again from its sources,
-with the articles written over HTTP, creation times and slug history kept."""
+with the articles written over HTTP, creation times and slug history kept. Export and
+restore run on both backends; `rebuild` makes a SQLite file again, so only on SQLite."""
 
 from __future__ import annotations
 
@@ -13,15 +14,25 @@ import pytest
 
 from app.cli import main
 from app.ingest import http_article
-from app.store import RawSource, Store, open_store
-from tests.conftest import SEED_FILE, SEED_SLUG
+from app.store import RawSource, open_store
+from tests.conftest import SEED_FILE, SEED_SLUG, StoreFactory
 
 REWORDED = "whats-the-ebrahim-raisi-plan-for-the-trip"
 FAQ = "# Returns\n\n## Can I get my money back?\n\nYes, within 30 days.\n"
 
 
+# `rebuild` makes a SQLite file again: its tests run on that backend alone.
+sqlite_only = pytest.mark.parametrize("store_backend", ["sqlite"])
+
+
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def db(store_factory: StoreFactory) -> str:
+    """The store of each backend in turn, named to every command with --db."""
+    return store_factory.location
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, db: str) -> Path:
     """A data dir whose store holds the seed (from its file) and one HTTP article, with
     some history: the seed's first heading was reworded once."""
     data = tmp_path / "data"
@@ -29,10 +40,10 @@ def data_dir(tmp_path: Path) -> Path:
     seed = data / "articles" / SEED_FILE.name
     original = SEED_FILE.read_text(encoding="utf-8")
     seed.write_text(original.replace("agenda of the trip", "plan for the trip"), "utf-8")
-    assert main(["ingest", "--data-dir", str(data)]) == 0
+    assert main(["ingest", "--data-dir", str(data), "--db", db]) == 0
     seed.write_text(original, encoding="utf-8")
-    assert main(["ingest", "--data-dir", str(data)]) == 0
-    store = open_store(data / "article-qa.db")
+    assert main(["ingest", "--data-dir", str(data), "--db", db]) == 0
+    store = open_store(db)
     try:
         parsed = http_article(slug="returns", data=FAQ.encode(), media_type="text/markdown")
         store.upsert_article(parsed.article, raw=RawSource(FAQ.encode(), "text/markdown"))
@@ -41,12 +52,8 @@ def data_dir(tmp_path: Path) -> Path:
     return data
 
 
-def opened(data: Path) -> Store:
-    return open_store(data / "article-qa.db")
-
-
-def snapshot(data: Path) -> dict[str, tuple[str, str, str]]:
-    store = opened(data)
+def snapshot(db: str) -> dict[str, tuple[str, str, str]]:
+    store = open_store(db)
     try:
         return {a.slug: (a.source, a.origin, a.created_at) for a in store.stored_articles()}
     finally:
@@ -54,9 +61,9 @@ def snapshot(data: Path) -> dict[str, tuple[str, str, str]]:
 
 
 def test_export_writes_every_article_with_its_bytes(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
+    data_dir: Path, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["export", "--data-dir", str(data_dir)]) == 0
+    assert main(["export", "--data-dir", str(data_dir), "--db", db]) == 0
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["slug"] for line in lines] == [
@@ -67,30 +74,32 @@ def test_export_writes_every_article_with_its_bytes(
     assert lines[0]["origin"] == "http" and lines[0]["media_type"] == "text/markdown"
 
 
-def test_rebuild_from_the_folder_and_a_backup(data_dir: Path, tmp_path: Path) -> None:
+@sqlite_only
+def test_rebuild_from_the_folder_and_a_backup(data_dir: Path, db: str, tmp_path: Path) -> None:
     backup = tmp_path / "backup.jsonl"
-    assert main(["export", "--data-dir", str(data_dir), "--output", str(backup)]) == 0
-    before = snapshot(data_dir)
+    assert main(["export", "--data-dir", str(data_dir), "--db", db, "--output", str(backup)]) == 0
+    before = snapshot(db)
     # The store is lost: only the folder and the backup are left.
-    (data_dir / "article-qa.db").write_bytes(b"this is not a database" * 100)
+    Path(db).write_bytes(b"this is not a database" * 100)
 
-    assert main(["rebuild", "--data-dir", str(data_dir), "--from", str(backup)]) == 1
+    assert main(["rebuild", "--data-dir", str(data_dir), "--db", db, "--from", str(backup)]) == 1
 
-    assert snapshot(data_dir) == before  # the old store's history is lost, so exit code 1
+    assert snapshot(db) == before  # the old store's history is lost, so exit code 1
 
 
-def test_rebuild_keeps_history_of_a_readable_store(data_dir: Path) -> None:
-    before = snapshot(data_dir)
-    store = opened(data_dir)
+@sqlite_only
+def test_rebuild_keeps_history_of_a_readable_store(data_dir: Path, db: str) -> None:
+    before = snapshot(db)
+    store = open_store(db)
     try:
         feed = store.changes(since=0, limit=100)
     finally:
         store.close()
 
-    assert main(["rebuild", "--data-dir", str(data_dir)]) == 0
+    assert main(["rebuild", "--data-dir", str(data_dir), "--db", db]) == 0
 
-    assert snapshot(data_dir) == before
-    store = opened(data_dir)
+    assert snapshot(db) == before
+    store = open_store(db)
     try:
         assert store.changes(since=0, limit=100) == feed  # pollers see nothing new
         assert store.get_article("returns").origin == "http"
@@ -103,32 +112,33 @@ def test_rebuild_keeps_history_of_a_readable_store(data_dir: Path) -> None:
         store.close()
 
 
-def test_ingest_restores_a_backup_into_an_empty_store(data_dir: Path, tmp_path: Path) -> None:
+def test_ingest_restores_a_backup_into_an_empty_store(
+    data_dir: Path, db: str, store_factory: StoreFactory, tmp_path: Path
+) -> None:
     backup = tmp_path / "backup.jsonl"
-    assert main(["export", "--data-dir", str(data_dir), "--output", str(backup)]) == 0
-    empty = tmp_path / "empty.db"
+    assert main(["export", "--data-dir", str(data_dir), "--db", db, "--output", str(backup)]) == 0
+    empty = store_factory.new_location()
 
-    assert main(["ingest", str(backup), "--db", str(empty)]) == 0
+    assert main(["ingest", str(backup), "--db", empty]) == 0
 
-    store = open_store(empty)
-    try:
-        assert {a.slug for a in store.stored_articles()} == set(snapshot(data_dir))
-        assert store.get_stored_article("returns").created_at == snapshot(data_dir)["returns"][2]
-    finally:
-        store.close()
+    restored = snapshot(empty)
+    assert set(restored) == set(snapshot(db))
+    assert restored["returns"] == snapshot(db)["returns"]  # created_at kept
 
 
-def test_a_broken_backup_line_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_backup_line_is_named(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     backup = tmp_path / "broken.jsonl"
     backup.write_text('{"format": "article-qa-backup/1"}\n', encoding="utf-8")
 
-    assert main(["ingest", str(backup), "--db", str(tmp_path / "s.db")]) == 1
+    assert main(["ingest", str(backup), "--db", db]) == 1
 
     assert "line 1" in capsys.readouterr().err
 
 
-def test_rebuild_never_replays_the_old_write_ahead_log(data_dir: Path) -> None:
-    db = data_dir / "article-qa.db"
+@sqlite_only
+def test_rebuild_never_replays_the_old_write_ahead_log(data_dir: Path, db: str) -> None:
     # A writer killed mid-way leaves a write-ahead log beside the old file; replayed onto
     # the new file, its pages would corrupt it.
     crash = (
@@ -142,7 +152,7 @@ def test_rebuild_never_replays_the_old_write_ahead_log(data_dir: Path) -> None:
     subprocess.run([sys.executable, "-c", crash], check=True)
     assert Path(f"{db}-wal").stat().st_size > 0
 
-    assert main(["rebuild", "--data-dir", str(data_dir)]) == 0
+    assert main(["rebuild", "--data-dir", str(data_dir), "--db", db]) == 0
 
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,14 @@ from app.api.deps import get_store
 from app.config import Settings
 from app.models import Problem
 from app.store import open_store
-from tests.conftest import SEED_SECTIONS, SEED_SLUG, make_settings
+from tests.conftest import (
+    SEED_FILE,
+    SEED_SECTIONS,
+    SEED_SLUG,
+    StoreFactory,
+    make_settings,
+    ready_client,
+)
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 SECRET = "internal-secret-do-not-leak"
@@ -34,6 +42,19 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     assert problem.type == "about:blank" or problem.type.startswith("tag:article-qa,")
     assert "Traceback" not in response.text
     return body
+
+
+@pytest.fixture(scope="module")
+def backend_client(
+    module_store_factory: StoreFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The real app, seeded by its sync, on a store of each backend in turn."""
+    data_dir = tmp_path_factory.mktemp("errors") / "data"
+    (data_dir / "articles").mkdir(parents=True)
+    shutil.copy(SEED_FILE, data_dir / "articles" / SEED_FILE.name)
+    settings = make_settings(data_dir, db=module_store_factory.location)
+    with ready_client(settings) as test_client:
+        yield test_client
 
 
 @pytest.mark.parametrize(
@@ -70,9 +91,9 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     ],
 )
 def test_error_paths(
-    client: TestClient, method: str, path: str, status: int, extra: set[str]
+    backend_client: TestClient, method: str, path: str, status: int, extra: set[str]
 ) -> None:
-    body = assert_problem(client.request(method, path), status)
+    body = assert_problem(backend_client.request(method, path), status)
 
     assert extra <= body.keys()
 
@@ -158,3 +179,23 @@ def test_unexpected_exception_is_a_generic_500(data_dir: Any) -> None:
     assert body["type"] == "about:blank"
     assert body["title"] == "Internal Server Error"
     assert SECRET not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/articles/{SEED_SLUG}", f"/articles/{SEED_SLUG}/sections/{SEED_SECTIONS[0]}", "/search?q=x"],
+)
+def test_a_store_that_cannot_answer_is_a_503_on_every_backend(
+    data_dir: Any, store_factory: StoreFactory, path: str
+) -> None:
+    """A database missing its tables (another program dropped them) is a 503 problem that
+    names no database, whichever backend says so."""
+    settings = make_settings(data_dir, db=store_factory.location)
+    with ready_client(settings, raise_server_exceptions=False) as client:
+        store_factory.execute("DROP TABLE sections")
+        response = client.get(path)
+
+    body = assert_problem(response, 503)
+    assert body["type"].endswith(":store-unavailable")
+    for word in ("sqlite", "psycopg", "postgres", "table", "relation"):
+        assert word not in body["detail"].lower()

@@ -4,24 +4,23 @@ decided by the paths alone (never by the order of ingestion), stable across re-i
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.errors import Moved
 from app.ingest import apply_changes, ingest_paths, sync_folder
-from app.store import Store, open_store
+from app.store import Store
+from tests.conftest import StoreFactory
 
 FAQ = "# FAQ\n\n## How do I install {name}?\n\nRun the installer of {name}.\n"
 FAQ_FILES = ("FAQ.md", "alpha/FAQ.md", "beta/FAQ.md")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "store.db")
-    yield opened
-    opened.close()
+def store(any_store: Store) -> Store:
+    """A store of each backend in turn: the rule is the store's, whatever holds it."""
+    return any_store
 
 
 def write_faqs(folder: Path, names: tuple[str, ...] = FAQ_FILES) -> None:
@@ -51,34 +50,31 @@ def test_files_with_one_title_all_get_served(store: Store, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(FAQ_FILES)), ids=str)
-def test_slugs_do_not_depend_on_ingest_order(tmp_path: Path, order: tuple[str, ...]) -> None:
+def test_slugs_do_not_depend_on_ingest_order(
+    store_factory: StoreFactory, tmp_path: Path, order: tuple[str, ...]
+) -> None:
     folder = tmp_path / "articles"
     write_faqs(folder)
-    reference = open_store(tmp_path / "reference.db")
-    shuffled = open_store(tmp_path / "shuffled.db")
-    try:
-        sync_folder(store=reference, folder=folder)
-        for name in order:
-            ingest_paths(store=shuffled, paths=[folder / name], root=folder)
-        assert slugs_by_source(shuffled) == slugs_by_source(reference)
-    finally:
-        reference.close()
-        shuffled.close()
+    reference = store_factory.open()
+    shuffled = store_factory.open(store_factory.new_location())
+    sync_folder(store=reference, folder=folder)
+    for name in order:
+        ingest_paths(store=shuffled, paths=[folder / name], root=folder)
+    assert slugs_by_source(shuffled) == slugs_by_source(reference)
 
 
-def test_slugs_survive_restarts_and_re_ingests(store: Store, tmp_path: Path) -> None:
+def test_slugs_survive_restarts_and_re_ingests(
+    store: Store, store_factory: StoreFactory, tmp_path: Path
+) -> None:
     folder = tmp_path / "articles"
     write_faqs(folder)
     sync_folder(store=store, folder=folder)
     before = slugs_by_source(store)
-    reopened = open_store(tmp_path / "store.db")
-    try:
-        for path in sorted(folder.rglob("*.md")):
-            path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-        sync_folder(store=reopened, folder=folder)
-        assert slugs_by_source(reopened) == before
-    finally:
-        reopened.close()
+    reopened = store_factory.open()
+    for path in sorted(folder.rglob("*.md")):
+        path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    sync_folder(store=reopened, folder=folder)
+    assert slugs_by_source(reopened) == before
 
 
 def test_when_the_holder_goes_the_next_file_takes_the_bare_slug(

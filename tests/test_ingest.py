@@ -1,23 +1,20 @@
-"""app.ingest on the real parser and a real SQLite store in tmp_path."""
+"""app.ingest on the real parser and a real store of each backend (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.ingest import FileStatus, IngestSummary, ingest_paths, sync_folder
-from app.store import Store, open_store
+from app.store import Store
 from tests.conftest import SEED_FILE, SEED_SLUG, TWIN_FILE_NAME, TWIN_SLUG, TWIN_TEXT
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "store.db")
-    yield opened
-    opened.close()
+def store(any_store: Store) -> Store:
+    return any_store
 
 
 @pytest.fixture

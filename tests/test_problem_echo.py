@@ -18,7 +18,7 @@ from app.api.errors import MAX_DETAIL_CHARS
 from app.ingest import sync_folder
 from app.models import MAX_INSTANCE_CHARS
 from app.store import open_store
-from tests.conftest import SEED_SLUG, make_settings, seeded_data_dir
+from tests.conftest import SEED_SLUG, StoreFactory, make_settings, seeded_data_dir
 
 TOKEN = "echo-token"
 # No `/` in these: each stays one path segment once the server decodes it
@@ -34,10 +34,22 @@ UNSAFE = set('<>"&\\')
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The app with a write token on a store holding the seed article."""
+def client(
+    tmp_path_factory: pytest.TempPathFactory, module_store_factory: StoreFactory
+) -> Iterator[TestClient]:
+    """The app with a write token on a store of each backend holding the seed article (the
+    hostile input reaches each database: PostgreSQL's text, say, cannot hold U+0000)."""
     data_dir = seeded_data_dir(tmp_path_factory.mktemp("echo"))
-    settings = make_settings(data_dir, ingest_on_start=False, watch=False, write_token=TOKEN)
+    store = module_store_factory.open()
+    assert sync_folder(store=store, folder=data_dir / "articles").ok
+    store.close()
+    settings = make_settings(
+        data_dir,
+        db=module_store_factory.location,
+        ingest_on_start=False,
+        watch=False,
+        write_token=TOKEN,
+    )
     with TestClient(create_app(settings), follow_redirects=False) as test_client:
         yield test_client
 

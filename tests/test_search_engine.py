@@ -1,11 +1,10 @@
-"""Search semantics on the seed article: matching, ranking, snippets, filters, paging, typos."""
+"""Search semantics on the seed article: matching, ranking, snippets, filters, paging, typos;
+on a store of each backend."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,8 @@ from app.evaluation.relevance import article_from_sections
 from app.models import Article, SearchResults
 from app.search.cursor import cursor_binding, decode_cursor, encode_cursor
 from app.search.request import SearchRequest
-from app.store.sqlite import SQLiteStore
+from app.store.sql import SQLStore
+from tests.conftest import StoreFactory
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "articles" / "raisi-visit-pakistan.txt"
 AGENDA = "What’s the Ebrahim Raisi agenda of the trip?"
@@ -48,8 +48,8 @@ def seed_article() -> Article:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path_factory.mktemp("search") / "store.sqlite")
+def store(module_store_factory: StoreFactory) -> SQLStore:
+    opened = module_store_factory.open()
     opened.upsert_article(seed_article())
     opened.upsert_article(
         article_from_sections(
@@ -70,11 +70,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
             source="iran-de.txt",
         )
     )
-    yield opened
-    opened.close()
+    return opened
 
 
-def search(store: SQLiteStore, query: str, **filters: object) -> SearchResults:
+def search(store: SQLStore, query: str, **filters: object) -> SearchResults:
     return store.search(SearchRequest(query=query, **filters))  # type: ignore[arg-type]
 
 
@@ -98,29 +97,29 @@ def headings(results: SearchResults) -> list[str | None]:
     ],
 )
 def test_finds_the_expected_section_first(
-    store: SQLiteStore, query: str, expected_first: tuple[str, ...]
+    store: SQLStore, query: str, expected_first: tuple[str, ...]
 ) -> None:
     results = search(store, query)
     assert results.hits, query
     assert results.hits[0].heading in expected_first
 
 
-def test_all_words_rank_above_some_words(store: SQLiteStore) -> None:
+def test_all_words_rank_above_some_words(store: SQLStore) -> None:
     results = search(store, "Kashmir Israel")
     assert results.hits[0].heading == AGENDA  # the only section with both words
     assert results.total > 1  # partial matches follow
 
 
-def test_heading_outweighs_body(store: SQLiteStore) -> None:
+def test_heading_outweighs_body(store: SQLStore) -> None:
     assert search(store, "tensions").hits[0].heading == TENSIONS
 
 
-def test_question_heading_wins_a_tie(store: SQLiteStore) -> None:
+def test_question_heading_wins_a_tie(store: SQLStore) -> None:
     hits = search(store, "Kashmir", article_slug="kashmir-explained").hits
     assert hits[0].heading == "Who governs Kashmir?"
 
 
-def test_lead_is_searchable(store: SQLiteStore) -> None:
+def test_lead_is_searchable(store: SQLStore) -> None:
     hit = search(store, "underscores delicate balancing").hits[0]
     assert hit.section_slug is None
     assert hit.heading is None
@@ -128,7 +127,7 @@ def test_lead_is_searchable(store: SQLiteStore) -> None:
     assert hit.url == f"/articles/{seed_article().slug}"
 
 
-def test_snippet_marks_matches_and_escapes_the_rest(store: SQLiteStore) -> None:
+def test_snippet_marks_matches_and_escapes_the_rest(store: SQLStore) -> None:
     hit = search(store, "disputed borders").hits[0]
     assert "<mark>disputed</mark>" in hit.snippet
     assert "&lt;" in hit.snippet and "&amp;" in hit.snippet
@@ -137,34 +136,34 @@ def test_snippet_marks_matches_and_escapes_the_rest(store: SQLiteStore) -> None:
     assert marked == re.findall(r"<mark>(.*?)</mark>", html.unescape(hit.snippet))
 
 
-def test_highlights_inflected_and_accented_forms(store: SQLiteStore) -> None:
+def test_highlights_inflected_and_accented_forms(store: SQLStore) -> None:
     hit = search(store, "relation").hits[0]
     words = {hit.text[h.start : h.end].lower() for h in hit.highlights}
     assert words & {"relation", "relations", "relationship"}
 
 
-def test_snippet_is_a_window_of_the_original_text(store: SQLiteStore) -> None:
+def test_snippet_is_a_window_of_the_original_text(store: SQLStore) -> None:
     hit = search(store, "Balochistan").hits[0]
     assert len(hit.text) <= 240
     assert "Balochistan" in hit.text
 
 
-def test_exclusion(store: SQLiteStore) -> None:
+def test_exclusion(store: SQLStore) -> None:
     assert AGENDA not in headings(search(store, "Kashmir -Israel"))
     assert AGENDA in headings(search(store, "Kashmir"))
 
 
-def test_prefix(store: SQLiteStore) -> None:
+def test_prefix(store: SQLStore) -> None:
     assert search(store, "Balochis*").hits[0].heading == TENSIONS
 
 
-def test_typo_is_corrected_and_reported(store: SQLiteStore) -> None:
+def test_typo_is_corrected_and_reported(store: SQLStore) -> None:
     results = search(store, "Kashmier")
     assert [(c.original, c.corrected) for c in results.corrections] == [("kashmier", "kashmir")]
     assert results.total > 0
 
 
-def test_known_word_is_not_corrected(store: SQLiteStore) -> None:
+def test_known_word_is_not_corrected(store: SQLStore) -> None:
     assert search(store, "Kashmir").corrections == []
 
 
@@ -177,7 +176,7 @@ def test_known_word_is_not_corrected(store: SQLiteStore) -> None:
     ],
 )
 def test_filters(
-    store: SQLiteStore, filters: dict[str, object], expected_slugs: set[str | None]
+    store: SQLStore, filters: dict[str, object], expected_slugs: set[str | None]
 ) -> None:
     results = search(store, "Pakistan", **filters)
     assert results.hits
@@ -187,7 +186,7 @@ def test_filters(
         assert {h.article_slug for h in results.hits} == expected_slugs
 
 
-def test_paging_with_offset_and_cursor(store: SQLiteStore) -> None:
+def test_paging_with_offset_and_cursor(store: SQLStore) -> None:
     everything = search(store, "Pakistan", limit=100)
     first = search(store, "Pakistan", limit=2)
     assert first.total == everything.total > 4
@@ -201,7 +200,7 @@ def test_paging_with_offset_and_cursor(store: SQLiteStore) -> None:
     assert last.next_cursor is None
 
 
-def test_bad_cursor_falls_back_to_offset(store: SQLiteStore) -> None:
+def test_bad_cursor_falls_back_to_offset(store: SQLStore) -> None:
     results = store.search(SearchRequest(query="Pakistan", cursor="garbage!"))
     assert results.offset == 0
 
@@ -266,7 +265,7 @@ def test_cursor_binding_ignores_what_does_not_change_results(same_query: str) ->
     assert cursor_binding(query=same_query) == BOUND
 
 
-def test_next_cursor_pages_only_its_own_query(store: SQLiteStore) -> None:
+def test_next_cursor_pages_only_its_own_query(store: SQLStore) -> None:
     first = search(store, "Pakistan", limit=2)
     assert first.next_cursor is not None
     foreign = store.search(SearchRequest(query="Iran", limit=2, cursor=first.next_cursor))
@@ -280,21 +279,17 @@ def test_next_cursor_pages_only_its_own_query(store: SQLiteStore) -> None:
     assert store.search(own).offset == 2
 
 
-@contextmanager
 def store_of(
-    path: Path, title: str, sections: list[tuple[str, str]], language: str
-) -> Iterator[SQLiteStore]:
+    factory: StoreFactory, title: str, sections: list[tuple[str, str]], language: str
+) -> SQLStore:
     """A store holding one article written by hand."""
-    opened = SQLiteStore(path)
-    try:
-        opened.upsert_article(
-            article_from_sections(
-                title=title, sections=sections, language=language, source=f"{language}.txt"
-            )
+    opened = factory.open()
+    opened.upsert_article(
+        article_from_sections(
+            title=title, sections=sections, language=language, source=f"{language}.txt"
         )
-        yield opened
-    finally:
-        opened.close()
+    )
+    return opened
 
 
 GERMAN_SECTIONS = [
@@ -308,18 +303,18 @@ CHINESE_SECTIONS = [
 ]
 
 
-def test_compound_tail_finds_the_compound(tmp_path: Path) -> None:
-    with store_of(tmp_path / "de.sqlite", "Fragen zur Seuche", GERMAN_SECTIONS, "de") as opened:
-        virus = opened.search(SearchRequest(query="Virus"))
-        assert {hit.heading for hit in virus.hits} == {
-            "Wie tödlich ist das Coronavirus?",
-            "Wie ansteckend ist das Virus?",
-        }
-        # The whole word outranks the same word as a compound's tail.
-        assert virus.hits[0].heading == "Wie ansteckend ist das Virus?"
-        assert opened.search(SearchRequest(query="tödliches Virus")).hits[0].heading == (
-            "Wie tödlich ist das Coronavirus?"
-        )
+def test_compound_tail_finds_the_compound(store_factory: StoreFactory) -> None:
+    opened = store_of(store_factory, "Fragen zur Seuche", GERMAN_SECTIONS, "de")
+    virus = opened.search(SearchRequest(query="Virus"))
+    assert {hit.heading for hit in virus.hits} == {
+        "Wie tödlich ist das Coronavirus?",
+        "Wie ansteckend ist das Virus?",
+    }
+    # The whole word outranks the same word as a compound's tail.
+    assert virus.hits[0].heading == "Wie ansteckend ist das Virus?"
+    assert opened.search(SearchRequest(query="tödliches Virus")).hits[0].heading == (
+        "Wie tödlich ist das Coronavirus?"
+    )
 
 
 @pytest.mark.parametrize(
@@ -330,14 +325,14 @@ def test_compound_tail_finds_the_compound(tmp_path: Path) -> None:
         pytest.param("怎么买高铁票", id="question-no-spaces"),
     ],
 )
-def test_chinese_queries_with_and_without_spaces(tmp_path: Path, query: str) -> None:
-    with store_of(tmp_path / "zh.sqlite", "高铁出行", CHINESE_SECTIONS, "zh") as opened:
-        hits = opened.search(SearchRequest(query=query)).hits
-        assert hits[0].heading == "如何购买高铁票？"
-        assert hits[0].highlights
+def test_chinese_queries_with_and_without_spaces(store_factory: StoreFactory, query: str) -> None:
+    opened = store_of(store_factory, "高铁出行", CHINESE_SECTIONS, "zh")
+    hits = opened.search(SearchRequest(query=query)).hits
+    assert hits[0].heading == "如何购买高铁票？"
+    assert hits[0].highlights
 
 
-def test_non_english_stemming(store: SQLiteStore) -> None:
+def test_non_english_stemming(store: SQLStore) -> None:
     hit = search(store, "Beziehung").hits[0]
     assert hit.language == "de"
 
@@ -354,12 +349,12 @@ def test_non_english_stemming(store: SQLiteStore) -> None:
         pytest.param('NEAR(a b) OR "x" AND col:y ^ {}', id="fts-syntax"),
     ],
 )
-def test_degenerate_queries_return_cleanly(store: SQLiteStore, query: str) -> None:
+def test_degenerate_queries_return_cleanly(store: SQLStore, query: str) -> None:
     results = search(store, query)
     assert results.total == len(results.hits) == 0
 
 
-def test_stop_words_alone_still_match(store: SQLiteStore) -> None:
+def test_stop_words_alone_still_match(store: SQLStore) -> None:
     assert search(store, "what is").total > 0
 
 
@@ -367,7 +362,7 @@ def test_stop_words_alone_still_match(store: SQLiteStore) -> None:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(query=st.text(max_size=2000), limit=st.integers(1, 100), offset=st.integers(0, 50))
-def test_any_text_is_a_valid_query(store: SQLiteStore, query: str, limit: int, offset: int) -> None:
+def test_any_text_is_a_valid_query(store: SQLStore, query: str, limit: int, offset: int) -> None:
     results = search(store, query, limit=limit, offset=offset)
     assert 0 <= len(results.hits) <= limit
     for hit in results.hits:
@@ -384,6 +379,6 @@ def test_any_text_is_a_valid_query(store: SQLiteStore, query: str, limit: int, o
         max_size=40,
     )
 )
-def test_operator_soup_is_bounded_and_valid(store: SQLiteStore, words: list[str]) -> None:
+def test_operator_soup_is_bounded_and_valid(store: SQLStore, words: list[str]) -> None:
     results = search(store, " ".join(words))
     assert results.total >= len(results.hits)

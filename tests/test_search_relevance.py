@@ -1,8 +1,11 @@
-"""Relevance on judged queries: the seed article always, the shared corpus where present."""
+"""Relevance on judged queries: the seed article always, the shared corpus where present;
+on both backends, which must rank every query alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,33 +20,49 @@ from app.evaluation.relevance import (
     load_store,
     source_files,
 )
-from app.store.sqlite import SQLiteStore
+from app.search.request import SearchRequest
+from app.store.sql import SQLStore
+from tests.conftest import BACKENDS, store_factory_for
 from tests.parsing.corpus import skip_or_fail_without
 
 MIN_MRR_AT_10 = 0.85
 MIN_RECALL_AT_3 = 0.9
 
 
-@pytest.fixture(scope="module")
-def seed_report() -> Iterator[RelevanceReport]:
-    store = SQLiteStore(Path(":memory:"))
-    try:
-        assert load_store(source_files(corpus_dir=Path("/nonexistent")), store) == []
-        yield evaluate(store, load_queries())
-    finally:
-        store.close()
+@dataclass(frozen=True)
+class Loaded:
+    """The harness's articles in one store, and the report of its queries there."""
+
+    store: SQLStore
+    report: RelevanceReport
+
+
+# (backend, with the shared corpus?) -> the loaded store
+Harness = Callable[[str, bool], Loaded]
 
 
 @pytest.fixture(scope="module")
-def corpus_report() -> Iterator[RelevanceReport]:
-    skip_or_fail_without(CORPUS_DIR)
-    store = SQLiteStore(Path(":memory:"))
-    try:
-        problems = load_store(source_files(), store)
-        assert not problems, problems
-        yield evaluate(store, load_queries())
-    finally:
-        store.close()
+def harness(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Harness]:
+    """Loads the harness's articles into a store of a backend on first use, for the module."""
+    loaded: dict[tuple[str, bool], Loaded] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(backend: str, corpus: bool) -> Loaded:
+            if (backend, corpus) not in loaded:
+                if corpus:
+                    skip_or_fail_without(CORPUS_DIR)
+                folder = tmp_path_factory.mktemp(backend)
+                factory = stack.enter_context(store_factory_for(backend, request, folder))
+                store = factory.open()
+                files = source_files() if corpus else source_files(corpus_dir=Path("/nonexistent"))
+                problems = load_store(files, store)
+                assert problems == [], problems
+                loaded[backend, corpus] = Loaded(store, evaluate(store, load_queries()))
+            return loaded[backend, corpus]
+
+        yield get
 
 
 def test_queries_file_covers_every_kind() -> None:
@@ -55,17 +74,49 @@ def test_queries_file_covers_every_kind() -> None:
     assert len({q.id for q in queries}) == len(queries)
 
 
-def test_seed_queries(seed_report: RelevanceReport) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_seed_queries(harness: Harness, backend: str) -> None:
+    seed_report = harness(backend, False).report
     assert len(seed_report.answerable) >= 15
     assert seed_report.mrr_at_10 >= MIN_MRR_AT_10, seed_report.summary()
     assert seed_report.recall_at(3) >= MIN_RECALL_AT_3, seed_report.summary()
 
 
-def test_corpus_queries(corpus_report: RelevanceReport) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_corpus_queries(harness: Harness, backend: str) -> None:
+    corpus_report = harness(backend, True).report
     assert not corpus_report.skipped, corpus_report.summary()
     assert corpus_report.mrr_at_10 >= MIN_MRR_AT_10, corpus_report.summary()
     assert corpus_report.recall_at(3) >= MIN_RECALL_AT_3, corpus_report.summary()
     assert corpus_report.no_answer_rate >= 0.8, corpus_report.summary()
+
+
+def figures(report: RelevanceReport) -> dict[str, float]:
+    return {
+        "MRR@10": report.mrr_at_10,
+        "recall@1": report.recall_at(1),
+        "recall@3": report.recall_at(3),
+        "nDCG@10": report.ndcg_at_10,
+        "no-answer empty": report.no_answer_rate,
+    }
+
+
+@pytest.mark.parametrize("corpus", [False, True], ids=["seed", "corpus"])
+def test_both_backends_rank_every_query_alike(harness: Harness, corpus: bool) -> None:
+    """The same figures, and for every judged query the same page of results: hits in the
+    same order with the same scores, snippets and highlights, the same total and
+    corrections, and the same next page."""
+    sqlite, postgres = harness("sqlite", corpus), harness("postgres", corpus)
+    assert figures(postgres.report) == figures(sqlite.report), postgres.report.summary()
+    assert postgres.report.outcomes == sqlite.report.outcomes
+    assert postgres.report.skipped == sqlite.report.skipped
+    for query in load_queries():
+        request = SearchRequest(query=query.query, limit=10)
+        first = sqlite.store.search(request)
+        assert postgres.store.search(request) == first, query.id
+        if first.next_cursor is not None:
+            following = SearchRequest(query=query.query, limit=10, cursor=first.next_cursor)
+            assert postgres.store.search(following) == sqlite.store.search(following), query.id
 
 
 @pytest.mark.parametrize(

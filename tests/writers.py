@@ -66,16 +66,20 @@ class Outcome:
         )
 
 
-def run_scenario(workdir: Path, *, writers: int = 4, seconds: float = 6.0) -> Outcome:
+def run_scenario(
+    workdir: Path, *, writers: int = 4, seconds: float = 6.0, db: str | None = None
+) -> Outcome:
     """`writers` threads each run `article-qa ingest FILE` again and again for `seconds`
-    while the file changes every few milliseconds and a reader polls GET /articles/{slug}."""
+    while the file changes every few milliseconds and a reader polls GET /articles/{slug};
+    on the store at `db` (a SQLite path or a postgresql:// URL) when given."""
     data_dir = workdir / "data"
     articles = data_dir / "articles"
     articles.mkdir(parents=True, exist_ok=True)
     path = articles / "churn.md"
     write_atomically(path, article_text(0))
     outcome = Outcome()
-    cli = [sys.executable, "-m", "app", "ingest", str(path), "--data-dir", str(data_dir)]
+    store = ["--db", db] if db else []
+    cli = [sys.executable, "-m", "app", "ingest", str(path), "--data-dir", str(data_dir), *store]
     subprocess.run(cli, check=True, capture_output=True)
     stop = threading.Event()
     lock = threading.Lock()
@@ -98,7 +102,7 @@ def run_scenario(workdir: Path, *, writers: int = 4, seconds: float = 6.0) -> Ou
             outcome.failed_ingests += failed
 
     port = free_port()
-    serve = ["-m", "app", "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    serve = ["-m", "app", "serve", "--port", str(port), "--data-dir", str(data_dir), *store]
     with running_server(
         [*serve, "--no-sync", "--no-watch", "--log-level", "warning"], port=port
     ) as base:

@@ -234,13 +234,19 @@ def load_store(files: Iterable[Path], store: Store) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from app.store.sqlite import SQLiteStore
+    from app.store import open_store
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
+    parser.add_argument(
+        "--db",
+        default=":memory:",
+        help="store to load and search: a SQLite file, a postgresql:// URL of an empty"
+        " database, or :memory: (default, a private SQLite store)",
+    )
     args = parser.parse_args(argv)
-    store = SQLiteStore(Path(":memory:"))
+    store = open_store(args.db)
     try:
         for problem in load_store(source_files(corpus_dir=args.corpus), store):
             print(f"not indexed: {problem}")

@@ -112,7 +112,13 @@ class SearchEngine:
         )
         plan = self.plan(snapshot, request.query, languages)
         run = _Run(reader, snapshot, plan)
-        candidates = run.candidates(request)
+        # A view ahead of the reader's transaction (whose own view is no longer kept) holds
+        # documents written since, which the reader cannot see: only those up to its highest
+        # id are candidates. Ids grow in commit order, so each of them was there for the
+        # reader too; those deleted since are missing from the view, so an article changed
+        # since is left out whole, never in part, and the total counts what the pages hold.
+        visible = reader.last_document() if snapshot.generation != generation else None
+        candidates = run.candidates(request, visible)
         total = candidates.union.bit_count()
         need = offset + limit + (limit if stale else 0)
         lists = run.weighted_lists()
@@ -222,9 +228,13 @@ class _Run:
                 matched.append(doc)
         return bitsets.from_sorted(matched, snapshot.max_id)
 
-    def candidates(self, request: SearchRequest) -> _Candidates:
+    def candidates(self, request: SearchRequest, visible: int | None = None) -> _Candidates:
+        """Documents matching every requirement, and those matching any; only ids up to
+        `visible` when given."""
         snapshot = self.snapshot
         allowed = snapshot.all_docs
+        if visible is not None:
+            allowed &= (1 << (visible + 1)) - 1
         if request.article_slug is not None:
             allowed &= snapshot.filter_bits("article", request.article_slug)
         if request.language:

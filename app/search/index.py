@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -107,6 +107,10 @@ class IndexReader(Protocol):
         """The analysed token stream of each document, for phrase checks."""
         ...
 
+    def last_document(self) -> int:
+        """The highest document id there is (0: none)."""
+        ...
+
     def hits(self, doc_ids: Sequence[int]) -> dict[int, HitRow]: ...
 
 
@@ -160,6 +164,16 @@ class _Totals:
     heading: float = 0.0
     title: float = 0.0
     body: float = 0.0
+    # Live documents per primary language. Queries are analysed in the languages of the
+    # documents there are, so a view kept up to date drops a language with its last
+    # document, as a view read whole would (its article rows only grow: they cannot say).
+    languages: Counter[str] = field(default_factory=Counter)
+
+    def copy(self) -> _Totals:
+        return _Totals(self.count, self.heading, self.title, self.body, Counter(self.languages))
+
+    def live_languages(self) -> frozenset[str]:
+        return frozenset(language for language, count in self.languages.items() if count > 0)
 
 
 @dataclass
@@ -175,7 +189,7 @@ class Snapshot:
     terms: Vocabulary
     index: InvertedIndex
     all_docs: int
-    languages: frozenset[str]
+    languages: frozenset[str] = field(init=False)  # of the live documents (see _Totals)
     lengths: FieldLengths = field(init=False)
     _cache: OrderedDict[tuple[object, ...], Postings] = field(default_factory=OrderedDict)
     _cached_bytes: int = 0
@@ -185,6 +199,7 @@ class Snapshot:
     build_seconds: float = 0.0
 
     def __post_init__(self) -> None:
+        self.languages = self.totals.live_languages()
         count = self.totals.count
         self.lengths = FieldLengths(
             heading=self.arrays.heading,
@@ -325,24 +340,24 @@ class Snapshot:
         added = list(reader.documents(after=self.max_id))
         max_id = max(self.max_id, added[-1].doc_id if added else 0)
         arrays = self.arrays.with_room(max_id)
-        totals = _Totals(
-            self.totals.count, self.totals.heading, self.totals.title, self.totals.body
-        )
+        totals = self.totals.copy()
+        # The articles of added documents first: their rows say the documents' language.
+        changed = list(reader.articles(since=self.generation))
+        articles = self.articles
+        if any(articles.get(row.article_id, row) != row for row in changed):
+            # An article given another slug: the views before (readers in older transactions
+            # may still use them) keep the row they had; rows only added are shared.
+            articles = dict(articles)
+        articles.update((row.article_id, row) for row in changed)
         if added:
             arrays.write(added)
-            _count(totals, added, arrays, sign=1)
+            _count(totals, added, arrays, articles, sign=1)
         known_removed = [
             row for row in removed if row.doc_id <= self.max_id and self.index.alive[row.doc_id]
         ]
         if known_removed:
-            _count(totals, known_removed, arrays, sign=-1)
+            _count(totals, known_removed, arrays, articles, sign=-1)
         max_term_id = self.terms.add(reader.vocabulary(after=self.max_term_id))
-        articles = self.articles
-        languages = self.languages
-        changed = list(reader.articles(since=self.generation))
-        if changed:
-            articles.update((row.article_id, row) for row in changed)
-            languages = languages | {primary_language(row.language) for row in changed}
         index = self.index.with_changes(_terms_of(added), _terms_of(removed), max_id=max_id)
         all_docs = self.all_docs
         if added:
@@ -363,7 +378,6 @@ class Snapshot:
             terms=self.terms,
             index=index,
             all_docs=all_docs,
-            languages=languages,
             built_at=time.monotonic(),
             build_seconds=time.monotonic() - started,
         )
@@ -382,13 +396,21 @@ class TypoLookup:
 
 
 def _count(
-    totals: _Totals, rows: Sequence[DocumentRow | RemovedRow], arrays: _DocumentArrays, *, sign: int
+    totals: _Totals,
+    rows: Sequence[DocumentRow | RemovedRow],
+    arrays: _DocumentArrays,
+    articles: Mapping[int, ArticleRow],
+    *,
+    sign: int,
 ) -> None:
     ids = np.fromiter((row.doc_id for row in rows), dtype=np.int64, count=len(rows))
     totals.count += sign * len(rows)
     totals.heading += sign * float(arrays.heading[ids].sum())
     totals.title += sign * float(arrays.title[ids].sum())
     totals.body += sign * float(arrays.body[ids].sum())
+    article_ids, documents = np.unique(arrays.article_of[ids], return_counts=True)
+    for article_id, count in zip(article_ids.tolist(), documents.tolist(), strict=True):
+        totals.languages[primary_language(articles[article_id].language)] += sign * count
 
 
 def _terms_of(rows: Sequence[DocumentRow | RemovedRow]) -> DocumentTerms:
@@ -404,13 +426,13 @@ def build_snapshot(reader: IndexReader) -> Snapshot:
     rows = list(reader.documents(after=0))
     max_id = rows[-1].doc_id if rows else 0
     arrays = _DocumentArrays.sized(max_id + 1)
+    articles = {row.article_id: row for row in reader.articles(since=-1)}
     totals = _Totals()
     if rows:
         arrays.write(rows)
-        _count(totals, rows, arrays, sign=1)
+        _count(totals, rows, arrays, articles, sign=1)
     terms = Vocabulary()
     max_term_id = terms.add(reader.vocabulary(after=0))
-    articles = {row.article_id: row for row in reader.articles(since=-1)}
     index = InvertedIndex.build(_terms_of(rows), max_id=max_id)
     ids = np.fromiter((row.doc_id for row in rows), dtype=np.int32, count=len(rows))
     del rows
@@ -424,7 +446,6 @@ def build_snapshot(reader: IndexReader) -> Snapshot:
         terms=terms,
         index=index,
         all_docs=bitsets.from_array(ids, max_id),
-        languages=frozenset(primary_language(a.language) for a in articles.values()),
         built_at=time.monotonic(),
         build_seconds=time.monotonic() - started,
     )

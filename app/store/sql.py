@@ -206,6 +206,16 @@ class SQLStore(ABC):
         """Backend hook: the change feed's numbering continues after restored rows."""
         return None
 
+    # The rest of the Store protocol is the backend's (so that any SQLStore is a Store).
+    @abstractmethod
+    def check_integrity(self, *, full: bool) -> str | None: ...
+
+    @abstractmethod
+    def ping(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
     # -- writes ------------------------------------------------------------------------
 
     def upsert_article(
@@ -1012,6 +1022,9 @@ class IndexRows:
                 )
             )
         return found
+
+    def last_document(self) -> int:
+        return int(self._tx.execute("SELECT coalesce(max(id), 0) FROM sections").fetchone()[0])
 
     def hits(self, doc_ids: Sequence[int]) -> dict[int, HitRow]:
         found: dict[int, HitRow] = {}
