@@ -63,6 +63,8 @@ _CHUNK = 500
 # The log of removed documents (what index views in other processes must drop) is cut back
 # to its newer half past this many rows; a view older than what is left is read whole.
 REMOVED_LOG_ROWS = 200_000
+# Suggestions asked of a slug index beyond those wanted, in case some are gone since.
+SUGGESTION_SPARE = 3
 
 _Item = TypeVar("_Item")
 
@@ -175,6 +177,18 @@ def read_generation(tx: Transaction) -> int:
     return int(row[0]) if row else 0
 
 
+def _existing(tx: Transaction, table: str, slugs: Sequence[str]) -> list[str]:
+    """The slugs a row of `table` still has, in the order given."""
+    if not slugs:
+        return []
+    marks = ",".join("?" * len(slugs))
+    found = {
+        str(slug)
+        for (slug,) in tx.execute(f"SELECT slug FROM {table} WHERE slug IN ({marks})", slugs)
+    }
+    return [slug for slug in slugs if slug in found]
+
+
 def _taken_by_other(taken: Callable[[str], bool], own: str) -> Callable[[str], bool]:
     """`taken`, except that an article's own slug is free for it."""
     return lambda slug: slug != own and taken(slug)
@@ -189,8 +203,10 @@ class SQLStore(ABC):
 
     def __init__(self) -> None:
         self._engine = SearchEngine()
-        self._slugs: tuple[int, SlugIndex] | None = None
-        self._article_slugs: tuple[int, SlugIndex] | None = None
+        self._section_slugs = SlugIndex()
+        self._section_slugs_seen = 0  # the highest section id indexed
+        self._article_slugs = SlugIndex()
+        self._article_slugs_seen = -1  # the generation indexed
         self._slug_lock = threading.Lock()
 
     @abstractmethod
@@ -672,14 +688,19 @@ class SQLStore(ABC):
 
     def suggest_article_slugs(self, slug: str, *, limit: int = 3) -> list[str]:
         """Existing article slugs nearest to `slug` (case ignored), best first, from a
-        trigram index built once per generation: bounded work per call."""
+        trigram index that grows with the articles written: bounded work per call."""
         with self._read() as tx, self._slug_lock:
-            cached = self._article_slugs
-            if cached is None or cached[0] != tx.generation:
-                rows = tx.execute("SELECT slug FROM articles")
-                cached = (tx.generation, SlugIndex(slug for (slug,) in rows))
-                self._article_slugs = cached
-        return cached[1].nearest(slug, limit=limit, cutoff=0.5)
+            index = self._article_slugs
+            index.add(
+                str(found)
+                for (found,) in tx.execute(
+                    "SELECT slug FROM articles WHERE generation > ?",
+                    (self._article_slugs_seen,),
+                )
+            )
+            self._article_slugs_seen = tx.generation
+            nearest = index.nearest(slug, limit=limit + SUGGESTION_SPARE, cutoff=0.5)
+            return _existing(tx, "articles", nearest)[:limit]
 
     def get_article(self, slug: str) -> Article:
         return self.get_stored_article(slug).parsed()
@@ -882,8 +903,7 @@ class SQLStore(ABC):
                 if row is None:
                     return []
                 return self._article_slug_suggestions(tx, row[0], slug, limit)
-            index = self._slug_index(tx)
-        return index.nearest(slug, limit=limit)
+            return self._section_suggestions(tx, slug, limit)
 
     def _article_slug_suggestions(
         self, tx: Transaction, article_id: int, wanted: str, limit: int = 3
@@ -898,15 +918,21 @@ class SQLStore(ABC):
         ]
         return closest(wanted, slugs, limit=limit, cutoff=0.0)
 
-    def _slug_index(self, tx: Transaction) -> SlugIndex:
-        """Every section slug of the current generation, indexed once per generation."""
+    def _section_suggestions(self, tx: Transaction, slug: str, limit: int) -> list[str]:
+        """Section slugs across the store nearest to `slug`, from a trigram index that
+        grows with the sections written (ids only grow: new rows are those above the last
+        seen); suggestions whose sections are gone since are left out."""
         with self._slug_lock:
-            cached = self._slugs
-            if cached is None or cached[0] != tx.generation:
-                rows = tx.execute("SELECT slug FROM sections WHERE slug IS NOT NULL")
-                cached = (tx.generation, SlugIndex(slug for (slug,) in rows))
-                self._slugs = cached
-        return cached[1]
+            index = self._section_slugs
+            rows = tx.execute(
+                "SELECT id, slug FROM sections WHERE id > ? AND slug IS NOT NULL ORDER BY id",
+                (self._section_slugs_seen,),
+            ).fetchall()
+            if rows:
+                index.add(str(found) for _, found in rows)
+                self._section_slugs_seen = int(rows[-1][0])
+            nearest = index.nearest(slug, limit=limit + SUGGESTION_SPARE)
+            return _existing(tx, "sections", nearest)[:limit]
 
     def find_sections_by_slug(self, section_slug: str) -> list[Section]:
         with self._read() as tx:
