@@ -28,8 +28,9 @@ from app.search.postings import DENSE_DENSITY, EMPTY_POSTINGS, Postings
 from app.search.scoring import DEFAULT_PARAMS, FieldLengths, idf, impacts
 from app.search.vocabulary import Vocabulary
 
-# Memory the scored-postings cache may hold per process (ids, impacts, ranked copy, bitset).
-CACHE_BYTES = 1 << 28
+# Memory the scored-postings cache may hold per process (ids, impacts, ranked copy, bitset):
+# what a common word costs to score again is small next to the index itself.
+CACHE_BYTES = 48 << 20
 MAX_CACHED_FILTERS = 256
 
 

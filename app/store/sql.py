@@ -954,6 +954,12 @@ class SQLStore(ABC):
         with self._read() as tx:
             return self._engine.search(IndexRows(tx), request)
 
+    def warm_up(self) -> None:
+        """Read the search index view now (at start-up, in the background), so that the
+        first searches do not wait for it."""
+        with self._read() as tx:
+            self._engine.snapshot(IndexRows(tx))
+
     def generation(self) -> int:
         """Changes with every committed write: a cache key for anything derived from the store."""
         with self._read() as tx:
