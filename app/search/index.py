@@ -16,7 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -49,14 +49,68 @@ class HitRow:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentRow:
-    doc_id: int
-    article_id: int
-    is_question: bool
-    heading_length: int
-    title_length: int
-    body_length: int
-    terms: bytes  # see app/search/inverted.py: encode_terms
+class DocumentColumns:
+    """A batch of documents (ids ascending) as columns, with their postings."""
+
+    ids: npt.NDArray[np.int64]
+    article_ids: npt.NDArray[np.int64]
+    is_question: npt.NDArray[np.bool_]
+    heading_lengths: npt.NDArray[np.float64]
+    title_lengths: npt.NDArray[np.float64]
+    body_lengths: npt.NDArray[np.float64]
+    terms: DocumentTerms
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> DocumentColumns:
+        """From (id, article id, is question, heading, title and body lengths, encoded
+        terms) rows, as the store reads them."""
+        if not rows:
+            return cls.empty()
+        columns = list(zip(*rows, strict=True))
+        ids = np.array(columns[0], dtype=np.int64)
+        return cls(
+            ids=ids,
+            article_ids=np.array(columns[1], dtype=np.int64),
+            is_question=np.array(columns[2], dtype=np.bool_),
+            heading_lengths=np.array(columns[3], dtype=np.float64),
+            title_lengths=np.array(columns[4], dtype=np.float64),
+            body_lengths=np.array(columns[5], dtype=np.float64),
+            terms=DocumentTerms.decode(ids, [bytes(blob) for blob in columns[6]]),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[DocumentColumns]) -> DocumentColumns:
+        parts = [part for part in parts if len(part)]
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        return cls(
+            ids=np.concatenate([part.ids for part in parts]),
+            article_ids=np.concatenate([part.article_ids for part in parts]),
+            is_question=np.concatenate([part.is_question for part in parts]),
+            heading_lengths=np.concatenate([part.heading_lengths for part in parts]),
+            title_lengths=np.concatenate([part.title_lengths for part in parts]),
+            body_lengths=np.concatenate([part.body_lengths for part in parts]),
+            terms=DocumentTerms.concat([part.terms for part in parts]),
+        )
+
+    @classmethod
+    def empty(cls) -> DocumentColumns:
+        none = np.zeros(0, dtype=np.int64)
+        lengths = np.zeros(0, dtype=np.float64)
+        return cls(
+            none,
+            none,
+            np.zeros(0, dtype=np.bool_),
+            lengths,
+            lengths,
+            lengths,
+            DocumentTerms.empty(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +130,12 @@ class ArticleRow:
 
 
 @dataclass(frozen=True, slots=True)
-class TermRow:
-    term_id: int
-    term: str
-    surface: str
+class TermColumns:
+    """New terms: ids, the terms, and a readable word for each."""
+
+    ids: list[int]
+    terms: list[str]
+    surfaces: list[str]
 
 
 class IndexReader(Protocol):
@@ -87,7 +143,7 @@ class IndexReader(Protocol):
 
     def generation(self) -> int: ...
 
-    def documents(self, *, after: int) -> Iterable[DocumentRow]:
+    def documents(self, *, after: int) -> DocumentColumns:
         """Documents with an id above `after`, ids ascending."""
         ...
 
@@ -100,7 +156,7 @@ class IndexReader(Protocol):
         """Articles written or changed after generation `since` (every one for -1)."""
         ...
 
-    def vocabulary(self, *, after: int) -> Iterable[TermRow]:
+    def vocabulary(self, *, after: int) -> TermColumns:
         """Terms with an id above `after`."""
         ...
 
@@ -142,15 +198,14 @@ class _DocumentArrays:
             getattr(grown, name)[: len(self.heading)] = getattr(self, name)
         return grown
 
-    def write(self, rows: Sequence[DocumentRow]) -> None:
-        ids = np.fromiter((row.doc_id for row in rows), dtype=np.int64, count=len(rows))
-        self.heading[ids] = [row.heading_length for row in rows]
-        self.title[ids] = [row.title_length for row in rows]
-        self.body[ids] = [row.body_length for row in rows]
-        question = np.fromiter((row.is_question for row in rows), dtype=np.bool_, count=len(rows))
-        self.question[ids] = question
-        self.boosts[ids] = np.where(question, DEFAULT_PARAMS.question_boost, 1.0)
-        self.article_of[ids] = [row.article_id for row in rows]
+    def write(self, documents: DocumentColumns) -> None:
+        ids = documents.ids
+        self.heading[ids] = documents.heading_lengths
+        self.title[ids] = documents.title_lengths
+        self.body[ids] = documents.body_lengths
+        self.question[ids] = documents.is_question
+        self.boosts[ids] = np.where(documents.is_question, DEFAULT_PARAMS.question_boost, 1.0)
+        self.article_of[ids] = documents.article_ids
 
 
 @dataclass
@@ -323,20 +378,21 @@ class Snapshot:
         removed = reader.removed(since=self.generation)
         if removed is None:
             return None
-        added = list(reader.documents(after=self.max_id))
-        max_id = max(self.max_id, added[-1].doc_id if added else 0)
+        added = reader.documents(after=self.max_id)
+        max_id = max(self.max_id, int(added.ids[-1]) if len(added) else 0)
         arrays = self.arrays.with_room(max_id)
         totals = _Totals(
             self.totals.count, self.totals.heading, self.totals.title, self.totals.body
         )
-        if added:
+        if len(added):
             arrays.write(added)
-            _count(totals, added, arrays, sign=1)
+            _count(totals, added.ids, arrays, sign=1)
         known_removed = [
             row for row in removed if row.doc_id <= self.max_id and self.index.alive[row.doc_id]
         ]
         if known_removed:
-            _count(totals, known_removed, arrays, sign=-1)
+            gone_ids = np.array([row.doc_id for row in known_removed], dtype=np.int64)
+            _count(totals, gone_ids, arrays, sign=-1)
         max_term_id = self.terms.add(reader.vocabulary(after=self.max_term_id))
         articles = self.articles
         languages = self.languages
@@ -344,13 +400,10 @@ class Snapshot:
         if changed:
             articles.update((row.article_id, row) for row in changed)
             languages = languages | {primary_language(row.language) for row in changed}
-        index = self.index.with_changes(_terms_of(added), _terms_of(removed), max_id=max_id)
+        index = self.index.with_changes(added.terms, _terms_of(removed), max_id=max_id)
         all_docs = self.all_docs
-        if added:
-            all_docs |= bitsets.from_array(
-                np.fromiter((row.doc_id for row in added), dtype=np.int32, count=len(added)),
-                max_id,
-            )
+        if len(added):
+            all_docs |= bitsets.from_array(added.ids.astype(np.int32), max_id)
         if known_removed:
             gone = bitsets.from_sorted((row.doc_id for row in known_removed), max_id)
             all_docs &= ~gone
@@ -383,16 +436,15 @@ class TypoLookup:
 
 
 def _count(
-    totals: _Totals, rows: Sequence[DocumentRow | RemovedRow], arrays: _DocumentArrays, *, sign: int
+    totals: _Totals, ids: npt.NDArray[np.int64], arrays: _DocumentArrays, *, sign: int
 ) -> None:
-    ids = np.fromiter((row.doc_id for row in rows), dtype=np.int64, count=len(rows))
-    totals.count += sign * len(rows)
+    totals.count += sign * len(ids)
     totals.heading += sign * float(arrays.heading[ids].sum())
     totals.title += sign * float(arrays.title[ids].sum())
     totals.body += sign * float(arrays.body[ids].sum())
 
 
-def _terms_of(rows: Sequence[DocumentRow | RemovedRow]) -> DocumentTerms:
+def _terms_of(rows: Sequence[RemovedRow]) -> DocumentTerms:
     if not rows:
         return DocumentTerms.empty()
     return DocumentTerms.decode([row.doc_id for row in rows], [row.terms for row in rows])
@@ -402,19 +454,19 @@ def build_snapshot(reader: IndexReader) -> Snapshot:
     """Read the whole view of the current generation."""
     started = time.monotonic()
     generation = reader.generation()
-    rows = list(reader.documents(after=0))
-    max_id = rows[-1].doc_id if rows else 0
+    documents = reader.documents(after=0)
+    max_id = int(documents.ids[-1]) if len(documents) else 0
     arrays = _DocumentArrays.sized(max_id + 1)
     totals = _Totals()
-    if rows:
-        arrays.write(rows)
-        _count(totals, rows, arrays, sign=1)
+    if len(documents):
+        arrays.write(documents)
+        _count(totals, documents.ids, arrays, sign=1)
     terms = Vocabulary()
     max_term_id = terms.add(reader.vocabulary(after=0))
     articles = {row.article_id: row for row in reader.articles(since=-1)}
-    index = InvertedIndex.build(_terms_of(rows), max_id=max_id)
-    ids = np.fromiter((row.doc_id for row in rows), dtype=np.int32, count=len(rows))
-    del rows
+    index = InvertedIndex.build(documents.terms, max_id=max_id)
+    ids = documents.ids.astype(np.int32)
+    del documents
     return Snapshot(
         generation=generation,
         max_id=max_id,

@@ -48,7 +48,9 @@ class DocumentTerms:
     docs: Int32s  # flat: the document of each posting
 
     @classmethod
-    def decode(cls, doc_ids: Sequence[int], blobs: Sequence[bytes]) -> DocumentTerms:
+    def decode(
+        cls, doc_ids: Sequence[int] | npt.NDArray[np.int64], blobs: Sequence[bytes]
+    ) -> DocumentTerms:
         ids = np.asarray(doc_ids, dtype=np.int32)
         pairs = np.frombuffer(b"".join(blobs), dtype=TERMS_DTYPE).reshape(-1, 2)
         counts = np.fromiter((len(blob) // 8 for blob in blobs), dtype=np.int64, count=len(blobs))
@@ -63,6 +65,15 @@ class DocumentTerms:
     def empty(cls) -> DocumentTerms:
         none = np.zeros(0, dtype=np.int32)
         return cls(none, none, none, none)
+
+    @classmethod
+    def concat(cls, parts: Sequence[DocumentTerms]) -> DocumentTerms:
+        return cls(
+            doc_ids=np.concatenate([part.doc_ids for part in parts]),
+            terms=np.concatenate([part.terms for part in parts]),
+            tfs=np.concatenate([part.tfs for part in parts]),
+            docs=np.concatenate([part.docs for part in parts]),
+        )
 
 
 class InvertedIndex:

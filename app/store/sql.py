@@ -44,7 +44,7 @@ from app.models import (
 from app.parsing.sections import section_url
 from app.search.documents import SearchDocument, article_url, search_documents
 from app.search.engine import SearchEngine
-from app.search.index import ArticleRow, DocumentRow, HitRow, RemovedRow, TermRow
+from app.search.index import ArticleRow, DocumentColumns, HitRow, RemovedRow, TermColumns
 from app.search.inverted import encode_terms
 from app.search.request import SearchRequest
 from app.search.suggest import SlugIndex, closest
@@ -65,6 +65,7 @@ _CHUNK = 500
 REMOVED_LOG_ROWS = 200_000
 # Suggestions asked of a slug index beyond those wanted, in case some are gone since.
 SUGGESTION_SPARE = 3
+_DOCUMENT_SLICE = 10_000
 
 _Item = TypeVar("_Item")
 
@@ -78,6 +79,8 @@ class Cursor(Protocol):
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
+
+    def fetchmany(self, size: int) -> list[Any]: ...
 
     def __iter__(self) -> Iterator[Any]: ...
 
@@ -1001,13 +1004,18 @@ class IndexRows:
     def generation(self) -> int:
         return self._tx.generation
 
-    def documents(self, *, after: int) -> Iterable[DocumentRow]:
-        for row in self._tx.execute(
+    def documents(self, *, after: int) -> DocumentColumns:
+        cursor = self._tx.execute(
             "SELECT id, article_id, is_question, heading_length, title_length, body_length,"
             " terms FROM sections WHERE id > ? ORDER BY id",
             (after,),
-        ):
-            yield DocumentRow(row[0], row[1], bool(row[2]), row[3], row[4], row[5], bytes(row[6]))
+        )
+        # In slices: a whole store's rows as Python objects at once would take far more
+        # memory than the arrays they become.
+        parts = []
+        while rows := cursor.fetchmany(_DOCUMENT_SLICE):
+            parts.append(DocumentColumns.from_rows(rows))
+        return DocumentColumns.concat(parts)
 
     def removed(self, *, since: int) -> Sequence[RemovedRow] | None:
         floor = self._tx.execute("SELECT value FROM meta WHERE key = 'removed_floor'").fetchone()
@@ -1027,11 +1035,14 @@ class IndexRows:
         ):
             yield ArticleRow(row[0], row[1], row[2], row[3])
 
-    def vocabulary(self, *, after: int) -> Iterable[TermRow]:
-        for row in self._tx.execute(
+    def vocabulary(self, *, after: int) -> TermColumns:
+        rows = self._tx.execute(
             "SELECT id, term, surface FROM terms WHERE id > ? ORDER BY id", (after,)
-        ):
-            yield TermRow(row[0], row[1], row[2])
+        ).fetchall()
+        if not rows:
+            return TermColumns([], [], [])
+        ids, terms, surfaces = zip(*rows, strict=True)
+        return TermColumns(list(ids), list(terms), list(surfaces))
 
     def streams(self, doc_ids: Sequence[int]) -> dict[int, str]:
         found: dict[int, str] = {}
