@@ -297,10 +297,10 @@ class Snapshot:
         return self.index.document_frequency(term_id) if term_id is not None else 0
 
     def _cost(self, postings: Postings) -> int:
-        """Bytes an entry may grow to: ids and impacts twice (ranked copy), its bitset, and
-        the dense impacts of a common word."""
+        """Bytes an entry may grow to: ids and impacts, its bitset, and the dense impacts of
+        a common word."""
         dense = 4 * self.max_id if len(postings) * DENSE_DENSITY >= self.max_id else 0
-        return 16 * len(postings) + self.max_id // 8 + dense + 200
+        return 8 * len(postings) + self.max_id // 8 + dense + 200
 
     def cached(self, key: tuple[object, ...], build: Callable[[], Postings]) -> Postings:
         """LRU cache of scored postings, bounded by an estimate of the bytes held."""

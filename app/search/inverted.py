@@ -206,7 +206,7 @@ class InvertedIndex:
         tail_terms = np.concatenate([self.tail_terms, added.terms])
         tail_docs = np.concatenate([self.tail_docs, added.docs])
         tail_tfs = np.concatenate([self.tail_tfs, added.tfs])
-        changed = InvertedIndex(
+        return InvertedIndex(
             offsets=self._offsets,
             base_docs=self.base_docs,
             base_tfs=self.base_tfs,
@@ -217,15 +217,32 @@ class InvertedIndex:
             df=df,
             dead=dead,
         )
-        if changed.needs_merge():
-            return changed.merged()
-        return changed
 
     def needs_merge(self) -> bool:
         total = len(self)
         return (
             len(self.tail_docs) > max(MIN_TAIL_TO_MERGE, self._base_postings // 4)
             or self._dead > DEAD_SHARE_TO_COMPACT * max(total, 1) + MIN_TAIL_TO_MERGE // 8
+        )
+
+    def rebased(self, before: InvertedIndex, merged: InvertedIndex) -> InvertedIndex | None:
+        """This version on the base `merged` made of `before` (a version this one grew
+        from, merged meanwhile in the background): its tail is what was added since; None
+        when this version does not descend from `before` (another merge came first)."""
+        if self.base_docs is not before.base_docs or self.tail_length < before.tail_length:
+            return None
+        start = before.tail_length
+        return InvertedIndex(
+            offsets=merged._offsets,
+            base_docs=merged.base_docs,
+            base_tfs=merged.base_tfs,
+            tail_terms=self.tail_terms[start:],
+            tail_docs=self.tail_docs[start:],
+            tail_tfs=self.tail_tfs[start:],
+            alive=self.alive,
+            df=self._df,
+            # The merge dropped the postings of the documents dead in `before`.
+            dead=self._dead - before._dead,
         )
 
     def merged(self) -> InvertedIndex:
