@@ -246,22 +246,37 @@ class InvertedIndex:
         )
 
     def merged(self) -> InvertedIndex:
-        """The same postings with the tail folded into the base and the dead dropped."""
-        base_terms = np.repeat(
-            np.arange(len(self._offsets) - 1, dtype=np.int32), np.diff(self._offsets)
-        )
-        terms = np.concatenate([base_terms, self.tail_terms])
-        docs = np.concatenate([self.base_docs, self.tail_docs])
-        tfs = np.concatenate([self.base_tfs, self.tail_tfs])
-        keep = self.alive[docs]
-        if not keep.all():
-            terms, docs, tfs = terms[keep], docs[keep], tfs[keep]
-        offsets, docs, tfs = _term_sorted(terms, docs, tfs, size=len(self._df))
+        """The same postings with the tail folded into the base and the dead dropped.
+
+        The base is already in term order: only the (short) tail is sorted, and each of its
+        postings is inserted at the end of its term's slice in one pass, so the merge needs
+        little more memory than the new base itself."""
+        base_docs, base_tfs, offsets = self.base_docs, self.base_tfs, self._offsets
+        if self._dead:
+            keep = self.alive[base_docs]
+            if not keep.all():
+                base_docs, base_tfs = base_docs[keep], base_tfs[keep]
+                kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+                offsets = kept[offsets]
+        tail_terms, tail_docs, tail_tfs = self.tail_terms, self.tail_docs, self.tail_tfs
+        if len(tail_docs):
+            keep = self.alive[tail_docs]
+            if not keep.all():
+                tail_terms, tail_docs, tail_tfs = tail_terms[keep], tail_docs[keep], tail_tfs[keep]
+        size = max(len(self._df), len(offsets) - 1)
+        tail_offsets, tail_docs, tail_tfs = _term_sorted(tail_terms, tail_docs, tail_tfs, size=size)
+        base_counts = np.zeros(size, dtype=np.int64)
+        base_counts[: len(offsets) - 1] = np.diff(offsets)
+        base_offsets = np.concatenate([[0], np.cumsum(base_counts)])
+        tail_counts = np.diff(tail_offsets)
+        # Each tail posting goes at the end of its term's slice of the base, tail order kept.
+        at = np.repeat(base_offsets[1:], tail_counts)
+        merged_offsets = base_offsets + tail_offsets
         none = np.zeros(0, dtype=np.int32)
         return InvertedIndex(
-            offsets=offsets,
-            base_docs=docs,
-            base_tfs=tfs,
+            offsets=merged_offsets,
+            base_docs=np.insert(base_docs, at, tail_docs),
+            base_tfs=np.insert(base_tfs, at, tail_tfs),
             tail_terms=none,
             tail_docs=none,
             tail_tfs=none,
