@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,6 +32,8 @@ from app.search.vocabulary import Vocabulary
 # what a common word costs to score again is small next to the index itself.
 CACHE_BYTES = 48 << 20
 MAX_CACHED_FILTERS = 256
+# A view read whole merges its tail from this many postings on (see build_snapshot).
+BUILD_MERGE_POSTINGS = 4 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +145,8 @@ class IndexReader(Protocol):
 
     def generation(self) -> int: ...
 
-    def documents(self, *, after: int) -> DocumentColumns:
-        """Documents with an id above `after`, ids ascending."""
+    def documents(self, *, after: int) -> Iterator[DocumentColumns]:
+        """Documents with an id above `after`, ids ascending, in slices."""
         ...
 
     def removed(self, *, since: int) -> Sequence[RemovedRow] | None:
@@ -378,7 +380,7 @@ class Snapshot:
         removed = reader.removed(since=self.generation)
         if removed is None:
             return None
-        added = reader.documents(after=self.max_id)
+        added = DocumentColumns.concat(list(reader.documents(after=self.max_id)))
         max_id = max(self.max_id, int(added.ids[-1]) if len(added) else 0)
         arrays = self.arrays.with_room(max_id)
         totals = _Totals(
@@ -451,22 +453,31 @@ def _terms_of(rows: Sequence[RemovedRow]) -> DocumentTerms:
 
 
 def build_snapshot(reader: IndexReader) -> Snapshot:
-    """Read the whole view of the current generation."""
+    """Read the whole view of the current generation, a slice of documents at a time
+    (merging as it goes: the whole store's postings are never in memory twice)."""
     started = time.monotonic()
     generation = reader.generation()
-    documents = reader.documents(after=0)
-    max_id = int(documents.ids[-1]) if len(documents) else 0
-    arrays = _DocumentArrays.sized(max_id + 1)
+    arrays = _DocumentArrays.sized(1)
     totals = _Totals()
-    if len(documents):
-        arrays.write(documents)
-        _count(totals, documents.ids, arrays, sign=1)
+    index = InvertedIndex.build(DocumentTerms.empty(), max_id=0)
+    max_id = 0
+    all_ids: list[npt.NDArray[np.int64]] = []
+    for part in reader.documents(after=0):
+        max_id = int(part.ids[-1])
+        arrays = arrays.with_room(max_id)
+        arrays.write(part)
+        _count(totals, part.ids, arrays, sign=1)
+        index = index.with_changes(part.terms, DocumentTerms.empty(), max_id=max_id)
+        # Merging each time the tail outgrows the base copies each posting about twice.
+        if index.tail_length > max(BUILD_MERGE_POSTINGS, len(index.base_docs)):
+            index = index.merged()
+        all_ids.append(part.ids)
+    if index.tail_length:
+        index = index.merged()
     terms = Vocabulary()
     max_term_id = terms.add(reader.vocabulary(after=0))
     articles = {row.article_id: row for row in reader.articles(since=-1)}
-    index = InvertedIndex.build(documents.terms, max_id=max_id)
-    ids = documents.ids.astype(np.int32)
-    del documents
+    ids = np.concatenate(all_ids).astype(np.int32) if all_ids else np.zeros(0, dtype=np.int32)
     return Snapshot(
         generation=generation,
         max_id=max_id,

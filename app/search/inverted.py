@@ -197,11 +197,12 @@ class InvertedIndex:
         df = np.zeros(df_size, dtype=np.int32)
         df[: len(self._df)] = self._df
         if len(added.terms):
-            np.add.at(df, added.terms, 1)
+            # bincount: np.add.at is an order of magnitude slower on long arrays.
+            df += np.bincount(added.terms, minlength=df_size).astype(np.int32)
         dead = self._dead
         if len(gone_mask):
             known_terms = removed.terms[removed.docs < len(self.alive)][gone_mask]
-            np.subtract.at(df, known_terms, 1)
+            df -= np.bincount(known_terms, minlength=df_size).astype(np.int32)
             dead += int(gone_mask.sum())
         tail_terms = np.concatenate([self.tail_terms, added.terms])
         tail_docs = np.concatenate([self.tail_docs, added.docs])

@@ -1004,7 +1004,7 @@ class IndexRows:
     def generation(self) -> int:
         return self._tx.generation
 
-    def documents(self, *, after: int) -> DocumentColumns:
+    def documents(self, *, after: int) -> Iterator[DocumentColumns]:
         cursor = self._tx.execute(
             "SELECT id, article_id, is_question, heading_length, title_length, body_length,"
             " terms FROM sections WHERE id > ? ORDER BY id",
@@ -1012,10 +1012,8 @@ class IndexRows:
         )
         # In slices: a whole store's rows as Python objects at once would take far more
         # memory than the arrays they become.
-        parts = []
         while rows := cursor.fetchmany(_DOCUMENT_SLICE):
-            parts.append(DocumentColumns.from_rows(rows))
-        return DocumentColumns.concat(parts)
+            yield DocumentColumns.from_rows(rows)
 
     def removed(self, *, since: int) -> Sequence[RemovedRow] | None:
         floor = self._tx.execute("SELECT value FROM meta WHERE key = 'removed_floor'").fetchone()
