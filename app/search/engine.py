@@ -7,6 +7,7 @@ in-memory view of the index for the reader's generation and answers `SearchReque
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections import OrderedDict
 
@@ -15,6 +16,7 @@ from app.search import bitsets
 from app.search.analysis import primary_language
 from app.search.cursor import MAX_OFFSET, decode_cursor, encode_cursor, request_binding
 from app.search.index import ArticleRow, HitRow, IndexReader, Snapshot, build_snapshot
+from app.search.inverted import InvertedIndex
 from app.search.plan import (
     COMPOUND_PART_WEIGHT,
     Phrase,
@@ -31,6 +33,8 @@ from app.search.scoring import DEFAULT_PARAMS
 from app.search.snippets import Highlighter, make_snippet
 
 MAX_LIMIT = 100
+logger = logging.getLogger("app.search")
+
 MAX_CACHED_PLANS = 4096
 MAX_PHRASE_CHECKS = 20_000
 # A view of another generation than the reader's (another thread moved it on) may rank
@@ -46,6 +50,7 @@ class SearchEngine:
     def __init__(self) -> None:
         self._snapshot: Snapshot | None = None
         self._recent: OrderedDict[int, Snapshot] = OrderedDict()
+        self._merging: threading.Thread | None = None
         self._lock = threading.Lock()
         # Popular queries repeat: their analysis, typo and prefix lookups are done once.
         self._plans: OrderedDict[tuple[int, str, frozenset[str]], Plan] = OrderedDict()
@@ -73,7 +78,35 @@ class SearchEngine:
             self._recent[current.generation] = current
             while len(self._recent) > KEPT_VIEWS:
                 self._recent.popitem(last=False)
+            if current.index.needs_merge() and self._merging is None:
+                self._merging = threading.Thread(
+                    target=self._merge, args=(current.index,), name="index-merge", daemon=True
+                )
+                self._merging.start()
         return current
+
+    def _merge(self, before: InvertedIndex) -> None:
+        """Fold the tail into the base away from the searches (numpy's sorts and copies
+        leave the GIL to them), then move the newest view onto the merged base."""
+        try:
+            merged = before.merged()
+            with self._lock:
+                current = self._snapshot
+                if current is not None:
+                    rebased = current.index.rebased(before, merged)
+                    if rebased is not None:
+                        # The same postings, laid out anew: the view's caches stay valid.
+                        current.index = rebased
+        except Exception:
+            logger.exception("merging the index tail failed; the next write tries again")
+        finally:
+            self._merging = None
+
+    def wait_for_merge(self) -> None:
+        """Until a background merge (if any) is done; for tests and benchmarks."""
+        merging = self._merging
+        if merging is not None:
+            merging.join()
 
     def plan(self, snapshot: Snapshot, query: str, languages: frozenset[str]) -> Plan:
         """The plan of a query against one generation, from a small LRU cache."""

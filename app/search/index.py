@@ -14,9 +14,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,9 +28,12 @@ from app.search.postings import DENSE_DENSITY, EMPTY_POSTINGS, Postings
 from app.search.scoring import DEFAULT_PARAMS, FieldLengths, idf, impacts
 from app.search.vocabulary import Vocabulary
 
-# Memory the scored-postings cache may hold per process (ids, impacts, ranked copy, bitset).
-CACHE_BYTES = 1 << 28
+# Memory the scored-postings cache may hold per process (ids, impacts, ranked copy, bitset):
+# what a common word costs to score again is small next to the index itself.
+CACHE_BYTES = 48 << 20
 MAX_CACHED_FILTERS = 256
+# A view read whole merges its tail from this many postings on (see build_snapshot).
+BUILD_MERGE_POSTINGS = 4 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +51,68 @@ class HitRow:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentRow:
-    doc_id: int
-    article_id: int
-    is_question: bool
-    heading_length: int
-    title_length: int
-    body_length: int
-    terms: bytes  # see app/search/inverted.py: encode_terms
+class DocumentColumns:
+    """A batch of documents (ids ascending) as columns, with their postings."""
+
+    ids: npt.NDArray[np.int64]
+    article_ids: npt.NDArray[np.int64]
+    is_question: npt.NDArray[np.bool_]
+    heading_lengths: npt.NDArray[np.float64]
+    title_lengths: npt.NDArray[np.float64]
+    body_lengths: npt.NDArray[np.float64]
+    terms: DocumentTerms
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> DocumentColumns:
+        """From (id, article id, is question, heading, title and body lengths, encoded
+        terms) rows, as the store reads them."""
+        if not rows:
+            return cls.empty()
+        columns = list(zip(*rows, strict=True))
+        ids = np.array(columns[0], dtype=np.int64)
+        return cls(
+            ids=ids,
+            article_ids=np.array(columns[1], dtype=np.int64),
+            is_question=np.array(columns[2], dtype=np.bool_),
+            heading_lengths=np.array(columns[3], dtype=np.float64),
+            title_lengths=np.array(columns[4], dtype=np.float64),
+            body_lengths=np.array(columns[5], dtype=np.float64),
+            terms=DocumentTerms.decode(ids, [bytes(blob) for blob in columns[6]]),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[DocumentColumns]) -> DocumentColumns:
+        parts = [part for part in parts if len(part)]
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        return cls(
+            ids=np.concatenate([part.ids for part in parts]),
+            article_ids=np.concatenate([part.article_ids for part in parts]),
+            is_question=np.concatenate([part.is_question for part in parts]),
+            heading_lengths=np.concatenate([part.heading_lengths for part in parts]),
+            title_lengths=np.concatenate([part.title_lengths for part in parts]),
+            body_lengths=np.concatenate([part.body_lengths for part in parts]),
+            terms=DocumentTerms.concat([part.terms for part in parts]),
+        )
+
+    @classmethod
+    def empty(cls) -> DocumentColumns:
+        none = np.zeros(0, dtype=np.int64)
+        lengths = np.zeros(0, dtype=np.float64)
+        return cls(
+            none,
+            none,
+            np.zeros(0, dtype=np.bool_),
+            lengths,
+            lengths,
+            lengths,
+            DocumentTerms.empty(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +132,12 @@ class ArticleRow:
 
 
 @dataclass(frozen=True, slots=True)
-class TermRow:
-    term_id: int
-    term: str
-    surface: str
+class TermColumns:
+    """New terms: ids, the terms, and a readable word for each."""
+
+    ids: list[int]
+    terms: list[str]
+    surfaces: list[str]
 
 
 class IndexReader(Protocol):
@@ -86,8 +145,8 @@ class IndexReader(Protocol):
 
     def generation(self) -> int: ...
 
-    def documents(self, *, after: int) -> Iterable[DocumentRow]:
-        """Documents with an id above `after`, ids ascending."""
+    def documents(self, *, after: int) -> Iterator[DocumentColumns]:
+        """Documents with an id above `after`, ids ascending, in slices."""
         ...
 
     def removed(self, *, since: int) -> Sequence[RemovedRow] | None:
@@ -99,7 +158,7 @@ class IndexReader(Protocol):
         """Articles written or changed after generation `since` (every one for -1)."""
         ...
 
-    def vocabulary(self, *, after: int) -> Iterable[TermRow]:
+    def vocabulary(self, *, after: int) -> TermColumns:
         """Terms with an id above `after`."""
         ...
 
@@ -145,15 +204,14 @@ class _DocumentArrays:
             getattr(grown, name)[: len(self.heading)] = getattr(self, name)
         return grown
 
-    def write(self, rows: Sequence[DocumentRow]) -> None:
-        ids = np.fromiter((row.doc_id for row in rows), dtype=np.int64, count=len(rows))
-        self.heading[ids] = [row.heading_length for row in rows]
-        self.title[ids] = [row.title_length for row in rows]
-        self.body[ids] = [row.body_length for row in rows]
-        question = np.fromiter((row.is_question for row in rows), dtype=np.bool_, count=len(rows))
-        self.question[ids] = question
-        self.boosts[ids] = np.where(question, DEFAULT_PARAMS.question_boost, 1.0)
-        self.article_of[ids] = [row.article_id for row in rows]
+    def write(self, documents: DocumentColumns) -> None:
+        ids = documents.ids
+        self.heading[ids] = documents.heading_lengths
+        self.title[ids] = documents.title_lengths
+        self.body[ids] = documents.body_lengths
+        self.question[ids] = documents.is_question
+        self.boosts[ids] = np.where(documents.is_question, DEFAULT_PARAMS.question_boost, 1.0)
+        self.article_of[ids] = documents.article_ids
 
 
 @dataclass
@@ -256,10 +314,10 @@ class Snapshot:
         return self.index.document_frequency(term_id) if term_id is not None else 0
 
     def _cost(self, postings: Postings) -> int:
-        """Bytes an entry may grow to: ids and impacts twice (ranked copy), its bitset, and
-        the dense impacts of a common word."""
+        """Bytes an entry may grow to: ids and impacts, its bitset, and the dense impacts of
+        a common word."""
         dense = 4 * self.max_id if len(postings) * DENSE_DENSITY >= self.max_id else 0
-        return 16 * len(postings) + self.max_id // 8 + dense + 200
+        return 8 * len(postings) + self.max_id // 8 + dense + 200
 
     def cached(self, key: tuple[object, ...], build: Callable[[], Postings]) -> Postings:
         """LRU cache of scored postings, bounded by an estimate of the bytes held."""
@@ -337,8 +395,8 @@ class Snapshot:
         removed = reader.removed(since=self.generation)
         if removed is None:
             return None
-        added = list(reader.documents(after=self.max_id))
-        max_id = max(self.max_id, added[-1].doc_id if added else 0)
+        added = DocumentColumns.concat(list(reader.documents(after=self.max_id)))
+        max_id = max(self.max_id, int(added.ids[-1]) if len(added) else 0)
         arrays = self.arrays.with_room(max_id)
         totals = self.totals.copy()
         # The articles of added documents first: their rows say the documents' language.
@@ -349,22 +407,20 @@ class Snapshot:
             # may still use them) keep the row they had; rows only added are shared.
             articles = dict(articles)
         articles.update((row.article_id, row) for row in changed)
-        if added:
+        if len(added):
             arrays.write(added)
-            _count(totals, added, arrays, articles, sign=1)
+            _count(totals, added.ids, arrays, articles, sign=1)
         known_removed = [
             row for row in removed if row.doc_id <= self.max_id and self.index.alive[row.doc_id]
         ]
         if known_removed:
-            _count(totals, known_removed, arrays, articles, sign=-1)
+            gone_ids = np.array([row.doc_id for row in known_removed], dtype=np.int64)
+            _count(totals, gone_ids, arrays, articles, sign=-1)
         max_term_id = self.terms.add(reader.vocabulary(after=self.max_term_id))
-        index = self.index.with_changes(_terms_of(added), _terms_of(removed), max_id=max_id)
+        index = self.index.with_changes(added.terms, _terms_of(removed), max_id=max_id)
         all_docs = self.all_docs
-        if added:
-            all_docs |= bitsets.from_array(
-                np.fromiter((row.doc_id for row in added), dtype=np.int32, count=len(added)),
-                max_id,
-            )
+        if len(added):
+            all_docs |= bitsets.from_array(added.ids.astype(np.int32), max_id)
         if known_removed:
             gone = bitsets.from_sorted((row.doc_id for row in known_removed), max_id)
             all_docs &= ~gone
@@ -397,14 +453,13 @@ class TypoLookup:
 
 def _count(
     totals: _Totals,
-    rows: Sequence[DocumentRow | RemovedRow],
+    ids: npt.NDArray[np.int64],
     arrays: _DocumentArrays,
     articles: Mapping[int, ArticleRow],
     *,
     sign: int,
 ) -> None:
-    ids = np.fromiter((row.doc_id for row in rows), dtype=np.int64, count=len(rows))
-    totals.count += sign * len(rows)
+    totals.count += sign * len(ids)
     totals.heading += sign * float(arrays.heading[ids].sum())
     totals.title += sign * float(arrays.title[ids].sum())
     totals.body += sign * float(arrays.body[ids].sum())
@@ -413,29 +468,38 @@ def _count(
         totals.languages[primary_language(articles[article_id].language)] += sign * count
 
 
-def _terms_of(rows: Sequence[DocumentRow | RemovedRow]) -> DocumentTerms:
+def _terms_of(rows: Sequence[RemovedRow]) -> DocumentTerms:
     if not rows:
         return DocumentTerms.empty()
     return DocumentTerms.decode([row.doc_id for row in rows], [row.terms for row in rows])
 
 
 def build_snapshot(reader: IndexReader) -> Snapshot:
-    """Read the whole view of the current generation."""
+    """Read the whole view of the current generation, a slice of documents at a time
+    (merging as it goes: the whole store's postings are never in memory twice)."""
     started = time.monotonic()
     generation = reader.generation()
-    rows = list(reader.documents(after=0))
-    max_id = rows[-1].doc_id if rows else 0
-    arrays = _DocumentArrays.sized(max_id + 1)
+    arrays = _DocumentArrays.sized(1)
     articles = {row.article_id: row for row in reader.articles(since=-1)}
     totals = _Totals()
-    if rows:
-        arrays.write(rows)
-        _count(totals, rows, arrays, articles, sign=1)
+    index = InvertedIndex.build(DocumentTerms.empty(), max_id=0)
+    max_id = 0
+    all_ids: list[npt.NDArray[np.int64]] = []
+    for part in reader.documents(after=0):
+        max_id = int(part.ids[-1])
+        arrays = arrays.with_room(max_id)
+        arrays.write(part)
+        _count(totals, part.ids, arrays, articles, sign=1)
+        index = index.with_changes(part.terms, DocumentTerms.empty(), max_id=max_id)
+        # Merging each time the tail outgrows the base copies each posting about twice.
+        if index.tail_length > max(BUILD_MERGE_POSTINGS, len(index.base_docs)):
+            index = index.merged()
+        all_ids.append(part.ids)
+    if index.tail_length:
+        index = index.merged()
     terms = Vocabulary()
     max_term_id = terms.add(reader.vocabulary(after=0))
-    index = InvertedIndex.build(_terms_of(rows), max_id=max_id)
-    ids = np.fromiter((row.doc_id for row in rows), dtype=np.int32, count=len(rows))
-    del rows
+    ids = np.concatenate(all_ids).astype(np.int32) if all_ids else np.zeros(0, dtype=np.int32)
     return Snapshot(
         generation=generation,
         max_id=max_id,

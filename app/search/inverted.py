@@ -48,7 +48,9 @@ class DocumentTerms:
     docs: Int32s  # flat: the document of each posting
 
     @classmethod
-    def decode(cls, doc_ids: Sequence[int], blobs: Sequence[bytes]) -> DocumentTerms:
+    def decode(
+        cls, doc_ids: Sequence[int] | npt.NDArray[np.int64], blobs: Sequence[bytes]
+    ) -> DocumentTerms:
         ids = np.asarray(doc_ids, dtype=np.int32)
         pairs = np.frombuffer(b"".join(blobs), dtype=TERMS_DTYPE).reshape(-1, 2)
         counts = np.fromiter((len(blob) // 8 for blob in blobs), dtype=np.int64, count=len(blobs))
@@ -63,6 +65,15 @@ class DocumentTerms:
     def empty(cls) -> DocumentTerms:
         none = np.zeros(0, dtype=np.int32)
         return cls(none, none, none, none)
+
+    @classmethod
+    def concat(cls, parts: Sequence[DocumentTerms]) -> DocumentTerms:
+        return cls(
+            doc_ids=np.concatenate([part.doc_ids for part in parts]),
+            terms=np.concatenate([part.terms for part in parts]),
+            tfs=np.concatenate([part.tfs for part in parts]),
+            docs=np.concatenate([part.docs for part in parts]),
+        )
 
 
 class InvertedIndex:
@@ -186,16 +197,17 @@ class InvertedIndex:
         df = np.zeros(df_size, dtype=np.int32)
         df[: len(self._df)] = self._df
         if len(added.terms):
-            np.add.at(df, added.terms, 1)
+            # bincount: np.add.at is an order of magnitude slower on long arrays.
+            df += np.bincount(added.terms, minlength=df_size).astype(np.int32)
         dead = self._dead
         if len(gone_mask):
             known_terms = removed.terms[removed.docs < len(self.alive)][gone_mask]
-            np.subtract.at(df, known_terms, 1)
+            df -= np.bincount(known_terms, minlength=df_size).astype(np.int32)
             dead += int(gone_mask.sum())
         tail_terms = np.concatenate([self.tail_terms, added.terms])
         tail_docs = np.concatenate([self.tail_docs, added.docs])
         tail_tfs = np.concatenate([self.tail_tfs, added.tfs])
-        changed = InvertedIndex(
+        return InvertedIndex(
             offsets=self._offsets,
             base_docs=self.base_docs,
             base_tfs=self.base_tfs,
@@ -206,9 +218,6 @@ class InvertedIndex:
             df=df,
             dead=dead,
         )
-        if changed.needs_merge():
-            return changed.merged()
-        return changed
 
     def needs_merge(self) -> bool:
         total = len(self)
@@ -217,23 +226,58 @@ class InvertedIndex:
             or self._dead > DEAD_SHARE_TO_COMPACT * max(total, 1) + MIN_TAIL_TO_MERGE // 8
         )
 
-    def merged(self) -> InvertedIndex:
-        """The same postings with the tail folded into the base and the dead dropped."""
-        base_terms = np.repeat(
-            np.arange(len(self._offsets) - 1, dtype=np.int32), np.diff(self._offsets)
+    def rebased(self, before: InvertedIndex, merged: InvertedIndex) -> InvertedIndex | None:
+        """This version on the base `merged` made of `before` (a version this one grew
+        from, merged meanwhile in the background): its tail is what was added since; None
+        when this version does not descend from `before` (another merge came first)."""
+        if self.base_docs is not before.base_docs or self.tail_length < before.tail_length:
+            return None
+        start = before.tail_length
+        return InvertedIndex(
+            offsets=merged._offsets,
+            base_docs=merged.base_docs,
+            base_tfs=merged.base_tfs,
+            tail_terms=self.tail_terms[start:],
+            tail_docs=self.tail_docs[start:],
+            tail_tfs=self.tail_tfs[start:],
+            alive=self.alive,
+            df=self._df,
+            # The merge dropped the postings of the documents dead in `before`.
+            dead=self._dead - before._dead,
         )
-        terms = np.concatenate([base_terms, self.tail_terms])
-        docs = np.concatenate([self.base_docs, self.tail_docs])
-        tfs = np.concatenate([self.base_tfs, self.tail_tfs])
-        keep = self.alive[docs]
-        if not keep.all():
-            terms, docs, tfs = terms[keep], docs[keep], tfs[keep]
-        offsets, docs, tfs = _term_sorted(terms, docs, tfs, size=len(self._df))
+
+    def merged(self) -> InvertedIndex:
+        """The same postings with the tail folded into the base and the dead dropped.
+
+        The base is already in term order: only the (short) tail is sorted, and each of its
+        postings is inserted at the end of its term's slice in one pass, so the merge needs
+        little more memory than the new base itself."""
+        base_docs, base_tfs, offsets = self.base_docs, self.base_tfs, self._offsets
+        if self._dead:
+            keep = self.alive[base_docs]
+            if not keep.all():
+                base_docs, base_tfs = base_docs[keep], base_tfs[keep]
+                kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+                offsets = kept[offsets]
+        tail_terms, tail_docs, tail_tfs = self.tail_terms, self.tail_docs, self.tail_tfs
+        if len(tail_docs):
+            keep = self.alive[tail_docs]
+            if not keep.all():
+                tail_terms, tail_docs, tail_tfs = tail_terms[keep], tail_docs[keep], tail_tfs[keep]
+        size = max(len(self._df), len(offsets) - 1)
+        tail_offsets, tail_docs, tail_tfs = _term_sorted(tail_terms, tail_docs, tail_tfs, size=size)
+        base_counts = np.zeros(size, dtype=np.int64)
+        base_counts[: len(offsets) - 1] = np.diff(offsets)
+        base_offsets = np.concatenate([[0], np.cumsum(base_counts)])
+        tail_counts = np.diff(tail_offsets)
+        # Each tail posting goes at the end of its term's slice of the base, tail order kept.
+        at = np.repeat(base_offsets[1:], tail_counts)
+        merged_offsets = base_offsets + tail_offsets
         none = np.zeros(0, dtype=np.int32)
         return InvertedIndex(
-            offsets=offsets,
-            base_docs=docs,
-            base_tfs=tfs,
+            offsets=merged_offsets,
+            base_docs=np.insert(base_docs, at, tail_docs),
+            base_tfs=np.insert(base_tfs, at, tail_tfs),
             tail_terms=none,
             tail_docs=none,
             tail_tfs=none,

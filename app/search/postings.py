@@ -24,42 +24,42 @@ DENSE_DENSITY = 32
 
 
 class Postings:
-    """Documents ascending with their score contributions, plus an impact-ordered view."""
+    """Documents ascending with their score contributions.
 
-    __slots__ = ("_bits", "_by_impact", "_dense", "_negated", "docs", "impacts", "max_impact")
+    Pruning asks for the documents at or above an impact, and for the few of highest
+    impact: both are one vectorised pass over the list (a full impact-ordered copy would
+    cost a sort, paid again for every word each time a write makes a new index view).
+    """
+
+    __slots__ = ("_bits", "_dense", "docs", "impacts", "max_impact")
 
     def __init__(self, docs: DocIds, impacts: Impacts) -> None:
         self.docs = docs
         self.impacts = impacts
         self.max_impact = float(impacts.max()) if len(impacts) else 0.0
-        self._by_impact: DocIds | None = None
-        self._negated: Impacts | None = None
         self._bits: int | None = None
         self._dense: Impacts | None = None
 
     def __len__(self) -> int:
         return len(self.docs)
 
-    def _ranked(self) -> tuple[DocIds, Impacts]:
-        if self._by_impact is None or self._negated is None:
-            # Stable on ascending ids, so equal impacts keep the lower id first.
-            order = np.argsort(-self.impacts, kind="stable")
-            self._by_impact = self.docs[order]
-            self._negated = -self.impacts[order]
-        return self._by_impact, self._negated
-
     def head(self, at_least: float) -> DocIds:
-        """Documents whose impact is at least `at_least`, best first (a prefix of one array)."""
-        return self._ranked()[0][: self.head_length(at_least)]
+        """Documents whose impact is at least `at_least` (ids ascending)."""
+        # A float32 needle: a Python float would make numpy convert the whole array first.
+        return self.docs[self.impacts >= np.float32(at_least)]
 
     def head_length(self, at_least: float) -> int:
-        _, negated = self._ranked()
-        # A float32 needle: a Python float would make numpy convert the whole array first.
-        return int(negated.searchsorted(np.float32(-at_least), side="right"))
+        return int(np.count_nonzero(self.impacts >= np.float32(at_least)))
 
     def top(self, count: int) -> DocIds:
-        """The `count` documents of highest impact."""
-        return self._ranked()[0][:count]
+        """`count` documents of highest impact (ties broken arbitrarily: pruning only needs
+        some documents that score well to set its threshold)."""
+        if count >= len(self.docs):
+            return self.docs
+        # The count-th highest impact, then every document reaching it (ties may add a few).
+        kth = np.partition(self.impacts, len(self.impacts) - count)[len(self.impacts) - count]
+        chosen: DocIds = self.docs[self.impacts >= kth]
+        return chosen
 
     def impacts_of(self, docs: DocIds) -> Scores:
         """Each document's impact (0.0 where this list does not hold it); `docs` ascending."""

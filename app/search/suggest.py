@@ -8,7 +8,8 @@ narrows 100,000 slugs to a few hundred candidates before difflib orders them.
 from __future__ import annotations
 
 import difflib
-from collections import Counter, defaultdict
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 # Slugs share many words ("whats-the-..."), so a fairly high cutoff keeps suggestions relevant.
@@ -34,25 +35,34 @@ def closest(wanted: str, options: Sequence[str], *, limit: int, cutoff: float) -
 
 
 class SlugIndex:
-    """Every distinct slug of a store, with a trigram index over their folded forms."""
+    """Distinct slugs with a trigram index over their folded forms. It only grows: a store
+    adds the slugs written since it last looked, and checks that a suggestion still exists
+    before offering it (so a write never makes the next 404 rebuild the whole index)."""
 
-    def __init__(self, slugs: Iterable[str]) -> None:
+    def __init__(self, slugs: Iterable[str] = ()) -> None:
         self._slugs: list[str] = []
-        by_gram: defaultdict[str, list[int]] = defaultdict(list)
-        seen: set[str] = set()
+        # Compact id arrays (4 bytes an entry, a tenth of a list of ints).
+        self._by_gram: dict[str, array[int]] = {}
+        self._seen: set[str] = set()
+        self.add(slugs)
+
+    def add(self, slugs: Iterable[str]) -> None:
+        by_gram = self._by_gram
         for slug in slugs:
             folded = slug.casefold()
-            if folded in seen:
+            if folded in self._seen:
                 continue
-            seen.add(folded)
+            self._seen.add(folded)
             index = len(self._slugs)
             self._slugs.append(slug)
-            # Repeated trigrams are listed twice: harmless for ranking, cheaper to build
-            # (about 2 s per 100,000 slugs, once per generation of the store).
+            # Repeated trigrams are listed twice: harmless for ranking, cheaper to build.
             padded = f"^{folded}$"
             for start in range(len(padded) - 2):
-                by_gram[padded[start : start + 3]].append(index)
-        self._by_gram = dict(by_gram)
+                gram = padded[start : start + 3]
+                postings = by_gram.get(gram)
+                if postings is None:
+                    postings = by_gram[gram] = array("i")
+                postings.append(index)
 
     def __len__(self) -> int:
         return len(self._slugs)

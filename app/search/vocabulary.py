@@ -8,13 +8,13 @@ are derived on demand and kept until the vocabulary has grown enough to refresh 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.search.typos import TypoIndex
 
 if TYPE_CHECKING:
-    from app.search.index import TermRow
+    from app.search.index import TermColumns
 
 # The typo index is rebuilt once the vocabulary has grown by this share since it was built:
 # until then words new to the index are not offered as corrections (they are rare).
@@ -32,17 +32,18 @@ class Vocabulary:
         self._typos: TypoIndex | None = None
         self._typos_size = 0
 
-    def add(self, rows: Iterable[TermRow]) -> int:
-        """Learn new terms; return the highest term id known."""
+    def add(self, new: TermColumns) -> int:
+        """Learn new terms (ids above every known one); return the highest term id known."""
         with self._lock:
-            for row in rows:
-                if row.term in self.ids:
-                    continue
-                self.ids[row.term] = row.term_id
-                if row.surface != row.term:
-                    self.surfaces[row.term] = row.surface
-                self._unsorted.append(row.term)
-                self.max_id = max(self.max_id, row.term_id)
+            self.ids.update(zip(new.terms, new.ids, strict=True))
+            self.surfaces.update(
+                (term, surface)
+                for term, surface in zip(new.terms, new.surfaces, strict=True)
+                if surface != term
+            )
+            self._unsorted.extend(new.terms)
+            if new.ids:
+                self.max_id = max(self.max_id, max(new.ids))
             return self.max_id
 
     def sorted_terms(self) -> list[str]:

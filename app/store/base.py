@@ -137,6 +137,10 @@ class Store(Protocol):
         """Look for damage in the store; record and return it (None: none found)."""
         ...
 
+    def warm_up(self) -> None:
+        """Load what searches need in memory (the index view), ahead of the first one."""
+        ...
+
     def ping(self) -> None:
         """Raise StoreUnavailable when the store cannot answer."""
         ...

@@ -44,7 +44,7 @@ from app.models import (
 from app.parsing.sections import section_url
 from app.search.documents import SearchDocument, article_url, search_documents
 from app.search.engine import SearchEngine
-from app.search.index import ArticleRow, DocumentRow, HitRow, RemovedRow, TermRow
+from app.search.index import ArticleRow, DocumentColumns, HitRow, RemovedRow, TermColumns
 from app.search.inverted import encode_terms
 from app.search.request import SearchRequest
 from app.search.suggest import SlugIndex, closest
@@ -63,6 +63,9 @@ _CHUNK = 500
 # The log of removed documents (what index views in other processes must drop) is cut back
 # to its newer half past this many rows; a view older than what is left is read whole.
 REMOVED_LOG_ROWS = 200_000
+# Suggestions asked of a slug index beyond those wanted, in case some are gone since.
+SUGGESTION_SPARE = 3
+_DOCUMENT_SLICE = 10_000
 
 _Item = TypeVar("_Item")
 
@@ -76,6 +79,8 @@ class Cursor(Protocol):
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
+
+    def fetchmany(self, size: int) -> list[Any]: ...
 
     def __iter__(self) -> Iterator[Any]: ...
 
@@ -175,6 +180,18 @@ def read_generation(tx: Transaction) -> int:
     return int(row[0]) if row else 0
 
 
+def _existing(tx: Transaction, table: str, slugs: Sequence[str]) -> list[str]:
+    """The slugs a row of `table` still has, in the order given."""
+    if not slugs:
+        return []
+    marks = ",".join("?" * len(slugs))
+    found = {
+        str(slug)
+        for (slug,) in tx.execute(f"SELECT slug FROM {table} WHERE slug IN ({marks})", slugs)
+    }
+    return [slug for slug in slugs if slug in found]
+
+
 def _taken_by_other(taken: Callable[[str], bool], own: str) -> Callable[[str], bool]:
     """`taken`, except that an article's own slug is free for it."""
     return lambda slug: slug != own and taken(slug)
@@ -189,8 +206,10 @@ class SQLStore(ABC):
 
     def __init__(self) -> None:
         self._engine = SearchEngine()
-        self._slugs: tuple[int, SlugIndex] | None = None
-        self._article_slugs: tuple[int, SlugIndex] | None = None
+        self._section_slugs = SlugIndex()
+        self._section_slugs_seen = 0  # the highest section id indexed
+        self._article_slugs = SlugIndex()
+        self._article_slugs_seen = -1  # the generation indexed
         self._slug_lock = threading.Lock()
 
     @abstractmethod
@@ -682,14 +701,19 @@ class SQLStore(ABC):
 
     def suggest_article_slugs(self, slug: str, *, limit: int = 3) -> list[str]:
         """Existing article slugs nearest to `slug` (case ignored), best first, from a
-        trigram index built once per generation: bounded work per call."""
+        trigram index that grows with the articles written: bounded work per call."""
         with self._read() as tx, self._slug_lock:
-            cached = self._article_slugs
-            if cached is None or cached[0] != tx.generation:
-                rows = tx.execute("SELECT slug FROM articles")
-                cached = (tx.generation, SlugIndex(slug for (slug,) in rows))
-                self._article_slugs = cached
-        return cached[1].nearest(slug, limit=limit, cutoff=0.5)
+            index = self._article_slugs
+            index.add(
+                str(found)
+                for (found,) in tx.execute(
+                    "SELECT slug FROM articles WHERE generation > ?",
+                    (self._article_slugs_seen,),
+                )
+            )
+            self._article_slugs_seen = tx.generation
+            nearest = index.nearest(slug, limit=limit + SUGGESTION_SPARE, cutoff=0.5)
+            return _existing(tx, "articles", nearest)[:limit]
 
     def get_article(self, slug: str) -> Article:
         return self.get_stored_article(slug).parsed()
@@ -892,8 +916,7 @@ class SQLStore(ABC):
                 if row is None:
                     return []
                 return self._article_slug_suggestions(tx, row[0], slug, limit)
-            index = self._slug_index(tx)
-        return index.nearest(slug, limit=limit)
+            return self._section_suggestions(tx, slug, limit)
 
     def _article_slug_suggestions(
         self, tx: Transaction, article_id: int, wanted: str, limit: int = 3
@@ -908,15 +931,21 @@ class SQLStore(ABC):
         ]
         return closest(wanted, slugs, limit=limit, cutoff=0.0)
 
-    def _slug_index(self, tx: Transaction) -> SlugIndex:
-        """Every section slug of the current generation, indexed once per generation."""
+    def _section_suggestions(self, tx: Transaction, slug: str, limit: int) -> list[str]:
+        """Section slugs across the store nearest to `slug`, from a trigram index that
+        grows with the sections written (ids only grow: new rows are those above the last
+        seen); suggestions whose sections are gone since are left out."""
         with self._slug_lock:
-            cached = self._slugs
-            if cached is None or cached[0] != tx.generation:
-                rows = tx.execute("SELECT slug FROM sections WHERE slug IS NOT NULL")
-                cached = (tx.generation, SlugIndex(slug for (slug,) in rows))
-                self._slugs = cached
-        return cached[1]
+            index = self._section_slugs
+            rows = tx.execute(
+                "SELECT id, slug FROM sections WHERE id > ? AND slug IS NOT NULL ORDER BY id",
+                (self._section_slugs_seen,),
+            ).fetchall()
+            if rows:
+                index.add(str(found) for _, found in rows)
+                self._section_slugs_seen = int(rows[-1][0])
+            nearest = index.nearest(slug, limit=limit + SUGGESTION_SPARE)
+            return _existing(tx, "sections", nearest)[:limit]
 
     def find_sections_by_slug(self, section_slug: str) -> list[Section]:
         with self._read() as tx:
@@ -937,6 +966,12 @@ class SQLStore(ABC):
     def search(self, request: SearchRequest) -> SearchResults:
         with self._read() as tx:
             return self._engine.search(IndexRows(tx), request)
+
+    def warm_up(self) -> None:
+        """Read the search index view now (at start-up, in the background), so that the
+        first searches do not wait for it."""
+        with self._read() as tx:
+            self._engine.snapshot(IndexRows(tx))
 
     def generation(self) -> int:
         """Changes with every committed write: a cache key for anything derived from the store."""
@@ -979,13 +1014,16 @@ class IndexRows:
     def generation(self) -> int:
         return self._tx.generation
 
-    def documents(self, *, after: int) -> Iterable[DocumentRow]:
-        for row in self._tx.execute(
+    def documents(self, *, after: int) -> Iterator[DocumentColumns]:
+        cursor = self._tx.execute(
             "SELECT id, article_id, is_question, heading_length, title_length, body_length,"
             " terms FROM sections WHERE id > ? ORDER BY id",
             (after,),
-        ):
-            yield DocumentRow(row[0], row[1], bool(row[2]), row[3], row[4], row[5], bytes(row[6]))
+        )
+        # In slices: a whole store's rows as Python objects at once would take far more
+        # memory than the arrays they become.
+        while rows := cursor.fetchmany(_DOCUMENT_SLICE):
+            yield DocumentColumns.from_rows(rows)
 
     def removed(self, *, since: int) -> Sequence[RemovedRow] | None:
         floor = self._tx.execute("SELECT value FROM meta WHERE key = 'removed_floor'").fetchone()
@@ -1005,11 +1043,14 @@ class IndexRows:
         ):
             yield ArticleRow(row[0], row[1], row[2], row[3])
 
-    def vocabulary(self, *, after: int) -> Iterable[TermRow]:
-        for row in self._tx.execute(
+    def vocabulary(self, *, after: int) -> TermColumns:
+        rows = self._tx.execute(
             "SELECT id, term, surface FROM terms WHERE id > ? ORDER BY id", (after,)
-        ):
-            yield TermRow(row[0], row[1], row[2])
+        ).fetchall()
+        if not rows:
+            return TermColumns([], [], [])
+        ids, terms, surfaces = zip(*rows, strict=True)
+        return TermColumns(list(ids), list(terms), list(surfaces))
 
     def streams(self, doc_ids: Sequence[int]) -> dict[int, str]:
         found: dict[int, str] = {}
