@@ -6,19 +6,20 @@ Exit codes: 0 success, 1 a file was skipped or could not be read, 2 bad usage or
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
 import uvicorn
+from fastapi import FastAPI
 from pydantic import ValidationError
 
 from app import __version__
 from app.api import create_app
 from app.backup import backup_lines, is_backup
-from app.config import LogLevel, Settings
+from app.config import LogLevel, Settings, configure_logging, environment_of
 from app.errors import ArticleQAError, StoreDamaged, StoreReadOnly, UnreadableSource
 from app.ingest import IngestSummary, ingest_paths, restore_backup, sync_folder
 from app.models import SearchResults, SourceFormat
@@ -28,6 +29,8 @@ from app.rebuild import rebuild_store
 from app.store import SearchRequest, open_store
 
 USAGE_ERROR = 2
+# What each worker of `serve --workers N` runs (N > 1): uvicorn imports it by this name.
+WORKER_APP = "app.api.app:create_app_from_environment"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="sync <data-dir>/articles, then serve the HTTP API")
     serve.add_argument("--host", help="interface to listen on (ARTICLE_QA_HOST; 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (ARTICLE_QA_PORT; 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes; one of them syncs and watches (ARTICLE_QA_WORKERS; 1)",
+    )
     _add_store_flags(serve)
     serve.add_argument(
         "--log-level", choices=get_args(LogLevel), help="log level (ARTICLE_QA_LOG_LEVEL; info)"
@@ -167,17 +176,27 @@ def _guarded(run: Callable[[], int]) -> int:
 
 
 def serve(settings: Settings) -> int:
-    python_level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
-    logging.basicConfig(level=python_level, format="%(levelname)-9s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     open_store(settings.db_location).close()  # a bad --db fails here, in one clear line
+    several = settings.workers > 1
+    if several:
+        # uvicorn's workers are spawned interpreters that import the app by name: they read
+        # these settings back from the environment they inherit (secrets included).
+        for name, value in environment_of(settings).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    app: FastAPI | str = WORKER_APP if several else create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        app,
+        factory=several,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         # "on": a store that cannot be opened stops the server instead of serving 500s
         lifespan="on",
-        workers=None,
+        workers=settings.workers,
         # No version banner; the app writes its own JSON access lines (app.access).
         server_header=False,
         access_log=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -79,6 +80,12 @@ class Settings(BaseSettings):
     watch: bool = Field(
         default=True,
         description="`serve` watches <data_dir>/articles and applies every change to the store.",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes `serve` runs; only one of them syncs and watches the "
+        "articles folder (app/leadership.py).",
     )
     cache_max_age: int = Field(
         default=60, ge=0, description="Seconds in Cache-Control: max-age of content responses."
@@ -217,6 +224,33 @@ class Settings(BaseSettings):
     def db_location(self) -> str:
         """Where the store lives: the explicit `db`, else one SQLite file inside data_dir."""
         return self.db if self.db else str(self.data_dir / DEFAULT_DB_NAME)
+
+
+def environment_of(settings: Settings) -> dict[str, str | None]:
+    """The ARTICLE_QA_* variables from which `Settings()` in another process (a worker of
+    `serve --workers N`) reads `settings` back; None: a variable to unset."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    variables: dict[str, str | None] = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None:
+            text = None
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list):
+            text = json.dumps(value)  # the list settings read JSON arrays (_split_list)
+        else:
+            text = str(value)
+        variables[f"{prefix}{name}".upper()] = text
+    return variables
+
+
+def configure_logging(level: LogLevel) -> None:
+    """The process's log lines at `level` (uvicorn sets up only its own loggers)."""
+    python_level = "DEBUG" if level == "trace" else level.upper()
+    logging.basicConfig(level=python_level, format="%(levelname)-9s %(name)s: %(message)s")
 
 
 @lru_cache

@@ -1,5 +1,6 @@
 """Keep the store in step with the articles folder: one background thread syncs it once, then
-applies every add, change, rename and delete under it (watchfiles), until stopped.
+applies every add, change, rename and delete under it (watchfiles), until stopped. Of the
+processes serving one store, only the leader does so (`LeaderWatcher`, app/leadership.py).
 
 A folder that does not exist is not created: the thread polls until it appears, then watches
 it and syncs it in full; the same happens when the watched folder is removed or replaced.
@@ -12,11 +13,13 @@ import os
 import stat
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import watchfiles
 
 from app.ingest import FileStatus, IngestSummary, apply_changes, sync_folder
+from app.leadership import Leadership
 from app.parsing.formats import format_from_name
 from app.parsing.language import preload_language_model
 from app.store.base import Store
@@ -35,6 +38,9 @@ TICK_MS = 250
 POLL_SECONDS = 0.5
 RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
+# How often a process that does not lead tries to take over (a dead leader's successor
+# starts within this).
+LEADERSHIP_RETRY_SECONDS = 2.0
 # A long sync logs its progress this often.
 PROGRESS_SECONDS = 5.0
 # Levels of report lines: what did not change is not worth an INFO line.
@@ -261,3 +267,141 @@ def _log(summary: IngestSummary, *, counts: bool) -> None:
 def _vanished(path: str) -> bool:
     """True for a file path (they are absolute here, unlike `http:<slug>`) with nothing there."""
     return os.path.isabs(path) and not os.path.lexists(path)
+
+
+class LeaderWatcher:
+    """The FolderWatcher of the one process, among those serving a store, that holds its
+    `leadership`: it syncs the folder (`sync_first`) and watches it (`watch`). The others
+    serve the store as it is (ready at once) and, when they would watch, try to take over
+    every `retry_seconds`; one that does syncs first (the folder may have changed while
+    nobody watched), then watches.
+
+    A leader that does not watch gives leadership up once its sync is over, so that a
+    process that does watch can lead. A lock that cannot be taken at all (its file cannot
+    be made) is logged, and this process leads without it: better two watchers than none.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        folder: Path,
+        leadership: Leadership,
+        *,
+        sync_first: bool = True,
+        watch: bool = True,
+        retry_seconds: float = LEADERSHIP_RETRY_SECONDS,
+    ) -> None:
+        self.store = store
+        self.folder = folder.absolute()
+        self.leadership = leadership
+        self.sync_first = sync_first
+        self.watch = watch
+        self.retry_seconds = retry_seconds
+        self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # serialises the leadership's calls
+        self._watcher: FolderWatcher | None = None
+        self._leading = False
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def first_sync_done(self) -> threading.Event:
+        """Readiness: the leader's first sync is over; set at once in the other processes."""
+        return self._ready
+
+    @property
+    def leading(self) -> bool:
+        """True while this process syncs or watches the folder as the leader."""
+        return self._leading
+
+    def start(self) -> None:
+        if not (self.sync_first or self.watch):
+            self._ready.set()  # nothing to lead
+            return
+        pid = os.getpid()
+        try:
+            elected = self._try_acquire()
+        except OSError as exc:
+            logger.warning(
+                "process %d cannot take the lock %s (%s): it syncs and watches %s without it",
+                pid,
+                self.leadership.name,
+                exc.strerror or exc,
+                self.folder,
+            )
+            elected = True
+        if elected:
+            logger.info("process %d leads (%s): it syncs and watches %s", *self._about(pid))
+            self._ready = self._lead(sync_first=self.sync_first).first_sync_done
+            return
+        self._ready.set()
+        if not self.watch:
+            logger.info("process %d follows: another process holds %s", pid, self.leadership.name)
+            return
+        logger.info(
+            "process %d follows: another process holds %s; trying to take over every %g s",
+            pid,
+            self.leadership.name,
+            self.retry_seconds,
+        )
+        self._spawn(self._campaign, "article-qa-leadership")
+
+    def stop(self) -> None:
+        """Stop trying to lead, stop the watcher, then give leadership up."""
+        self._stop.set()
+        while self._threads:  # a thread may start another one: join until none is left
+            self._threads.pop(0).join()
+        with self._lock:
+            watcher = self._watcher
+        if watcher is not None:
+            watcher.stop()
+        self._release()
+
+    def _campaign(self) -> None:
+        while not self._stop.wait(self.retry_seconds):
+            try:
+                elected = self._try_acquire()
+            except OSError:
+                logger.exception("process %d could not try to lead", os.getpid())
+                continue
+            if elected:
+                logger.info(
+                    "process %d takes over (%s): it syncs and watches %s",
+                    *self._about(os.getpid()),
+                )
+                self._lead(sync_first=True)
+                return
+
+    def _lead(self, *, sync_first: bool) -> FolderWatcher:
+        watcher = FolderWatcher(self.store, self.folder, sync_first=sync_first, watch=self.watch)
+        with self._lock:
+            self._watcher = watcher
+            self._leading = True
+        watcher.start()
+        if not self.watch:
+            self._spawn(lambda: self._release_after(watcher), "article-qa-leadership")
+        return watcher
+
+    def _release_after(self, watcher: FolderWatcher) -> None:
+        while not self._stop.is_set():
+            if watcher.first_sync_done.wait(POLL_SECONDS):
+                logger.info("process %d synced and does not watch: it stops leading", os.getpid())
+                self._release()
+                return
+
+    def _try_acquire(self) -> bool:
+        with self._lock:
+            return self.leadership.try_acquire()
+
+    def _release(self) -> None:
+        with self._lock:
+            self.leadership.release()
+            self._leading = False
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _about(self, pid: int) -> tuple[int, str, Path]:
+        return pid, self.leadership.name, self.folder

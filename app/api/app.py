@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -17,24 +18,20 @@ from starlette.types import ASGIApp, Lifespan
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
-from app.api.compression import GZipWithETags
+from app.api.compression import Representation
+from app.api.edge import Dispatch, Front, HotRoute
 from app.api.errors import install_error_handlers
-from app.api.head import HeadAsGet
-from app.api.limits import RateLimit, RequestBounds
-from app.api.observability import (
-    Metrics,
-    Observe,
-    RecordRoute,
-    configure_access_log,
-    multiprocess_dir,
-)
+from app.api.limits import RateLimit
+from app.api.observability import Metrics, RecordRoute, configure_access_log, multiprocess_dir
 from app.api.openapi import install_openapi
 from app.api.routes import articles, changes, health, metrics, root, search, sections, write
 from app.api.routes.health import Readiness
-from app.api.security import DocsPage, DocsPolicy, HostGuard, ProblemCORS, SecurityHeaders
-from app.config import Settings, get_settings
+from app.api.security import DocsPage, DocsPolicy, HostPolicy, ProblemCORS
+from app.config import Settings, configure_logging, get_settings
+from app.errors import ArticleQAError
+from app.leadership import leadership_for
 from app.store.base import Store, open_store
-from app.watch import FolderWatcher
+from app.watch import LeaderWatcher
 
 logger = logging.getLogger("app.api")
 
@@ -77,10 +74,23 @@ def check_store(store: Store) -> None:
         logger.error("the store is damaged (%s): run `article-qa rebuild`", damage)
 
 
+def warm_up(store: Store) -> None:
+    """Read the search index view ahead of the first search (see Store.warm_up)."""
+    started = time.monotonic()
+    try:
+        store.warm_up()
+    except ArticleQAError as error:  # the first search says so again, as a problem
+        logger.warning("the search index could not be read at start-up: %s", error)
+        return
+    logger.info("search index in memory after %.1f s", time.monotonic() - started)
+
+
 def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
-    """Open the store at startup and start the folder's watcher thread, which syncs the
-    articles folder (the server listens meanwhile: /readyz answers 503 until the sync is
-    done) and then applies its changes; stop both at shutdown."""
+    """Open the store at startup and, in the one process leading those that serve it (see
+    app/leadership.py), start the folder's watcher thread, which syncs the articles folder
+    (the server listens meanwhile: /readyz answers 503 until the sync is done) and then
+    applies its changes; the other processes serve the store as it is and take over if the
+    leader goes. Stop all of it at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
@@ -94,14 +104,18 @@ def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
                 settings.db_location,
                 settings.articles_dir,
             )
-        watcher = FolderWatcher(
+        watcher = LeaderWatcher(
             store,
             settings.articles_dir,
+            leadership_for(settings),
             sync_first=settings.ingest_on_start and writable,
             watch=settings.watch and writable,
         )
         # The full integrity check reads every page: in the background, start-up stays fast.
         threading.Thread(target=check_store, args=(store,), daemon=True).start()
+        # So is reading the search index into memory: the first searches wait for it, the
+        # other requests do not.
+        threading.Thread(target=warm_up, args=(store,), name="index-warm-up", daemon=True).start()
         try:
             watcher.start()
             # Lifespan state: requests read it as request.state.store / .settings (deps.py).
@@ -117,6 +131,14 @@ def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
             store.close()
 
     return lifespan
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one worker of `serve --workers N` (uvicorn's factory: `serve` hands its
+    settings to the workers as ARTICLE_QA_* variables, config.environment_of)."""
+    settings = Settings()
+    configure_logging(settings.log_level)  # a spawned worker starts with no log setup
+    return create_app(settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -160,33 +182,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def install_edge(app: FastAPI, settings: Settings) -> None:
     """Wrap the whole app, its error handling included (so a 500 carries the request id and
-    the security headers too), in these pure ASGI layers, outermost first:
-
-    1. ProxyHeaders (only with ARTICLE_QA_FORWARDED_ALLOW_IPS): the client address and
-       scheme from X-Forwarded-* of trusted proxies, before anything reads them.
-    2. Observe: the request id, the access log and the metrics: it times and sees every
-       answer, rejections included.
-    3. SecurityHeaders: nosniff, Referrer-Policy, CSP on every answer below it.
-    4. HostGuard: unknown Host names answered 400 before any work; no Host in a Location;
-       then RequestBounds (414 and 431) and, when configured, RateLimit (429).
-    5. CORS (only with ARTICLE_QA_CORS_ORIGINS): answers preflights; outside gzip, whose
-       Vary it extends.
-    6. HeadAsGet: HEAD runs GET and drops the body *outside* gzip, so a HEAD announces the
-       Content-Encoding, Content-Length and ETag that GET sends.
-    7. GZipWithETags: gzip over 1 kB, `-gzip` ETags.
-    8. DocsPolicy: the docs pages' CSP, computed from their uncompressed HTML.
-    then Starlette's ServerErrorMiddleware, RecordRoute (the route template, for 2.), the
-    exception handlers and the router.
+    the security headers too), in the pure ASGI layers of edge.py, outermost first:
+    ProxyHeaders (only with ARTICLE_QA_FORWARDED_ALLOW_IPS), Front (request id, Host check,
+    bounds, hardening headers, access log and metrics), RateLimit and CORS (only when
+    configured), Representation (HEAD, gzip with ETags), Dispatch (the docs pages' CSP, the
+    hot GET routes); then Starlette's ServerErrorMiddleware, RecordRoute (the route template,
+    for Front), the exception handlers and the router.
     """
     fixed, mounts = unreported_routes(app)
     app.add_middleware(RecordRoute, fixed=fixed, mounts=mounts)
     metrics_: Metrics = app.state.metrics
+    hot = hot_routes()
     build_inner = app.build_middleware_stack
 
     def build_middleware_stack() -> ASGIApp:
-        stack: ASGIApp = DocsPolicy(build_inner(), pages=DOCS_PAGES)
-        stack = GZipWithETags(stack)
-        stack = HeadAsGet(stack)
+        inner = build_inner()
+        stack: ASGIApp = Dispatch(
+            inner,
+            fastapi=app,
+            docs=DocsPolicy(inner, pages=DOCS_PAGES),
+            docs_paths=DOCS_PAGES,
+            hot=hot,
+        )
+        stack = Representation(stack)
         if settings.cors_origins:
             writable = settings.write_token is not None
             stack = ProblemCORS(
@@ -206,14 +224,10 @@ def install_edge(app: FastAPI, settings: Settings) -> None:
                 per_minute=settings.rate_limit_per_minute,
                 burst=settings.rate_limit_burst,
             )
-        stack = RequestBounds(stack)
-        stack = HostGuard(
-            stack,
-            allowed_hosts=settings.trusted_hosts,
-            public_base_url=settings.public_base_url,
+        hosts = HostPolicy(
+            allowed_hosts=settings.trusted_hosts, public_base_url=settings.public_base_url
         )
-        stack = SecurityHeaders(stack, docs_paths=DOCS_PAGES)
-        stack = Observe(stack, metrics=metrics_)
+        stack = Front(stack, metrics=metrics_, hosts=hosts, docs_paths=DOCS_PAGES)
         if settings.forwarded_allow_ips:
             # uvicorn types its middleware with its own ASGI types; the protocol is the same
             proxied = ProxyHeadersMiddleware(cast(Any, stack), settings.forwarded_allow_ips)
@@ -221,6 +235,26 @@ def install_edge(app: FastAPI, settings: Settings) -> None:
         return stack
 
     app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+
+
+# The busiest GET routes, which the edge answers by calling their endpoint (edge.HotRoute):
+# FastAPI's routing and dependency solving cost more than the lookup itself.
+HOT_ENDPOINTS = (
+    articles.get_article,
+    articles.list_article_sections,
+    articles.get_article_section,
+    sections.get_section,
+)
+
+
+def hot_routes() -> list[HotRoute]:
+    """HOT_ENDPOINTS at the paths their routers declare (included without a prefix)."""
+    return [
+        HotRoute.of(route.path, route.endpoint)
+        for router in (articles.router, sections.router)
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.endpoint in HOT_ENDPOINTS
+    ]
 
 
 def unreported_routes(app: FastAPI) -> tuple[frozenset[str], tuple[str, ...]]:

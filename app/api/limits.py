@@ -1,7 +1,7 @@
 """Bounds the app enforces itself, whatever server runs it: the length of the URL and of the
-request headers (414 and 431 problem+json), and an optional per-client rate limit (429 with
-Retry-After). Pure ASGI layers: a refused request costs a few microseconds and reaches no
-route.
+request headers (414 and 431 problem+json, checked by edge.Front), and an optional
+per-client rate limit (429 with Retry-After, a pure ASGI layer). A refused request costs a
+few microseconds and reaches no route.
 
 What the HTTP server refuses before the app sees a request (a header block over h11's
 16 KiB, bytes that are not HTTP, a request line with raw non-ASCII bytes) it answers itself,
@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.errors import problem_response
@@ -30,30 +31,19 @@ MAX_HEADER_BYTES = 16384
 MAX_TRACKED_CLIENTS = 100_000
 
 
-class RequestBounds:
-    """414 for a URL longer than MAX_URL_BYTES, 431 for headers over MAX_HEADER_BYTES."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
-            if url_bytes > MAX_URL_BYTES:
-                detail = f"The URL is {url_bytes} bytes long; at most {MAX_URL_BYTES} are read."
-                await _refuse(scope, receive, send, 414, "uri-too-long", "URI too long", detail)
-                return
-            header_bytes = sum(len(name) + len(value) for name, value in scope["headers"])
-            if header_bytes > MAX_HEADER_BYTES:
-                detail = (
-                    f"The request headers are {header_bytes} bytes; at most "
-                    f"{MAX_HEADER_BYTES} are read."
-                )
-                await _refuse(
-                    scope, receive, send, 431, "headers-too-large", "Headers too large", detail
-                )
-                return
-        await self.app(scope, receive, send)
+def bounds_refusal(scope: Scope, header_bytes: int) -> Response | None:
+    """414 for a URL longer than MAX_URL_BYTES, 431 for headers over MAX_HEADER_BYTES (every
+    name and value: `header_bytes`, which edge.Front sums in its one pass over them)."""
+    url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
+    if url_bytes > MAX_URL_BYTES:
+        detail = f"The URL is {url_bytes} bytes long; at most {MAX_URL_BYTES} are read."
+        return _refusal(scope, 414, "uri-too-long", "URI too long", detail)
+    if header_bytes > MAX_HEADER_BYTES:
+        detail = (
+            f"The request headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are read."
+        )
+        return _refusal(scope, 431, "headers-too-large", "Headers too large", detail)
+    return None
 
 
 class RateLimit:
@@ -78,16 +68,15 @@ class RateLimit:
         if wait > 0:
             retry = max(1, math.ceil(wait))
             detail = f"Too many requests from this client; try again in {retry} s."
-            await _refuse(
+            refusal = _refusal(
                 scope,
-                receive,
-                send,
                 429,
                 "rate-limited",
                 "Too many requests",
                 detail,
                 headers={"Retry-After": str(retry)},
             )
+            await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -108,17 +97,15 @@ class RateLimit:
         return wait
 
 
-async def _refuse(
+def _refusal(
     scope: Scope,
-    receive: Receive,
-    send: Send,
     status: int,
     kind: str,
     title: str,
     detail: str,
     headers: dict[str, str] | None = None,
-) -> None:
-    response = problem_response(
+) -> Response:
+    return problem_response(
         Request(scope),
         status=status,
         kind=kind,
@@ -126,4 +113,3 @@ async def _refuse(
         detail=detail,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
-    await response(scope, receive, send)

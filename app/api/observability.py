@@ -1,9 +1,9 @@
 """Request ids, one JSON access-log line per request, and Prometheus metrics.
 
-`Observe` is one pure ASGI layer, the outermost of the app (see app.py), so it sees every
-response, errors and rejections included, and times the whole stack. Per request it costs a
-header scan, a uuid4 when the client sent no usable id, two metric updates on cached label
-children and, when `app.access` logs INFO, one `json.dumps`.
+The outermost layer of the app (edge.Front) gives every request its id, and when the answer
+is done calls `observe_request`: two metric updates on cached label children and, when
+`app.access` logs INFO, one access line. Lines go out through `AccessLines`, which writes
+those finished on one turn of the event loop together, in one write.
 
 Metrics are labelled by method, route template (`/sections/{section_slug}`, never the raw
 path) and status class, so their cardinality is fixed by the app's routes. With several
@@ -14,17 +14,17 @@ files there, and /metrics, whichever worker answers it, adds them up.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
 import os
 import re
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TextIO
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -32,7 +32,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
 # What an incoming X-Request-ID must look like to be kept (else a new one is made): bounded,
@@ -66,13 +66,61 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Lines held at most before they are written, whatever the event loop is doing
+MAX_PENDING_LINES = 256
+
+
+class AccessLines(logging.StreamHandler[TextIO]):
+    """Writes each record's message, as it is, as one line. Lines logged on a thread running
+    an event loop are held until the loop has run the callbacks that were ready (under load,
+    every answer of that turn), then written together: one write instead of one per request,
+    still within the same turn of the loop. Elsewhere, at once. Nothing held is lost: close()
+    and logging's exit handler flush."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self.pending: list[str] = []
+
+    def format(self, record: logging.LogRecord) -> str:
+        return record.getMessage()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.add(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+    def add(self, line: str) -> None:
+        with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
+            self.pending.append(line)
+            waiting = len(self.pending)
+        if waiting == 1:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.flush()
+                return
+            loop.call_soon(self.flush)
+        elif waiting >= MAX_PENDING_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            if self.pending:
+                lines, self.pending = self.pending, []
+                try:
+                    self.stream.write("\n".join(lines) + "\n")
+                except Exception:
+                    # As emit() would report it: logging.raiseExceptions decides
+                    self.handleError(logging.makeLogRecord({"msg": lines[0]}))
+            super().flush()
+
+
 def configure_access_log(level: str) -> None:
     """`app.access` writes bare JSON lines to stdout (replacing uvicorn's access log) unless
     the embedding program gave it a handler; off when the log level is above info."""
     if not access_logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access_logger.addHandler(handler)
+        access_logger.addHandler(AccessLines(sys.stdout))
         access_logger.propagate = False
     numeric = logging.getLevelName(level.upper()) if level != "trace" else logging.DEBUG
     access_logger.setLevel(max(logging.INFO, numeric if isinstance(numeric, int) else 0))
@@ -80,7 +128,7 @@ def configure_access_log(level: str) -> None:
 
 @dataclass(slots=True)
 class RequestInfo:
-    """Filled in by the inner layers of one request; read by Observe when it ends."""
+    """Filled in by the inner layers of one request; read by edge.Front when it ends."""
 
     route: str | None = None
 
@@ -154,56 +202,33 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
-class Observe:
-    """Request id (kept from a well-formed X-Request-ID, else a new uuid4 hex), echoed on
-    every response; one JSON access-log line and the metrics per request."""
+def observe_request(
+    metrics: Metrics, method: str, route: str | None, status: int, seconds: float, request_id: str
+) -> None:
+    """The metrics and the access line of one answered request."""
+    route = route or UNMATCHED
+    metrics.observe(method if method in METHODS else "other", route, status, seconds)
+    if access_logger.isEnabledFor(logging.INFO):
+        log_access(access_line(method, route, status, seconds, request_id))
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        request_id = None
-        for name, value in scope["headers"]:
-            if name == REQUEST_ID_HEADER:
-                if REQUEST_ID_PATTERN.fullmatch(value):
-                    request_id = value.decode("ascii")
-                break
-        if request_id is None:
-            request_id = new_request_id()
-        info = RequestInfo()
-        scope[REQUEST_ID_KEY] = request_id
-        scope[REQUEST_INFO_KEY] = info
-        token = request_id_var.set(request_id)
-        id_header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
-        status = 500  # what the client gets when the app fails before answering
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), id_header]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id_var.reset(token)
-            seconds = time.perf_counter() - start
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            route = info.route or UNMATCHED
-            self.metrics.observe(method, route, status, seconds)
-            if access_logger.isEnabledFor(logging.INFO):
-                line = access_line(scope["method"], route, status, seconds, request_id)
-                # makeRecord + handle: what .info() does, less its walk up the stack for the
-                # caller's file and line, which an access line has no use for
-                name = access_logger.name
-                record = access_logger.makeRecord(name, logging.INFO, "", 0, line, (), None)
-                access_logger.handle(record)
+def log_access(line: str) -> None:
+    handlers = access_logger.handlers
+    if (
+        len(handlers) == 1
+        and type(handler := handlers[0]) is AccessLines
+        and handler.level <= logging.INFO
+        and not handler.filters
+        and not access_logger.filters
+        and not access_logger.propagate
+    ):
+        # Only the default handler, which writes the message as it is: no LogRecord needed
+        handler.add(line)
+        return
+    # makeRecord + handle: what .info() does, less its walk up the stack for the caller's
+    # file and line, which an access line has no use for
+    record = access_logger.makeRecord(access_logger.name, logging.INFO, "", 0, line, (), None)
+    access_logger.handle(record)
 
 
 @lru_cache(maxsize=256)
@@ -222,13 +247,32 @@ def access_line(method: str, route: str, status: int, seconds: float, request_id
     )
 
 
+def kept_request_id(value: bytes) -> str | None:
+    """A client's X-Request-ID, when it is well formed."""
+    return value.decode("ascii") if REQUEST_ID_PATTERN.fullmatch(value) else None
+
+
+# Request ids made at once from one read of the system's random source: a read per request
+# (a system call) cost more than the rest of making an id
+IDS_PER_READ = 64
+_fresh_ids: list[str] = []
+
+
 def new_request_id() -> str:
-    """A random (version 4) UUID as 32 hex digits, as uuid.uuid4().hex, at a fifth of the
-    cost (no UUID object)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return raw.hex()
+    """A random (version 4) UUID as 32 hex digits, as uuid.uuid4().hex, without a UUID
+    object or a system call per id."""
+    try:
+        return _fresh_ids.pop()  # atomic: no two callers get the same id
+    except IndexError:
+        pass
+    raw = bytearray(os.urandom(16 * IDS_PER_READ))
+    for start in range(0, len(raw), 16):
+        raw[start + 6] = (raw[start + 6] & 0x0F) | 0x40  # version 4
+        raw[start + 8] = (raw[start + 8] & 0x3F) | 0x80  # RFC 4122 variant
+    made = raw.hex()
+    ids = [made[start : start + 32] for start in range(0, len(made), 32)]
+    _fresh_ids.extend(ids[1:])
+    return ids[0]
 
 
 class RecordRoute:

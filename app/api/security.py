@@ -1,5 +1,5 @@
-"""Hardening headers, the Host check, absolute links and CORS: pure ASGI layers (see app.py
-for their order), each a few header operations per request.
+"""Hardening headers, the Host check, absolute links and CORS: what edge.Front applies to
+every request (a few header operations each), the docs pages' policy and CORS layers.
 
 Content-Security-Policy: API answers (JSON, problems) load nothing, so they get the
 narrowest policy, `default-src 'none'`. The self-hosted docs pages get a policy naming
@@ -76,27 +76,11 @@ def docs_csp(html: bytes, page: DocsPage) -> str:
     )
 
 
-class SecurityHeaders:
-    """nosniff, Referrer-Policy and the API's CSP on every response, except the CSP of the
-    docs pages (`docs_paths`: DocsPolicy, further in, sets theirs)."""
-
-    def __init__(self, app: ASGIApp, *, docs_paths: Iterable[str] = ()) -> None:
-        self.app = app
-        self.docs_paths = frozenset(docs_paths)
-        self.headers = [NOSNIFF, REFERRER_POLICY, (CSP_HEADER, API_CSP.encode())]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        added = self.headers[:2] if scope["path"] in self.docs_paths else self.headers
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *added]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def security_headers(*, docs_page: bool) -> list[tuple[bytes, bytes]]:
+    """nosniff, Referrer-Policy and the API's CSP, added to every response, except the CSP of
+    the docs pages (DocsPolicy, further in, sets theirs)."""
+    common = [NOSNIFF, REFERRER_POLICY]
+    return common if docs_page else [*common, (CSP_HEADER, API_CSP.encode())]
 
 
 class DocsPolicy:
@@ -176,46 +160,41 @@ def host_allowed(host: str, patterns: Sequence[str]) -> bool:
     )
 
 
-class HostGuard:
+class HostPolicy:
     """Answers only the Host names allowed (others: 400 problem+json, the Host not echoed),
     and never lets the Host header into a link: an absolute `Location` made from the request
     (Starlette's trailing-slash redirect) becomes relative, and with a public base URL every
     `Location` and `Link` target is made absolute from it."""
 
-    def __init__(
-        self, app: ASGIApp, *, allowed_hosts: Sequence[str], public_base_url: str | None
-    ) -> None:
-        self.app = app
+    # Host headers remembered with their verdict: clients send a handful, and checking one
+    # (decode, split, a pattern) costs more than the lookup. Bounded against floods of names.
+    MAX_REMEMBERED = 1024
+
+    def __init__(self, *, allowed_hosts: Sequence[str], public_base_url: str | None) -> None:
         self.allowed_hosts = [pattern.lower() for pattern in allowed_hosts]
         self.allow_any = "*" in self.allowed_hosts
         self.base = public_base_url.rstrip("/").encode() if public_base_url else b""
+        self._verdicts: dict[bytes, bool | None] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        host_header = b""
-        for name, value in scope["headers"]:
-            if name == b"host":
-                host_header = value
-                break
-        if not self.allow_any:
-            host = host_of(host_header)
-            if host is None or not host_allowed(host, self.allowed_hosts):
-                await self.reject(scope, receive, send, known=host is not None)
-                return
+    def verdict(self, host_header: bytes) -> bool | None:
+        """True: answer; False: a well-formed name not allowed; None: missing or malformed."""
+        if self.allow_any:
+            return True
+        if host_header in self._verdicts:
+            return self._verdicts[host_header]
+        host = host_of(host_header)
+        verdict = None if host is None else host_allowed(host, self.allowed_hosts)
+        if len(self._verdicts) >= self.MAX_REMEMBERED:
+            self._verdicts.clear()
+        self._verdicts[host_header] = verdict
+        return verdict
 
-        async def send_with_links(message: Message) -> None:
-            # A Location comes with a 201 or a redirect; a Link only matters with a base URL
-            if message["type"] == "http.response.start" and (
-                self.base or message["status"] == 201 or 300 <= message["status"] < 400
-            ):
-                message["headers"] = [
-                    (name, self.link(name, value)) for name, value in message.get("headers", ())
-                ]
-            await send(message)
+    def rewrites(self, status: int) -> bool:
+        """A Location comes with a 201 or a redirect; a Link only matters with a base URL."""
+        return bool(self.base) or status == 201 or 300 <= status < 400
 
-        await self.app(scope, receive, send_with_links)
+    def links(self, headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        return [(name, self.link(name, value)) for name, value in headers]
 
     def link(self, name: bytes, value: bytes) -> bytes:
         lowered = name.lower()
@@ -225,14 +204,15 @@ class HostGuard:
             return value.replace(b"</", b"<" + self.base + b"/")
         return value
 
-    async def reject(self, scope: Scope, receive: Receive, send: Send, *, known: bool) -> None:
+    @staticmethod
+    def refusal(scope: Scope, *, known: bool) -> Response:
         detail = (
             "This server does not answer for the host named in the Host header; its operator "
             "can add it to ARTICLE_QA_ALLOWED_HOSTS."
             if known
             else "The Host header is missing or malformed."
         )
-        response = problem_response(
+        return problem_response(
             Request(scope),
             status=400,
             kind="invalid-host",
@@ -240,7 +220,6 @@ class HostGuard:
             detail=detail,
             headers={"Cache-Control": "no-store"},
         )
-        await response(scope, receive, send)
 
 
 class ProblemCORS(CORSMiddleware):

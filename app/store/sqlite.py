@@ -33,6 +33,7 @@ WAL_LIMIT_BYTES = 64 << 20
 CHECKPOINT_WAIT_MS = 1000
 BUSY_TIMEOUT_MS = 30_000
 PAGE_BYTES = 16384
+CLOSE_WAIT_SECONDS = 10.0
 
 
 # SQLite's result codes for a corrupt file and for a file that is not a database.
@@ -137,6 +138,8 @@ class SQLiteStore(SQLStore):
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._closed = False
+        self._reading = 0  # read transactions in progress (see close)
+        self._idle = threading.Condition(self._connections_lock)
         # A store file this process may not write (a prebuilt index shipped read-only) is
         # served as it is: no migration, no sync, no writes.
         self.read_only = not self._memory and _not_writable(path)
@@ -219,6 +222,10 @@ class SQLiteStore(SQLStore):
         if self.damage is not None:
             raise StoreDamaged(self.damage)
         connection = self._connection()
+        with self._connections_lock:
+            if self._closed:
+                raise StoreUnavailable("The store is closed.")
+            self._reading += 1
         try:
             connection.execute("BEGIN")
             try:
@@ -227,6 +234,10 @@ class SQLiteStore(SQLStore):
                 connection.execute("COMMIT")
         except sqlite3.Error as error:
             raise self._failure(error) from error
+        finally:
+            with self._connections_lock:
+                self._reading -= 1
+                self._idle.notify_all()
 
     @contextmanager
     def _write(self) -> Iterator[Transaction]:
@@ -341,12 +352,17 @@ class SQLiteStore(SQLStore):
 
     def close(self) -> None:
         # A connection must not be closed while another thread uses it: a running check is
-        # interrupted (and closes its own connection), and a write in progress (a watcher
-        # that did not stop in time) is waited for.
+        # interrupted (and closes its own connection), reads in progress (a search, the index
+        # read at start-up) are interrupted and waited for, and so is a write in progress (a
+        # watcher that did not stop in time).
         with self._connections_lock:
             self._closed = True
             for checker in self._checkers:
                 checker.interrupt()
+            for connection in self._connections:
+                if connection.in_transaction:
+                    connection.interrupt()
+            self._idle.wait_for(lambda: self._reading == 0, timeout=CLOSE_WAIT_SECONDS)
         with self._write_lock, self._connections_lock:
             for connection in self._connections:
                 connection.close()
