@@ -18,8 +18,8 @@ from typing import Literal
 from pydantic import BaseModel, ValidationError
 
 from app.errors import UnreadableSource
+from app.hashing import content_hash
 from app.models import Article, Origin
-from app.parsing.pipeline import content_hash
 from app.store.base import RawSource, Store
 
 BackupFormat = Literal["article-qa-backup/1"]

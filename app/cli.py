@@ -23,8 +23,6 @@ from app.config import LogLevel, Settings, configure_logging, environment_of
 from app.errors import ArticleQAError, StoreDamaged, StoreReadOnly, UnreadableSource
 from app.ingest import IngestSummary, ingest_paths, restore_backup, sync_folder
 from app.models import SearchResults, SourceFormat
-from app.parsing import parse_article
-from app.parsing.explain import render_outline
 from app.rebuild import rebuild_store
 from app.store import SearchRequest, open_store
 
@@ -274,6 +272,9 @@ def parse(file: Path, *, source_format: SourceFormat | None, explain: bool) -> i
         print(f"article-qa: cannot read {file}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
+        from app.parsing import parse_article  # the parser's libraries: only when parsing
+        from app.parsing.explain import render_outline
+
         parsed = parse_article(data, source=file.name, source_format=source_format)
     except UnreadableSource as exc:
         print(f"article-qa: {file}: {exc}", file=sys.stderr)

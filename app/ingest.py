@@ -29,6 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from app.backup import read_backup
 from app.errors import (
@@ -39,10 +40,9 @@ from app.errors import (
     StoreUnavailable,
     UnreadableSource,
 )
+from app.hashing import content_hash
 from app.models import Article, SourceFormat, StoredArticle
-from app.parsing import ParsedArticle, parse_article
 from app.parsing.formats import EXTENSIONS, format_from_name
-from app.parsing.pipeline import content_hash
 from app.search.documents import SearchDocument, search_documents
 from app.store.base import (
     PendingWrite,
@@ -63,6 +63,10 @@ MEDIA_TYPE_FORMATS: dict[str, SourceFormat] = {
     "text/markdown": "markdown",
     "text/html": "html",
 }
+
+
+if TYPE_CHECKING:
+    from app.parsing import ParsedArticle
 
 logger = logging.getLogger("app.ingest")
 # Called as (files done, files in all) while a folder is synced.
@@ -334,7 +338,7 @@ def http_article(*, slug: str, data: bytes, media_type: str) -> ParsedArticle:
         data, source=slug, source_format=MEDIA_TYPE_FORMATS[main], charset=charset
     )
     article = reslugged(parsed.article, slug).model_copy(update={"origin": "http"})
-    return ParsedArticle(article, parsed.decisions, parsed.warnings)
+    return replace(parsed, article=article)
 
 
 def reparse_http_articles(*, store: Store) -> Iterator[FileReport]:
@@ -479,6 +483,20 @@ def _walk(
                 yield child, child.absolute().as_posix()
             else:
                 yield child, _source_of(child, root) or name
+
+
+def parse_article(
+    data: bytes,
+    *,
+    source: str,
+    source_format: SourceFormat | None = None,
+    charset: str | None = None,
+) -> ParsedArticle:
+    """app.parsing's parse_article, imported on first use: a server that only reads its
+    store starts without the parser's libraries and models."""
+    from app.parsing import parse_article as parse
+
+    return parse(data, source=source, source_format=source_format, charset=charset)
 
 
 # Files parsed before they are written in one transaction: one commit for many articles

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from app.hashing import content_hash
 from app.models import Article, DroppedText, SourceFormat
 from app.parsing.blocks import Block, ReadResult, word_count
 from app.parsing.boilerplate import boilerplate_reason, reading_time_minutes
@@ -52,10 +52,6 @@ class ParsedArticle:
     article: Article
     decisions: list[HeadingDecision] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def parse_article(
