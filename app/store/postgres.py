@@ -228,9 +228,12 @@ class PostgresStore(SQLStore):
             )
 
     @contextmanager
-    def _read(self) -> Iterator[Transaction]:
+    def _read(self, *, snapshot: bool = True) -> Iterator[Transaction]:
         try:
             with self._pool.connection() as connection:
+                if not snapshot:  # one statement, in autocommit: one round trip
+                    yield _Tx(connection, None)
+                    return
                 connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 try:
                     yield _Tx(connection, None)

@@ -217,8 +217,9 @@ class SQLiteStore(SQLStore):
         return connection
 
     @contextmanager
-    def _read(self) -> Iterator[Transaction]:
-        """A read transaction: every query inside sees the same committed state."""
+    def _read(self, *, snapshot: bool = True) -> Iterator[Transaction]:  # noqa: ARG002
+        """A read transaction: every query inside sees the same committed state (cheap in
+        SQLite, so taken even for a single statement)."""
         if self.damage is not None:
             raise StoreDamaged(self.damage)
         connection = self._connection()
