@@ -22,6 +22,7 @@ from app.backup import backup_lines, is_backup
 from app.config import LogLevel, Settings, configure_logging, environment_of
 from app.errors import ArticleQAError, StoreDamaged, StoreReadOnly, UnreadableSource
 from app.ingest import IngestSummary, ingest_paths, restore_backup, sync_folder
+from app.memory import keep_memory_flat
 from app.models import SearchResults, SourceFormat
 from app.rebuild import rebuild_store
 from app.store import SearchRequest, open_store
@@ -175,6 +176,7 @@ def _guarded(run: Callable[[], int]) -> int:
 
 def serve(settings: Settings) -> int:
     configure_logging(settings.log_level)
+    keep_memory_flat()
     open_store(settings.db_location).close()  # a bad --db fails here, in one clear line
     several = settings.workers > 1
     if several:
