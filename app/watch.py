@@ -21,7 +21,6 @@ import watchfiles
 from app.ingest import FileStatus, IngestSummary, apply_changes, sync_folder
 from app.leadership import Leadership
 from app.parsing.formats import format_from_name
-from app.parsing.language import preload_language_model
 from app.store.base import Store
 
 logger = logging.getLogger("app.watch")
@@ -111,6 +110,8 @@ class FolderWatcher:
             logger.warning("the watcher of %s did not stop within %.0f s", self.folder, timeout)
 
     def _run(self) -> None:
+        from app.parsing.language import preload_language_model  # only for a watcher
+
         preload_language_model()
         try:
             if self._holds_slot:
