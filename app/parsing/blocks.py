@@ -43,7 +43,15 @@ _TRAILING_TOGGLE = re.compile(r"(?:\s*[＋▸▶►▼▾⌄]|\s+[+−]|(?<=[?�
 _LEADING_ANCHOR = re.compile(r"^[#¶]\s+(?=\S)")
 
 
+# Every pattern below needs one of these first, or last before trailing spaces: most
+# headings have neither, and are returned as they are without four regex passes.
+_DECORATION_FIRST = frozenset("+−▸▶►▼▾›»#¶")
+_DECORATION_LAST = frozenset("}¶§#🔗⚓＋▸▶►▼▾⌄+−")
+
+
 def strip_heading_decoration(text: str) -> str:
+    if text[:1] not in _DECORATION_FIRST and text.rstrip()[-1:] not in _DECORATION_LAST:
+        return text
     stripped = _HEADING_DECORATION.sub("", text)
     stripped = _TRAILING_TOGGLE.sub("", _TOGGLE_GLYPH.sub("", stripped))
     stripped = _LEADING_ANCHOR.sub("", stripped)
@@ -90,11 +98,19 @@ class Block(NamedTuple):
         return f"{self.prompt} {self.text}".strip() if self.prompt else self.text
 
 
-_CJK_CHAR = re.compile(
+_CJK_CLASS = (
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
 )
+_CJK_CHAR = re.compile(_CJK_CLASS)
 # A whitespace-separated token with no letter or digit ("–", "...") is not a word.
-_PUNCTUATION_TOKEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+# Starting with a class lets the scan skip to candidates; the look-behind checks the
+# character before the first one.
+_PUNCTUATION_TOKEN = re.compile(r"[^\w\s](?<!\S.)[^\w\s]*(?!\S)")
+# The same tokens in text whose only [^\w\s] characters are ASCII: this class.
+_ASCII_PUNCTUATION = r"[\x00-\x08\x0e-\x1b!-/:-@\[-^`{-\x7f]"
+# A non-ASCII character that is CJK or punctuation: one scan, which skips ASCII quickly.
+_CJK_OR_NON_ASCII_PUNCTUATION = re.compile(rf"[^\x00-\x7f](?<={_CJK_CLASS}|[^\w\s])")
+_ASCII_PUNCTUATION_TOKEN = re.compile(rf"{_ASCII_PUNCTUATION}(?<!\S.){_ASCII_PUNCTUATION}*(?!\S)")
 
 
 def word_count(text: str) -> int:
@@ -104,6 +120,10 @@ def word_count(text: str) -> int:
 
 
 def _word_count(text: str) -> int:
+    if text.isascii() or _CJK_OR_NON_ASCII_PUNCTUATION.search(text) is None:
+        # No CJK, and all punctuation in ASCII (accented letters are fine): punctuation
+        # tokens are found with a plain ASCII class, about three times faster.
+        return len(text.split()) - len(_ASCII_PUNCTUATION_TOKEN.findall(text))
     cjk = len(_CJK_CHAR.findall(text))
     spaced = _CJK_CHAR.sub(" ", text) if cjk else text
     return cjk + len(spaced.split()) - len(_PUNCTUATION_TOKEN.findall(spaced))

@@ -549,8 +549,8 @@ TAIL_MARKERS: dict[str, tuple[float, int]] = {
 
 
 def reading_time_minutes(text: str) -> int | None:
-    if len(text) > _MAX_READING_TIME_CHARS:
-        return None
+    if len(text) > _MAX_READING_TIME_CHARS or _DIGIT.search(text) is None:
+        return None  # too long, or no number of minutes (pages ask this of every element)
     match = _READING_TIME.match(normalize_space(text))
     if match is None:
         return None

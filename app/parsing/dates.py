@@ -45,10 +45,13 @@ _CJK_DATE = re.compile(
     r"^\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:\s*[（(]?\S{1,3}[）)]?)?$"
 )
 _MAX_DATE_TOKENS = 8
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 
 def is_date_only(text: str) -> bool:
     line = text.strip()
+    if line.isascii() and _ASCII_DIGIT.search(line) is None:
+        return False  # every date rule below needs a number
     if _NUMERIC.match(line) or _CJK_DATE.match(line):
         return True
     tokens = _TOKEN.findall(line.casefold())

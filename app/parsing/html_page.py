@@ -161,8 +161,8 @@ def page_language(page: lxml_html.HtmlElement) -> str | None:
 
 def page_reading_time(page: lxml_html.HtmlElement) -> int | None:
     """'8 min read' usually sits in the article header, outside the extracted body."""
-    for element in page.iter():
-        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
+    for element in page.iter(etree.Element):  # elements only: no comments or PIs
+        if element.tag in ("script", "style"):
             continue
         text = element.text
         minutes = reading_time_minutes(text) if text else None
@@ -176,10 +176,10 @@ def visible_words(page: lxml_html.HtmlElement) -> int:
     if body is None:
         return 0
     hidden = {"script", "style", "noscript", "template"}
-    return sum(
-        len(text.split())
-        for element in body.iter()
-        if isinstance(element.tag, str)
+    texts = [
+        text
+        for element in body.iter(etree.Element)  # elements only: no comments or PIs
         for text in (element.text if element.tag not in hidden else None, element.tail)
         if text
-    )
+    ]
+    return len(" ".join(texts).split())  # one split: the words of every text

@@ -8,6 +8,7 @@ ask py3langid, which is accurate but costs about a millisecond per call.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import py3langid
 
@@ -121,10 +122,12 @@ def _by_script(text: str) -> str | None:
 
 def _by_function_words(text: str) -> str | None:
     words = _WORD.findall(text.casefold())
+    # Most words are no function word: filtered and counted in C, then spread over languages.
+    found = Counter(filter(_LANGUAGES_BY_WORD.__contains__, words[:_PROFILE_SAMPLE_WORDS]))
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    for word in words[:_PROFILE_SAMPLE_WORDS]:
-        for language in _LANGUAGES_BY_WORD.get(word, ()):
-            counts[language] += 1
+    for word, occurrences in found.items():
+        for language in _LANGUAGES_BY_WORD[word]:
+            counts[language] += occurrences
     hits = sorted(((count, language) for language, count in counts.items()), reverse=True)
     (best, language), (runner_up, _) = hits[0], hits[1]
     if best >= _MIN_PROFILE_HITS and best >= _MIN_PROFILE_MARGIN * runner_up:

@@ -20,6 +20,7 @@ from app.parsing.blocks import (
     word_count,
 )
 from app.parsing.markdown_html import clean_inline, read_html_block
+from app.parsing.markdown_plain import read_plain_markdown
 from app.parsing.questions import (
     ANSWER_PREFIX,
     INTERVIEW_PROMPT,
@@ -50,6 +51,16 @@ def read_markdown(text: str) -> ReadResult:
         title = _front_matter_title(front.group(1))
         # Blank out the front matter but keep line numbers stable.
         text = "\n" * front.group(0).count("\n") + text[front.end() :]
+    # Plain Markdown gives the same blocks without the parser.
+    plain = read_plain_markdown(text)
+    blocks = plain if plain is not None else _parsed_blocks(text, dropped)
+    if title is None:
+        title, blocks = _title_heading(blocks)
+    return ReadResult(blocks, title=title, dropped_regions=tuple(dropped))
+
+
+def _parsed_blocks(text: str, dropped: list[tuple[str, str]]) -> list[Block]:
+    """The blocks of any Markdown, read from the CommonMark parser's tokens."""
     tokens = _PARSER.parse(text)
     html_blocks = _read_html(tokens, dropped)
     blocks = _blocks(tokens, html_blocks)
@@ -62,9 +73,7 @@ def read_markdown(text: str) -> ReadResult:
             for b in blocks
         ]
     dropped.extend(_unparsed_lines(text.splitlines(), tokens))
-    if title is None:
-        title, blocks = _title_heading(blocks)
-    return ReadResult(blocks, title=title, dropped_regions=tuple(dropped))
+    return blocks
 
 
 def _front_matter_title(front_matter: str) -> str | None:

@@ -7,10 +7,11 @@ place: heading, article title and body, in the article's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.models import Article, Section
-from app.search.analysis import analyse_field, primary_language
-from app.search.scoring import pack_tf
+from app.search.analysis import FieldAnalysis, analyse_field, primary_language
+from app.search.scoring import TF_MAX, pack_tf
 
 # Separates fields in a stored token stream, so a phrase never spans two fields.
 FIELD_SEPARATOR = " | "
@@ -38,28 +39,38 @@ def article_url(slug: str) -> str:
     return f"/articles/{slug}"
 
 
+# A body term's packed frequency, by its count: most terms occur in the body alone.
+_BODY_ONLY = tuple(pack_tf(0, 0, count) for count in range(TF_MAX + 1))
+# The heading and title terms' counts are small: few distinct triples, packed once each.
+_pack = lru_cache(maxsize=4096)(pack_tf)
+
+
+def _packed_frequencies(
+    heading: dict[str, int], title: dict[str, int], body: dict[str, int]
+) -> dict[str, int]:
+    """pack_tf of every term's three field frequencies."""
+    try:
+        packed = dict(zip(body, map(_BODY_ONLY.__getitem__, body.values()), strict=True))
+    except IndexError:  # a count above TF_MAX
+        packed = {term: pack_tf(0, 0, count) for term, count in body.items()}
+    for term in heading.keys() | title.keys():
+        packed[term] = _pack(heading.get(term, 0), title.get(term, 0), body.get(term, 0))
+    return packed
+
+
 def _document(
-    article: Article, position: int, section: Section | None, heading: str, body: str
+    article: Article,
+    position: int,
+    section: Section | None,
+    heading: str,
+    body: str,
+    title_terms: FieldAnalysis,
 ) -> SearchDocument:
     language = primary_language(article.language)
     heading_terms = analyse_field(heading, language)
-    title_terms = analyse_field(article.title, language)
     body_terms = analyse_field(body, language)
-    terms = (
-        heading_terms.frequencies.keys()
-        | title_terms.frequencies.keys()
-        | body_terms.frequencies.keys()
-    )
-    packed = {
-        term: pack_tf(
-            heading_terms.frequencies.get(term, 0),
-            title_terms.frequencies.get(term, 0),
-            body_terms.frequencies.get(term, 0),
-        )
-        for term in terms
-    }
     stream = FIELD_SEPARATOR.join(
-        " ".join(field.stream) for field in (heading_terms, title_terms, body_terms)
+        [" ".join(heading_terms.stream), " ".join(title_terms.stream), " ".join(body_terms.stream)]
     )
     return SearchDocument(
         position=position,
@@ -71,7 +82,9 @@ def _document(
         heading_length=heading_terms.length,
         title_length=title_terms.length,
         body_length=body_terms.length,
-        packed_frequencies=packed,
+        packed_frequencies=_packed_frequencies(
+            heading_terms.frequencies, title_terms.frequencies, body_terms.frequencies
+        ),
         stream=f" {stream} ",
         surfaces={**body_terms.surfaces, **title_terms.surfaces, **heading_terms.surfaces},
     )
@@ -79,11 +92,15 @@ def _document(
 
 def search_documents(article: Article) -> list[SearchDocument]:
     """The lead (if it has text) and every section of the article."""
+    # Every document holds the title: analysed once per article.
+    title_terms = analyse_field(article.title, primary_language(article.language))
     documents: list[SearchDocument] = []
     if article.lead.strip():
-        documents.append(_document(article, 0, None, "", article.lead))
+        documents.append(_document(article, 0, None, "", article.lead, title_terms))
     for section in article.sections:
         documents.append(
-            _document(article, section.position, section, section.heading, section.body)
+            _document(
+                article, section.position, section, section.heading, section.body, title_terms
+            )
         )
     return documents
