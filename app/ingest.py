@@ -461,6 +461,9 @@ def _walk(
 ) -> Iterator[tuple[Path, str] | _Refused]:
     """The files under `folder`, each with its path relative to `root` as its source (its
     full path when `absolute`: a folder outside the articles folder)."""
+    # os.walk does not enter symlinked folders: below a folder inside `root`, only a
+    # symlinked file can lead out, so only those are resolved.
+    folder_inside = _inside(folder, root)
     for directory, subfolders, files in os.walk(folder):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         here = Path(directory)
@@ -477,7 +480,7 @@ def _walk(
             if format_from_name(name) is None:
                 reason = f"not an article format ({child.suffix or 'no extension'})"
                 yield _Refused(child, FileStatus.IGNORED, reason)
-            elif not _inside(child, root):
+            elif not (folder_inside and not child.is_symlink()) and not _inside(child, root):
                 yield _Refused(child, FileStatus.SKIPPED, f"resolves outside {root}")
             elif absolute:
                 yield child, child.absolute().as_posix()

@@ -370,3 +370,75 @@ def test_restored_history_answers_and_the_feed_numbers_on(store: SQLStore) -> No
     store.delete_article(stored.slug)
     [deleted] = store.changes(since=42, limit=10).items
     assert (deleted.cursor, deleted.kind) == ("43", "deleted")
+
+
+def _search_slugs(store: SQLStore, query: str) -> set[str]:
+    return {hit.article_slug for hit in store.search(SearchRequest(query=query)).hits}
+
+
+def test_writers_share_new_terms_and_never_number_one_twice(
+    store_factory: StoreFactory,
+) -> None:
+    """Each writing process remembers the vocabulary's ids: a term another process added
+    since must be found, not inserted again under a second id."""
+    first, second = store_factory.open(), store_factory.open()
+    second.upsert_article(article("Warm up the second writer", source="w.md"))
+    first.upsert_article(
+        article_from_sections(
+            title="Axolotl care", sections=[("What do axolotls eat?", "Bloodworms daily.")]
+        )
+    )
+    second.upsert_article(
+        article_from_sections(
+            title="Axolotl tanks", sections=[("How big a tank for an axolotl?", "Long.")]
+        )
+    )
+    first.upsert_article(
+        article_from_sections(
+            title="Axolotl water", sections=[("How cold for axolotls?", "Below 20 °C.")]
+        )
+    )
+    expected = {"axolotl-care", "axolotl-tanks", "axolotl-water"}
+    for reader in (first, second, store_factory.open()):
+        assert _search_slugs(reader, "axolotl") == expected
+
+
+REFUSE_QUOKKAS = {
+    "sqlite": (
+        "CREATE TRIGGER refuse BEFORE INSERT ON changes WHEN NEW.article_slug = 'quokka-facts'"
+        " BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    ),
+    "postgres": (
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " IF NEW.article_slug = 'quokka-facts' THEN RAISE EXCEPTION 'refused'; END IF;"
+        " RETURN NEW; END $$",
+        "CREATE TRIGGER refuse BEFORE INSERT ON changes FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ),
+}
+ALLOW_QUOKKAS = {
+    "sqlite": ("DROP TRIGGER refuse",),
+    "postgres": ("DROP TRIGGER refuse ON changes",),
+}
+
+
+def test_terms_of_a_write_rolled_back_are_written_again(
+    store_factory: StoreFactory, store_backend: str
+) -> None:
+    """A write that fails after inserting new terms takes them back with it; the next
+    write of the same words must insert them anew, not trust the ids it was given."""
+    store = store_factory.open()
+    store.upsert_article(article())
+    quokkas = article_from_sections(
+        title="Quokka facts", sections=[("Where do quokkas live?", "Rottnest Island.")]
+    )
+    # The store refuses the article's change record, written after its terms.
+    for statement in REFUSE_QUOKKAS[store_backend]:
+        store_factory.execute(statement)
+    with pytest.raises(StoreUnavailable):
+        store.upsert_article(quokkas)
+    assert _search_slugs(store, "quokka") == set()
+    for statement in ALLOW_QUOKKAS[store_backend]:
+        store_factory.execute(statement)
+    store.upsert_article(quokkas)
+    assert _search_slugs(store, "quokka") == {"quokka-facts"}
+    assert _search_slugs(store, "rottnest") == {"quokka-facts"}

@@ -9,6 +9,7 @@ The schema is created and migrated by the app itself, under a session-level advi
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from app.errors import ArticleQAError, StoreUnavailable
 from app.fingerprint import index_fingerprint
-from app.store.sql import SQLStore, Transaction, read_generation
+from app.store.sql import SQLStore, Transaction, chunks, read_generation
 
 SCHEMA_VERSION = 3
 # Advisory lock keys (any two numbers no other application on the database uses).
@@ -143,6 +144,12 @@ def _storable(parameters: Sequence[Any]) -> tuple[Any, ...]:
     )
 
 
+# An INSERT of one row of parameters: sent as one statement for many rows (executemany).
+_INSERT_VALUES = re.compile(r"(INSERT INTO [^;]+ VALUES )(\(\?(?:, \?)*\))")
+# The most parameters one statement may have (the protocol counts them in 16 bits).
+_MAX_PARAMETERS = 65_535
+
+
 class _Tx:
     """A transaction on one pooled connection (see sql.Transaction)."""
 
@@ -166,11 +173,21 @@ class _Tx:
         return cursor
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """`sql` once per row; a plain INSERT ... VALUES (?, ...) as one statement of many
+        rows (each statement is a round trip to the server)."""
         batch = [_storable(row) for row in rows]
         if not batch:
             return
-        with self._connection.cursor() as cursor:
-            cursor.executemany(_placeholders(sql), batch)
+        match = _INSERT_VALUES.fullmatch(sql)
+        if match is None:
+            with self._connection.cursor() as cursor:
+                cursor.executemany(_placeholders(sql), batch)
+        else:
+            head, row = _placeholders(match[1]), _placeholders(match[2])
+            per_statement = max(1, _MAX_PARAMETERS // len(batch[0]))
+            for chunk in chunks(batch, per_statement):
+                values = ", ".join([row] * len(chunk))
+                self._connection.execute(head + values, [value for r in chunk for value in r])
         self.changed = True
 
 
@@ -253,12 +270,14 @@ class PostgresStore(SQLStore):
                     connection.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                     tx = _Tx(connection, read_generation(_Tx(connection, None)) + 1)
                     yield tx
+                    self._before_commit(tx)
                     if tx.changed:
                         connection.execute(
                             "UPDATE meta SET value = %s WHERE key = 'generation'",
                             (tx.generation,),
                         )
                     connection.execute("COMMIT")
+                    self._after_commit(tx)
                 except BaseException:
                     if not connection.closed:
                         connection.execute("ROLLBACK")

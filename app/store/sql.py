@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import threading
-import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from app.errors import (
@@ -42,7 +41,12 @@ from app.models import (
     StoredArticle,
 )
 from app.parsing.sections import section_url
-from app.search.documents import SearchDocument, article_url, search_documents
+from app.search.documents import (
+    SearchDocument,
+    article_url,
+    decompress_stream,
+    search_documents,
+)
 from app.search.engine import SearchEngine
 from app.search.index import ArticleRow, DocumentColumns, HitRow, RemovedRow, TermColumns
 from app.search.inverted import encode_terms
@@ -66,6 +70,9 @@ REMOVED_LOG_ROWS = 200_000
 # Suggestions asked of a slug index beyond those wanted, in case some are gone since.
 SUGGESTION_SPARE = 3
 _DOCUMENT_SLICE = 10_000
+# Term ids a writing process remembers (about 100 bytes each): the vocabulary of a large
+# store fits; past it, further terms are looked up each time.
+TERM_ID_CACHE_SIZE = 2_000_000
 
 _Item = TypeVar("_Item")
 
@@ -141,16 +148,6 @@ def article_from(skeleton: str, rows: Iterable[Sequence[Any]]) -> Article:
     return Article.model_validate(data)
 
 
-def compress_stream(stream: str) -> bytes:
-    """A document's analysed stream as stored: it is read only for phrase checks, and
-    compressed it takes half the room."""
-    return zlib.compress(stream.encode("utf-8"))
-
-
-def decompress_stream(data: bytes) -> str:
-    return zlib.decompress(data).decode("utf-8")
-
-
 def _stored(article: Article, created_at: str, updated_at: str) -> StoredArticle:
     return StoredArticle(**dict(article), created_at=created_at, updated_at=updated_at)
 
@@ -165,6 +162,30 @@ def allocate_ids(tx: Transaction, table: str, count: int) -> int:
     first = max(int(row[0]) if row else 0, int(above))
     set_meta(tx, key, first + count)
     return first
+
+
+@dataclass(slots=True)
+class _WriteScratch:
+    """What one write transaction keeps in memory while it runs.
+
+    - `terms_synced`: the terms committed by others were read (SQLStore._sync_term_ids);
+    - `term_ids`: terms known to exist for as long as the transaction does (read from the
+      store, or inserted by an article whose savepoint was released);
+    - `new_term_ids`: terms inserted by the article being written, kept or forgotten with
+      its savepoint;
+    - `next_ids`: the next id of each table ids were allocated in, written to `meta` once,
+      before the commit (an id handed out in a savepoint rolled back is skipped, never
+      given again)."""
+
+    terms_synced: bool = False
+    term_ids: dict[str, int] = field(default_factory=dict)
+    new_term_ids: dict[str, int] = field(default_factory=dict)
+    next_ids: dict[str, int] = field(default_factory=dict)
+
+    def article_written(self, *, kept: bool) -> None:
+        if kept:
+            self.term_ids.update(self.new_term_ids)
+        self.new_term_ids.clear()
 
 
 def set_meta(tx: Transaction, key: str, value: int) -> None:
@@ -211,6 +232,12 @@ class SQLStore(ABC):
         self._article_slugs = SlugIndex()
         self._article_slugs_seen = -1  # the generation indexed
         self._slug_lock = threading.Lock()
+        # Term ids known to be committed (terms are never deleted nor renumbered), and those
+        # read by the running write transaction, kept once it commits (see _term_ids).
+        self._term_id_cache: dict[str, int] = {}
+        self._term_ids_below = 0  # every committed term with a lower id is in the cache
+        self._term_ids_complete = True  # False once the vocabulary outgrew the cache
+        self._scratch: tuple[Transaction | None, _WriteScratch] = (None, _WriteScratch())
 
     @abstractmethod
     def _read(self, *, snapshot: bool = True) -> AbstractContextManager[Transaction]:
@@ -257,12 +284,12 @@ class SQLStore(ABC):
         """
         documents = search_documents(article)
         with self._write() as tx:
+            existing = self._existing(tx, article)
             if precondition is not None:
-                existing = self._existing(tx, article)
                 newer = precondition(self._stored_record(tx, existing) if existing else None)
                 if newer is not None:
                     article, documents = newer, search_documents(newer)
-            return self._upsert(tx, article, documents, raw)
+            return self._upsert(tx, article, documents, raw, existing)
 
     def upsert_batch(self, items: Sequence[PendingWrite]) -> list[Upserted | Exception]:
         """Several upserts in one transaction (bulk ingest: one commit for many); each
@@ -278,19 +305,22 @@ class SQLStore(ABC):
             for article, documents, precondition in prepared:
                 tx.execute("SAVEPOINT article")
                 try:
+                    existing = self._existing(tx, article)
                     if precondition is not None:
-                        existing = self._existing(tx, article)
                         newer = precondition(
                             self._stored_record(tx, existing) if existing else None
                         )
                         if newer is not None:
                             article, documents = newer, search_documents(newer)
-                    results.append(self._upsert(tx, article, documents, None))
+                    results.append(self._upsert(tx, article, documents, None, existing))
                 except Exception as error:
                     if isinstance(error, self._fatal_errors):
                         raise
                     tx.execute("ROLLBACK TO SAVEPOINT article")
+                    self._write_scratch(tx).article_written(kept=False)
                     results.append(error)
+                else:
+                    self._write_scratch(tx).article_written(kept=True)
                 tx.execute("RELEASE SAVEPOINT article")
         return results
 
@@ -307,8 +337,9 @@ class SQLStore(ABC):
         article: Article,
         documents: list[SearchDocument],
         raw: RawSource | None,
+        existing: _Record | None,
     ) -> Upserted:
-        existing = self._existing(tx, article)
+        """Write `article`, whose stored version (by _existing) is `existing`."""
         if article.origin == "http" and existing is not None and existing.origin == "file":
             raise SourceConflict(article.slug, existing.source)
         base = article.slug
@@ -510,7 +541,7 @@ class SQLStore(ABC):
         for document in documents:
             for term, word in document.surfaces.items():
                 surfaces.setdefault(term, word)
-        article_id = allocate_ids(tx, "articles", 1)
+        article_id = self._allocate_ids(tx, "articles", 1)
         lead_indexed = any(doc.position == 0 for doc in documents)
         tx.execute(
             "INSERT INTO articles (id, slug, base_slug, source, origin, title, language,"
@@ -537,13 +568,13 @@ class SQLStore(ABC):
         )
         # The documents were analysed before the slug was settled: URLs come from `article`.
         sections = {section.position: section for section in article.sections}
-        first_doc_id = allocate_ids(tx, "sections", len(documents))
+        first_doc_id = self._allocate_ids(tx, "sections", len(documents))
         rows = []
         for doc_id, doc in enumerate(documents, start=first_doc_id):
             section = sections.get(doc.position)
-            terms = encode_terms(
-                [(term_ids[term], packed) for term, packed in doc.packed_frequencies.items()]
-            )
+            packed = doc.packed_frequencies
+            ids = map(term_ids.__getitem__, packed)
+            terms = encode_terms(zip(ids, packed.values(), strict=True))
             rows.append(
                 (
                     doc_id,
@@ -561,7 +592,7 @@ class SQLStore(ABC):
                     doc.title_length,
                     doc.body_length,
                     terms,
-                    compress_stream(doc.stream),
+                    doc.compressed_stream,
                 )
             )
         tx.executemany(
@@ -575,19 +606,95 @@ class SQLStore(ABC):
     def _term_ids(
         self, tx: Transaction, terms: set[str], surfaces: dict[str, str]
     ) -> dict[str, int]:
-        """The id of every term, inserting the terms the index does not know yet."""
-        ordered = sorted(terms)
-        ids = self._known_term_ids(tx, ordered)
-        missing = [term for term in ordered if term not in ids]
+        """The id of every term, inserting the terms the index does not know yet.
+
+        A writing process keeps the vocabulary's ids in memory (terms are never deleted
+        nor renumbered): read whole at its first write, then only the terms committed
+        since, once per transaction (_sync_term_ids). A term found neither there nor among
+        those this transaction inserted is new. Past TERM_ID_CACHE_SIZE terms, the rest
+        are looked up in the store."""
+        scratch = self._write_scratch(tx)
+        if not scratch.terms_synced:
+            self._sync_term_ids(tx, scratch)
+        ids: dict[str, int] = {}
+        rest = terms
+        for known in (self._term_id_cache, scratch.term_ids):
+            found = known.keys() & rest
+            # map and zip: the lookups run in C (an article has hundreds of terms)
+            ids.update(zip(found, map(known.__getitem__, found), strict=True))
+            rest = rest - found
+        missing = sorted(rest)
+        if missing and not self._term_ids_complete:
+            stored = self._known_term_ids(tx, missing)
+            scratch.term_ids.update(stored)
+            ids.update(stored)
+            missing = [term for term in missing if term not in stored]
         if missing:
-            first = allocate_ids(tx, "terms", len(missing))
+            first = self._allocate_ids(tx, "terms", len(missing))
             new = {term: term_id for term_id, term in enumerate(missing, start=first)}
             tx.executemany(
                 "INSERT INTO terms (id, term, surface) VALUES (?, ?, ?)",
                 [(term_id, term, surfaces.get(term, term)) for term, term_id in new.items()],
             )
+            scratch.new_term_ids.update(new)
             ids.update(new)
         return ids
+
+    def _sync_term_ids(self, tx: Transaction, scratch: _WriteScratch) -> None:
+        """The terms committed since this process last read them (all of them at first)."""
+        scratch.terms_synced = True
+        if not self._term_ids_complete:
+            return
+        room = TERM_ID_CACHE_SIZE - len(self._term_id_cache)
+        rows = tx.execute(
+            "SELECT term, id FROM terms WHERE id >= ? ORDER BY id LIMIT ?",
+            (self._term_ids_below, room + 1),
+        ).fetchall()
+        if len(rows) > room:  # too many to keep: look the others up in the store
+            self._term_ids_complete = False
+            rows = rows[:room]
+        scratch.term_ids.update(rows)
+
+    def _before_commit(self, tx: Transaction) -> None:
+        """Backend hook, just before `tx` commits: the next ids it allocated are saved."""
+        writing, scratch = self._scratch
+        if writing is tx:
+            for table, next_id in scratch.next_ids.items():
+                set_meta(tx, f"next_id:{table}", next_id)
+
+    def _after_commit(self, tx: Transaction) -> None:
+        """Backend hook, after `tx` committed: the term ids it knew are now known for good."""
+        writing, scratch = self._scratch
+        self._scratch = (None, _WriteScratch())
+        if writing is not tx or not scratch.terms_synced:
+            return
+        scratch.article_written(kept=True)
+        self._term_id_cache.update(scratch.term_ids)
+        if self._term_ids_complete:
+            # Every term below this id is known; a rolled-back insert's id is never reused.
+            self._term_ids_below = max(
+                self._term_ids_below,
+                scratch.next_ids.get("terms", 0),
+                max(scratch.term_ids.values(), default=-1) + 1,
+            )
+
+    def _write_scratch(self, tx: Transaction) -> _WriteScratch:
+        """What the running write transaction `tx` keeps (writes are serialised)."""
+        writing, scratch = self._scratch
+        if writing is not tx:  # a new transaction: what an earlier one kept may be undone
+            scratch = _WriteScratch()
+            self._scratch = (tx, scratch)
+        return scratch
+
+    def _allocate_ids(self, tx: Transaction, table: str, count: int) -> int:
+        """allocate_ids, reading the store only on a transaction's first call per table
+        (_before_commit saves where the transaction got to)."""
+        next_ids = self._write_scratch(tx).next_ids
+        first = next_ids.get(table)
+        if first is None:
+            first = allocate_ids(tx, table, count)
+        next_ids[table] = first + count
+        return first
 
     @staticmethod
     def _known_term_ids(tx: Transaction, terms: Sequence[str]) -> dict[str, int]:
@@ -595,7 +702,7 @@ class SQLStore(ABC):
         for chunk in chunks(terms):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT term, id FROM terms WHERE term IN ({marks})"
-            ids.update((str(term), int(term_id)) for term, term_id in tx.execute(query, chunk))
+            ids.update(tx.execute(query, chunk).fetchall())
         return ids
 
     def _delete_rows(self, tx: Transaction, article_id: int) -> None:

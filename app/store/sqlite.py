@@ -258,11 +258,13 @@ class SQLiteStore(SQLStore):
                 tx = _Tx(connection, None)
                 tx = _Tx(connection, tx.generation + 1)
                 yield tx
+                self._before_commit(tx)
                 if connection.total_changes != changes_before:
                     connection.execute(
                         "UPDATE meta SET value = ? WHERE key = 'generation'", (tx.generation,)
                     )
                 connection.execute("COMMIT")
+                self._after_commit(tx)
                 self._bound_wal(connection)
             except sqlite3.Error as error:
                 with suppress(sqlite3.Error):
