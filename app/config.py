@@ -87,6 +87,13 @@ class Settings(BaseSettings):
         description="Worker processes `serve` runs; only one of them syncs and watches the "
         "articles folder (app/leadership.py).",
     )
+    threads: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Threads per worker that run blocking work (searches, writes, readiness "
+        "checks); each holds a store connection and its cache.",
+    )
     cache_max_age: int = Field(
         default=60, ge=0, description="Seconds in Cache-Control: max-age of content responses."
     )

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -117,6 +118,10 @@ def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
         # So is reading the search index into memory: the first searches wait for it, the
         # other requests do not.
         threading.Thread(target=warm_up, args=(store,), name="index-warm-up", daemon=True).start()
+        # Blocking routes run on anyio's default thread limiter: 40 threads, each with its
+        # own store connection and page cache (2-3 MB each), where a worker bound by one
+        # GIL gains nothing past a few.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:
             watcher.start()
             # Lifespan state: requests read it as request.state.store / .settings (deps.py).
