@@ -11,6 +11,8 @@ source's, so posting lists are `--copies` times longer than the source's.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import random
 import shutil
 import sqlite3
@@ -119,10 +121,24 @@ def visibility_ms(store: Store, db: Path, folder: Path, probes: int = 5) -> list
     return delays
 
 
+def print_profile(store: Store, queries: list[str]) -> None:
+    """The functions the warm common-word searches spend their time in (cumulative)."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for query in queries:
+        store.search(SearchRequest(query=query))
+    profile.disable()
+    print(f"profile of {len(queries)} warm common-word searches:")
+    pstats.Stats(profile).sort_stats("tottime").print_stats(15)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("source", type=Path, help="a SQLite store (bench_scale's 100k store)")
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the common-word searches spend"
+    )
     args = parser.parse_args(argv)
     keep_memory_flat()  # as `serve` does
     with tempfile.TemporaryDirectory(prefix="article-qa-million-") as scratch:
@@ -142,6 +158,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"warm {name:6} p50 {p50:.2f} ms  p99 {p99:.2f} ms  max {lat[-1]:.2f} ms")
         private, rss = private_and_rss_mb()
         print(f"private / RSS after the searches: {private:.0f} / {rss:.0f} MB")
+        if args.profile:
+            print_profile(store, query_classes(random.Random(11))["common"])
         delays = visibility_ms(store, db, Path(scratch))
         print("a write by another process searchable here after (ms):", end=" ")
         print(", ".join(f"{delay:.1f}" for delay in delays))

@@ -31,7 +31,7 @@ from app.api.security import DocsPage, DocsPolicy, HostPolicy, ProblemCORS
 from app.config import Settings, configure_logging, get_settings
 from app.errors import ArticleQAError
 from app.leadership import leadership_for
-from app.memory import keep_memory_flat
+from app.memory import give_back_free_memory, keep_memory_flat
 from app.store.base import Store, open_store
 from app.watch import LeaderWatcher
 
@@ -84,6 +84,7 @@ def warm_up(store: Store) -> None:
     except ArticleQAError as error:  # the first search says so again, as a problem
         logger.warning("the search index could not be read at start-up: %s", error)
         return
+    give_back_free_memory()  # the rows read to build it are garbage now
     logger.info("search index in memory after %.1f s", time.monotonic() - started)
 
 
