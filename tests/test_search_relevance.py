@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluation.relevance import (
+from app.search.request import SearchRequest
+from app.store.sql import SQLStore
+from tests.conftest import BACKENDS, store_factory_for
+from tests.parsing.corpus import skip_or_fail_without
+from tools.evaluation.relevance import (
     CORPUS_DIR,
     SEED_DIR,
     RelevanceReport,
@@ -20,10 +24,6 @@ from app.evaluation.relevance import (
     load_store,
     source_files,
 )
-from app.search.request import SearchRequest
-from app.store.sql import SQLStore
-from tests.conftest import BACKENDS, store_factory_for
-from tests.parsing.corpus import skip_or_fail_without
 
 MIN_MRR_AT_10 = 0.85
 MIN_RECALL_AT_3 = 0.9

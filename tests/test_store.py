@@ -11,7 +11,6 @@ import pytest
 
 from app.api.lookup import resolve_section
 from app.errors import ArticleNotFound, Gone, Moved, SectionNotFound, StoreUnavailable
-from app.evaluation.relevance import article_from_sections
 from app.ingest import FileStatus, sync_folder
 from app.models import Article, DroppedText
 from app.search.request import SearchRequest
@@ -19,6 +18,7 @@ from app.store.base import UpsertOutcome
 from app.store.salvage import ChangeRow, RetiredRow, Salvage
 from app.store.sql import SQLStore
 from tests.conftest import SEED_FILE, StoreFactory
+from tools.evaluation.relevance import article_from_sections
 
 SECTIONS = [
     ("What’s the status of Iran-Pakistan ties?", "Both nations are eyeing energy connections."),

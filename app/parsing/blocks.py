@@ -80,6 +80,8 @@ class Block(NamedTuple):
     `prompt` holds a run-in bold lead-in (interview question) split off the paragraph.
     `glued` marks text that followed a long whitespace run on the same line (captions,
     promos pasted onto the end of a paragraph by copy-and-paste from a page).
+    `lead` holds a bold lead-in that states rather than asks, still part of `text`: a
+    prompt only in an interview whose other leads ask (interview.promote_statement_leads).
     """
 
     kind: BlockKind
@@ -91,6 +93,7 @@ class Block(NamedTuple):
     emphasis: bool = False
     prompt: str | None = None
     glued: bool = False
+    lead: str | None = None
 
     @property
     def full_text(self) -> str:

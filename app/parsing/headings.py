@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from app.parsing.blocks import NUMBERED_LINE, Block, word_count
 from app.parsing.dates import is_date_only
-from app.parsing.questions import INTERVIEW_PROMPT, MAX_PROMPT_WORDS, is_question
+from app.parsing.questions import (
+    INTERVIEW_PROMPT,
+    MAX_PROMPT_WORDS,
+    ends_with_tag_question,
+    is_question,
+)
 
 _MAX_LINE_HEADING_WORDS = 16
 _MAX_LINE_QUESTION_WORDS = 30
@@ -48,6 +54,8 @@ def markup_heading_veto(block: Block, title: str) -> str | None:
     words = word_count(text)
     if _same_text(text, title, near=block.level == 1):
         return "title_repeat"
+    if is_pull_quote(text):
+        return "pull_quote"
     if is_date_only(text):
         return "dateline"
     if words > _MAX_MARKUP_HEADING_WORDS:
@@ -57,10 +65,47 @@ def markup_heading_veto(block: Block, title: str) -> str | None:
     return None
 
 
+# "Account: @handle", "Accounts: @a, @b", "Website: https://…", "E-mail: a@b.org": a label
+# naming a contact (handles, addresses, links), in any language.
+_CONTACT_LABEL = re.compile(
+    r"^[^\W\d_][\w .-]{0,30}[:：]\s*"
+    r"(?:(?:@[\w.]+|#\w+|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+)[,;]?\s*)+$"
+)
+
+
+def is_contact_label(text: str) -> bool:
+    return _CONTACT_LABEL.match(text) is not None
+
+
+# Opening quotation marks and the mark that closes each.
+_QUOTES = {"“": "”", '"': '"', "«": "»", "„": "“", "‘": "’", "「": "」", "『": "』", "»": "«"}
+_MIN_PULL_QUOTE_WORDS = 6
+# After the closing mark, an attribution may follow: "— Jane Doe".
+_ATTRIBUTION = re.compile(r"\s*[—–-]\s*[^\W\d][\w .’'-]{0,60}$")
+
+
+def is_pull_quote(text: str) -> bool:
+    """A quoted sentence set as a heading: magazines repeat a line of the answer in large
+    type ("“Leadership is about enabling others.”"). A quoted question, or a short quoted
+    title ("“Never again”"), may be a real heading."""
+    quote = _ATTRIBUTION.sub("", text.strip())
+    close = _QUOTES.get(quote[:1])
+    if close is None or len(quote) < 3 or not quote.endswith(close):
+        return False
+    inner = quote[1:-1].strip()
+    return (
+        close not in inner
+        and inner[-1:] in (".", "!", "…")
+        and word_count(inner) >= _MIN_PULL_QUOTE_WORDS
+    )
+
+
 def is_plain_heading_line(block: Block) -> bool:
     """A short standalone line that is not a sentence, a clause, a label or a list item."""
     text = block.text
     if block.kind != "paragraph" or not block.standalone or block.glued:
+        return False
+    if is_contact_label(text):
         return False
     prompt = INTERVIEW_PROMPT.match(text) is not None
     if len(text) > (_MAX_PROMPT_CHARS if prompt else _MAX_LINE_HEADING_CHARS):
@@ -73,7 +118,11 @@ def is_plain_heading_line(block: Block) -> bool:
     if prompt:
         return words <= MAX_PROMPT_WORDS  # prompts may run long; the marker says enough
     if is_question(text):
-        return words <= _MAX_LINE_QUESTION_WORDS and _single_question(text)
+        return (
+            words <= _MAX_LINE_QUESTION_WORDS
+            and _single_question(text)
+            and not ends_with_tag_question(text)
+        )
     return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
 
 
@@ -83,7 +132,7 @@ def is_emphasis_heading(block: Block) -> bool:
         return False
     text = block.text
     words = word_count(text)
-    if text.endswith((":", "：")) or not starts_like_heading(text):
+    if text.endswith((":", "：")) or not starts_like_heading(text) or is_contact_label(text):
         return False
     if is_question(text):
         return words <= _MAX_LINE_QUESTION_WORDS * 2
@@ -96,13 +145,18 @@ def find_headings(
     """Return the heading candidates and, per vetoed markup heading, the veto reason."""
     candidates: list[HeadingCandidate] = []
     vetoes: dict[int, str] = {}
+    prompts = _repeated_prompts(blocks)
     for index, block in enumerate(blocks):
         candidate = _candidate(index, block)
+        if candidate is None and block.bare_line and block.text in prompts:
+            candidate = HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "repeated_prompt")
         if candidate is None:
             continue
         if block.kind == "heading":
-            # The title is repeated in the article header, before any section.
-            veto = markup_heading_veto(block, title if not candidates else "")
+            # The title is repeated in the article header, before any section; an h1
+            # repeating it anywhere is another layout's copy of the header.
+            repeated = title if not candidates or block.level == 1 else ""
+            veto = markup_heading_veto(block, repeated)
             if veto is not None:
                 vetoes[index] = veto
                 continue
@@ -111,6 +165,29 @@ def find_headings(
     for candidate in _empty_headings(candidates, len(blocks)):
         vetoes[candidate.block_index] = "empty_heading"
     return [c for c in candidates if c.block_index not in vetoes], vetoes
+
+
+# A standalone line met this often, word for word, is a prompt put to each guest of an
+# interview series ("Your quickest dinner recipe."), a heading even when it asks nothing.
+_MIN_PROMPT_REPEATS = 3
+_MIN_PROMPT_WORDS = 3
+
+
+def _repeated_prompts(blocks: Sequence[Block]) -> frozenset[str]:
+    counts = Counter(
+        block.text
+        for block in blocks
+        if block.bare_line and block.kind == "paragraph" and block.standalone
+    )
+    return frozenset(
+        text
+        for text, count in counts.items()
+        if count >= _MIN_PROMPT_REPEATS
+        and _MIN_PROMPT_WORDS <= word_count(text) <= _MAX_LINE_QUESTION_WORDS
+        and starts_like_heading(text)
+        and not text.endswith((":", "："))
+        and not is_contact_label(text)
+    )
 
 
 def late_top_heading(candidates: Sequence[HeadingCandidate]) -> HeadingCandidate | None:
@@ -167,7 +244,7 @@ def _without_subtitles(candidates: list[HeadingCandidate]) -> list[HeadingCandid
     kept: list[HeadingCandidate] = []
     for candidate in candidates:
         previous = kept[-1] if kept else None
-        unmarked = candidate.rule in ("bold_paragraph", "standalone_short_line")
+        unmarked = candidate.rule in ("bold_paragraph", "standalone_short_line", "repeated_prompt")
         if (
             previous is not None
             and previous.block_index == candidate.block_index - 1

@@ -15,7 +15,13 @@ from app.parsing.blocks import (
     word_count,
 )
 from app.parsing.html_text import element_text, raw_text
-from app.parsing.questions import INTERVIEW_PROMPT, MAX_PROMPT_WORDS, is_question, split_prompt
+from app.parsing.questions import (
+    INTERVIEW_PROMPT,
+    MAX_PROMPT_WORDS,
+    ends_with_tag_question,
+    is_question,
+    split_prompt,
+)
 from app.parsing.text_reader import read_text
 
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
@@ -81,15 +87,17 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
         rest = normalize_space(text[len(prompt) :]) if text.startswith(prompt) else ""
         if rest and is_question(prompt):
             return [Block("paragraph", rest, "p>b", prompt=prompt)]
+        if rest and not INTERVIEW_PROMPT.match(text):
+            # A statement in bold opening the paragraph: a prompt if the article's other
+            # bold leads ask (interview.promote_statement_leads), else just text.
+            return [Block("paragraph", text, "p", lead=prompt)]
     if element.find(".//br") is not None:
         # Pages laid out with <br> instead of paragraphs: read the lines as plain text. The
         # extractor may collapse <br><br> into one <br>, so every line stands alone, but
         # only a question line can head a section (addresses and verse are lines too).
         lines = read_text(raw_text(element, line_break="\n\n")).blocks
         if len(lines) > 1:
-            return [
-                line._replace(origin="p>br", standalone=is_question(line.text)) for line in lines
-            ]
+            return [line._replace(origin="p>br", standalone=_asks(line.text)) for line in lines]
     if INTERVIEW_PROMPT.match(text):
         # "Q: How do I...?" as a paragraph of its own, its answer ("A: ...") in the next one
         # or after the question in this one.
@@ -97,6 +105,11 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
         if word_count(prompt) <= MAX_PROMPT_WORDS:
             return [Block("paragraph", rest, "p", prompt=prompt)]
     return [Block("paragraph", text, "p")]
+
+
+def _asks(line: str) -> bool:
+    """A question line, not a statement closed by a tag question ("…, right?")."""
+    return is_question(line) and not ends_with_tag_question(line)
 
 
 def _leading_bold(element: lxml_html.HtmlElement) -> str | None:

@@ -23,13 +23,15 @@ from app.parsing.html_recovery import (
     restore_short_answers,
 )
 from app.parsing.html_widgets import prepare_for_extraction
+from app.parsing.questions import is_question
 
 
 def read_html(text: str) -> ReadResult:
     page = parse_page(text)
     if page is None:
         return ReadResult([])
-    title = page_title(page, metadata_title(page))
+    found = page_title(page, metadata_title(page))
+    title = found.text
     language = page_language(page)
     minutes = page_reading_time(page)
     page_words = visible_words(page)
@@ -45,6 +47,8 @@ def read_html(text: str) -> ReadResult:
         # The extractor found no main content (tiny or malformed pages): read the whole
         # body minus obvious chrome rather than lose the text.
         blocks = list(walk(_without_chrome(page)))
+    if found.from_metadata_only:
+        title, blocks = _title_from_first_heading(title, blocks)
     chrome = _chrome_summary(page_words, blocks)
     return ReadResult(
         blocks,
@@ -53,6 +57,21 @@ def read_html(text: str) -> ReadResult:
         dropped_regions=((chrome, "page_chrome"),) if chrome else (),
         reading_time_minutes=minutes,
     )
+
+
+def _title_from_first_heading(
+    title: str | None, blocks: list[Block]
+) -> tuple[str | None, list[Block]]:
+    """A page with no h1, whose metadata title names none of its headings ("site.org |
+    Prices"): an article that opens with a heading has its title there, unless that heading
+    is the first question of an FAQ (its peers at the same level ask too)."""
+    if not blocks or blocks[0].kind != "heading":
+        return title, blocks
+    first = blocks[0]
+    peers = [b for b in blocks[1:] if b.kind == "heading" and b.level == first.level]
+    if is_question(first.text) and any(is_question(peer.text) for peer in peers):
+        return title, blocks
+    return first.text, blocks[1:]
 
 
 def _without_chrome(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement:

@@ -168,7 +168,8 @@ def _inline_block(
         prompt_block = _interview_prompt(children, origin)
         if word_count(prompt_block.prompt or "") <= MAX_PROMPT_WORDS:
             return [prompt_block]
-    return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph")]
+    lead = prompt if kind == "paragraph" else None  # a statement: a prompt only among others
+    return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph", lead=lead)]
 
 
 def _interview_prompt(children: list[Token], origin: str) -> Block:

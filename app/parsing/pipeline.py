@@ -21,6 +21,7 @@ from app.parsing.headings import (
     late_top_heading,
 )
 from app.parsing.html_reader import read_html
+from app.parsing.interview import promote_statement_leads
 from app.parsing.language import UNDETERMINED, choose_language
 from app.parsing.markdown_reader import read_markdown
 from app.parsing.questions import INTERVIEW_PROMPT, is_question
@@ -68,6 +69,7 @@ def parse_article(
     fmt = source_format or detect_format(source, text)
     read = READERS[fmt](text)
     title, blocks = _title_and_body(read, source, warnings)
+    blocks = promote_statement_leads(blocks)
     triage = _Triage(blocks)
     minutes = triage.apply_boilerplate_rules() or read.reading_time_minutes
     headings = triage.find_section_headings(title=title)
@@ -117,6 +119,10 @@ def _title_and_body(read: ReadResult, source: str, warnings: list[str]) -> tuple
     return title, blocks
 
 
+# Vetoed headings whose text stays in the article as a paragraph of the section around it.
+KEPT_AS_TEXT = frozenset({"standfirst", "pull_quote"})
+
+
 class _Triage:
     """Decides, block by block, what is article text and what is dropped (with why)."""
 
@@ -143,7 +149,7 @@ class _Triage:
         kept = [self.blocks[index] for index in kept_indexes]
         found, vetoes = find_headings(kept, title=title)
         for kept_index, veto in vetoes.items():
-            if veto == "standfirst":
+            if veto in KEPT_AS_TEXT:
                 self.standfirsts.add(kept_indexes[kept_index])
             else:
                 self.reasons[kept_indexes[kept_index]] = veto

@@ -127,8 +127,33 @@ def is_question(heading: str) -> bool:
     return question_rule(heading) is not None
 
 
+# "How to grow a lemon tree", "What to expect", "Wie man ...": an instruction or a topic,
+# not a question, when no question mark says otherwise.
+_INFINITIVE_NEXT = re.compile(
+    r"^(?:(?:how|what|where|when|which|who|why)\s+to|wie\s+man|comment\s+faire)\b",
+    re.IGNORECASE,
+)
+
+
 def opens_like_a_question(heading: str) -> bool:
     """Starts with a question word ("Как изменить размер диска", "什么时候移除") and is not a
-    statement about the writer ("How we evaluated")."""
+    statement about the writer ("How we evaluated") nor an instruction ("How to ...")."""
     text = heading.strip()
-    return bool(_QUESTION_WORDS.match(text)) and not _FIRST_PERSON_NEXT.match(text)
+    return (
+        bool(_QUESTION_WORDS.match(text))
+        and not _FIRST_PERSON_NEXT.match(text)
+        and not _INFINITIVE_NEXT.match(text)
+    )
+
+
+# A statement closed by a tag question asks nothing: "…, right?", "…, isn't it?",
+# "…, n'est-ce pas ?", "…, oder?", "…, ¿verdad?".
+_TAG_QUESTION = re.compile(
+    r"[,–—]\s*(?:\w+\s+){0,2}(?:right|isn['’]t it|aren['’]t they|don['’]t you|no|eh|okay|ok|"
+    r"n['’]est-ce pas|nicht wahr|oder|¿?verdad|non|да|правда)\s*[?？]$",
+    re.IGNORECASE,
+)
+
+
+def ends_with_tag_question(text: str) -> bool:
+    return _TAG_QUESTION.search(text.strip()) is not None

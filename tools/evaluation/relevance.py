@@ -1,7 +1,7 @@
 """Search relevance harness: judged queries in, MRR@10, recall@1/3 and nDCG@10 out.
 
 Judgements name a section by (source file, heading text), so they survive slug changes and
-work with whatever the parser returns. Run `python -m app.evaluation.relevance` to print a
+work with whatever the parser returns. Run `python -m tools.evaluation.relevance` to print a
 report; tests/test_search_relevance.py holds the thresholds.
 """
 
@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.evaluation import REPO, SHARED_CORPUS
 from app.models import Article, Section
 from app.search.request import SearchRequest
 from app.store.base import Store
+from tools.evaluation import REPO, SHARED_CORPUS
 
 QUERIES = REPO / "tests" / "relevance" / "queries.json"
 SEED_DIR = REPO / "data" / "articles"
