@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.parsing.rules import DROP_REASONS_DOC, DropReason
+
 SourceFormat = Literal["text", "markdown", "html"]
 Origin = Literal["file", "http"]
 ChangeKind = Literal["created", "updated", "deleted"]
@@ -17,7 +19,7 @@ class DroppedText(BaseModel):
     """A piece of the source the parser removed, and the named rule that removed it."""
 
     text: str
-    reason: str = Field(description="Name of the rule that removed the text.")
+    reason: DropReason = Field(description=DROP_REASONS_DOC)
 
 
 class Section(BaseModel):

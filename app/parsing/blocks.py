@@ -67,6 +67,22 @@ def word_set(words: str) -> frozenset[str]:
 NUMBERED_LINE = re.compile(r"^\s*\d{1,3}[.)]\s+(?=\S)")
 
 
+SpanKind = Literal["emphasis", "strong", "code", "link", "line_break"]
+
+
+class Span(NamedTuple):
+    """Inline structure of a block's text: `text[start:end]` is emphasised, strong, code or
+    a link to `href`; a line break is an empty span at the offset where the line breaks.
+    Offsets count characters of `Block.text` (the prompt, when split off, has its own
+    spans in `Block.prompt_spans`). Spans nest (a link inside strong text) but never
+    cross."""
+
+    kind: SpanKind
+    start: int
+    end: int
+    href: str | None = None
+
+
 class Block(NamedTuple):
     """One unit of source text in document order (an immutable record; a tuple because
     readers make one per line or paragraph and tuples are the cheapest to make).
@@ -82,6 +98,8 @@ class Block(NamedTuple):
     promos pasted onto the end of a paragraph by copy-and-paste from a page).
     `lead` holds a bold lead-in that states rather than asks, still part of `text`: a
     prompt only in an interview whose other leads ask (interview.promote_statement_leads).
+    `spans` is the inline structure of `text` (emphasis, links, code, line breaks), in
+    order of their start; `prompt_spans` that of `prompt`. Plain text has none.
     """
 
     kind: BlockKind
@@ -94,6 +112,8 @@ class Block(NamedTuple):
     prompt: str | None = None
     glued: bool = False
     lead: str | None = None
+    spans: tuple[Span, ...] = ()
+    prompt_spans: tuple[Span, ...] = ()
 
     @property
     def full_text(self) -> str:
@@ -147,3 +167,6 @@ class ReadResult:
     dropped_regions: tuple[tuple[str, str], ...] = ()
     # A read-time line found outside the main content (HTML page headers).
     reading_time_minutes: int | None = None
+    # Words of the element holding the article (HTML) that were left out of the main content
+    # and counted as page chrome; None where the reader has no such container.
+    container_words_to_chrome: int | None = None

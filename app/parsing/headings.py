@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from app.parsing.blocks import NUMBERED_LINE, Block, word_count
 from app.parsing.dates import is_date_only
@@ -15,19 +15,24 @@ from app.parsing.questions import (
     ends_with_tag_question,
     is_question,
 )
+from app.parsing.rules import (
+    BOLD_PARAGRAPH,
+    EMPTY_HEADING,
+    HEADING_DATELINE,
+    MARKUP_HEADING,
+    PULL_QUOTE,
+    REPEATED_PROMPT,
+    RUN_IN_PROMPT,
+    STANDALONE_SHORT_LINE,
+    STANDFIRST,
+    TITLE_REPEAT,
+    Rule,
+)
 
-_MAX_LINE_HEADING_WORDS = 16
-_MAX_LINE_QUESTION_WORDS = 30
-_MAX_PROMPT_CHARS = 600
 _WORD = re.compile(r"\w+")
 _SENTENCE_ENDS = re.compile(r"[.!?。！？](?=\s|$)")
-_NEAR_TITLE_SHARE = 0.8
-_MIN_NEAR_TITLE_WORDS = 4
 # "/* comment", "$ git log", "<div>", "{key}", "| cell", "= value": code, not a heading.
 _CODE_OPENERS = frozenset("/\\$%@<>{}|=~^`&;,:)]}")
-_MAX_LINE_HEADING_CHARS = 200
-_MAX_MARKUP_HEADING_WORDS = 60
-_MAX_STATEMENT_HEADING_WORDS = 14
 # A plain line that ends like a sentence or a clause is body text, not a heading.
 _CLAUSE_END = re.compile(r"[.,;:!…。，；：！]\W{0,2}$")
 
@@ -38,7 +43,7 @@ class HeadingCandidate(NamedTuple):
     block_index: int
     text: str
     level: int
-    rule: str
+    rule: Rule[Any]
 
 
 def starts_like_heading(text: str) -> bool:
@@ -48,20 +53,21 @@ def starts_like_heading(text: str) -> bool:
     return bool(first) and not first.islower() and first not in _CODE_OPENERS
 
 
-def markup_heading_veto(block: Block, title: str) -> str | None:
-    """Reason a markup heading (h1-h6, #) is not a section heading, or None."""
+def markup_heading_veto(block: Block, title: str) -> Rule[Any] | None:
+    """The rule that drops or demotes a markup heading (h1-h6, #), or None."""
     text = block.text
     words = word_count(text)
     if _same_text(text, title, near=block.level == 1):
-        return "title_repeat"
+        return TITLE_REPEAT
     if is_pull_quote(text):
-        return "pull_quote"
+        return PULL_QUOTE
     if is_date_only(text):
-        return "dateline"
-    if words > _MAX_MARKUP_HEADING_WORDS:
-        return "standfirst"
-    if not is_question(text) and words > _MAX_STATEMENT_HEADING_WORDS and text.endswith("."):
-        return "standfirst"
+        return HEADING_DATELINE
+    limits = STANDFIRST.limits
+    if words > limits.max_words:
+        return STANDFIRST
+    if not is_question(text) and words > limits.max_statement_words and text.endswith("."):
+        return STANDFIRST
     return None
 
 
@@ -79,7 +85,6 @@ def is_contact_label(text: str) -> bool:
 
 # Opening quotation marks and the mark that closes each.
 _QUOTES = {"“": "”", '"': '"', "«": "»", "„": "“", "‘": "’", "「": "」", "『": "』", "»": "«"}
-_MIN_PULL_QUOTE_WORDS = 6
 # After the closing mark, an attribution may follow: "— Jane Doe".
 _ATTRIBUTION = re.compile(r"\s*[—–-]\s*[^\W\d][\w .’'-]{0,60}$")
 
@@ -96,7 +101,7 @@ def is_pull_quote(text: str) -> bool:
     return (
         close not in inner
         and inner[-1:] in (".", "!", "…")
-        and word_count(inner) >= _MIN_PULL_QUOTE_WORDS
+        and word_count(inner) >= PULL_QUOTE.limits.min_words
     )
 
 
@@ -107,8 +112,9 @@ def is_plain_heading_line(block: Block) -> bool:
         return False
     if is_contact_label(text):
         return False
+    limits = STANDALONE_SHORT_LINE.limits
     prompt = INTERVIEW_PROMPT.match(text) is not None
-    if len(text) > (_MAX_PROMPT_CHARS if prompt else _MAX_LINE_HEADING_CHARS):
+    if len(text) > (limits.max_prompt_chars if prompt else limits.max_chars):
         return False
     if NUMBERED_LINE.match(text) and not is_question(text):
         return False  # a numbered list, unless each item asks something (a numbered FAQ)
@@ -119,11 +125,11 @@ def is_plain_heading_line(block: Block) -> bool:
         return words <= MAX_PROMPT_WORDS  # prompts may run long; the marker says enough
     if is_question(text):
         return (
-            words <= _MAX_LINE_QUESTION_WORDS
+            words <= limits.max_question_words
             and _single_question(text)
             and not ends_with_tag_question(text)
         )
-    return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
+    return words <= limits.max_words and not _CLAUSE_END.search(text)
 
 
 def is_emphasis_heading(block: Block) -> bool:
@@ -134,22 +140,24 @@ def is_emphasis_heading(block: Block) -> bool:
     words = word_count(text)
     if text.endswith((":", "：")) or not starts_like_heading(text) or is_contact_label(text):
         return False
+    limits = BOLD_PARAGRAPH.limits
     if is_question(text):
-        return words <= _MAX_LINE_QUESTION_WORDS * 2
-    return words <= _MAX_LINE_HEADING_WORDS and not _CLAUSE_END.search(text)
+        return words <= limits.max_question_words
+    return words <= limits.max_words and not _CLAUSE_END.search(text)
 
 
 def find_headings(
     blocks: Sequence[Block], *, title: str
-) -> tuple[list[HeadingCandidate], dict[int, str]]:
-    """Return the heading candidates and, per vetoed markup heading, the veto reason."""
+) -> tuple[list[HeadingCandidate], dict[int, Rule[Any]]]:
+    """Return the heading candidates and, per vetoed heading, the rule that drops or demotes
+    it (a pure function of the blocks)."""
     candidates: list[HeadingCandidate] = []
-    vetoes: dict[int, str] = {}
+    vetoes: dict[int, Rule[Any]] = {}
     prompts = _repeated_prompts(blocks)
     for index, block in enumerate(blocks):
         candidate = _candidate(index, block)
         if candidate is None and block.bare_line and block.text in prompts:
-            candidate = HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "repeated_prompt")
+            candidate = HeadingCandidate(index, block.text, _UNMARKED_LEVEL, REPEATED_PROMPT)
         if candidate is None:
             continue
         if block.kind == "heading":
@@ -163,14 +171,12 @@ def find_headings(
         candidates.append(candidate)
     candidates = _without_nested_prompts(_without_subtitles(candidates))
     for candidate in _empty_headings(candidates, len(blocks)):
-        vetoes[candidate.block_index] = "empty_heading"
+        vetoes[candidate.block_index] = EMPTY_HEADING
     return [c for c in candidates if c.block_index not in vetoes], vetoes
 
 
-# A standalone line met this often, word for word, is a prompt put to each guest of an
+# A standalone line met often, word for word, is a prompt put to each guest of an
 # interview series ("Your quickest dinner recipe."), a heading even when it asks nothing.
-_MIN_PROMPT_REPEATS = 3
-_MIN_PROMPT_WORDS = 3
 
 
 def _repeated_prompts(blocks: Sequence[Block]) -> frozenset[str]:
@@ -179,11 +185,12 @@ def _repeated_prompts(blocks: Sequence[Block]) -> frozenset[str]:
         for block in blocks
         if block.bare_line and block.kind == "paragraph" and block.standalone
     )
+    limits = REPEATED_PROMPT.limits
     return frozenset(
         text
         for text, count in counts.items()
-        if count >= _MIN_PROMPT_REPEATS
-        and _MIN_PROMPT_WORDS <= word_count(text) <= _MAX_LINE_QUESTION_WORDS
+        if count >= limits.min_repeats
+        and limits.min_words <= word_count(text) <= limits.max_words
         and starts_like_heading(text)
         and not text.endswith((":", "："))
         and not is_contact_label(text)
@@ -197,7 +204,7 @@ def late_top_heading(candidates: Sequence[HeadingCandidate]) -> HeadingCandidate
     for candidate in candidates:
         if candidate.level == 1 and deepest_so_far is not None and deepest_so_far > 1:
             return candidate
-        if candidate.rule.startswith("markup_heading"):
+        if candidate.rule is MARKUP_HEADING:
             deepest_so_far = min(deepest_so_far or candidate.level, candidate.level)
     return None
 
@@ -210,10 +217,10 @@ def _empty_headings(candidates: list[HeadingCandidate], block_count: int) -> lis
         following = candidates[position + 1] if position + 1 < len(candidates) else None
         next_index = following.block_index if following is not None else block_count
         # A run-in prompt carries its answer in the same block.
-        has_text = next_index > candidate.block_index + 1 or candidate.rule == "run_in_prompt"
+        has_text = next_index > candidate.block_index + 1 or candidate.rule is RUN_IN_PROMPT
         has_children = following is not None and following.level > candidate.level
         # An unmarked line can only head the text below it: at the very end it heads nothing.
-        markup = candidate.rule.startswith("markup_heading")
+        markup = candidate.rule is MARKUP_HEADING
         if not has_text and (not has_children if markup else following is None):
             empty.append(candidate)
     return empty
@@ -225,13 +232,13 @@ _UNMARKED_LEVEL = 7  # bold lines and run-in prompts nest under any markup headi
 def _candidate(index: int, block: Block) -> HeadingCandidate | None:
     if block.kind == "heading":
         level = block.level or 1
-        return HeadingCandidate(index, block.text, level, f"markup_heading(h{level})")
+        return HeadingCandidate(index, block.text, level, MARKUP_HEADING)
     if block.prompt is not None:
-        return HeadingCandidate(index, block.prompt, _UNMARKED_LEVEL, "run_in_prompt")
+        return HeadingCandidate(index, block.prompt, _UNMARKED_LEVEL, RUN_IN_PROMPT)
     if is_emphasis_heading(block):
-        return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "bold_paragraph")
+        return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, BOLD_PARAGRAPH)
     if block.bare_line and is_plain_heading_line(block):
-        return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, "standalone_short_line")
+        return HeadingCandidate(index, block.text, _UNMARKED_LEVEL, STANDALONE_SHORT_LINE)
     return None
 
 
@@ -244,7 +251,7 @@ def _without_subtitles(candidates: list[HeadingCandidate]) -> list[HeadingCandid
     kept: list[HeadingCandidate] = []
     for candidate in candidates:
         previous = kept[-1] if kept else None
-        unmarked = candidate.rule in ("bold_paragraph", "standalone_short_line", "repeated_prompt")
+        unmarked = candidate.rule in (BOLD_PARAGRAPH, STANDALONE_SHORT_LINE, REPEATED_PROMPT)
         if (
             previous is not None
             and previous.block_index == candidate.block_index - 1
@@ -267,11 +274,11 @@ def _without_nested_prompts(candidates: list[HeadingCandidate]) -> list[HeadingC
     kept: list[HeadingCandidate] = []
     asked_by_markup = False
     for candidate in candidates:
-        if candidate.rule.startswith("markup_heading"):
+        if candidate.rule is MARKUP_HEADING:
             asked_by_markup = is_question(candidate.text)
         elif (
             asked_by_markup
-            and candidate.rule == "run_in_prompt"
+            and candidate.rule is RUN_IN_PROMPT
             and INTERVIEW_PROMPT.match(candidate.text)
         ):
             continue
@@ -297,7 +304,8 @@ def _same_text(first: str, second: str, *, near: bool = False) -> bool:
         return False
     mine, theirs = _title_words(first), _title_words(second)
     shared = len(mine & theirs)
-    return shared >= _MIN_NEAR_TITLE_WORDS and shared >= _NEAR_TITLE_SHARE * max(
+    limits = TITLE_REPEAT.limits
+    return shared >= limits.min_near_words and shared >= limits.near_share * max(
         len(mine), len(theirs)
     )
 

@@ -8,12 +8,8 @@ from collections.abc import Sequence
 
 from app.parsing.blocks import Block, word_count
 from app.parsing.questions import INTERVIEW_PROMPT
+from app.parsing.rules import STATEMENT_PROMPT
 
-# Run-in bold questions that make an article a Q&A: at least this many, and at least this
-# share of its bold lead-ins (the rest are then the interviewer's statements).
-MIN_QUESTION_LEADS = 3
-MIN_QUESTION_SHARE = 0.5
-_MIN_STATEMENT_WORDS = 4
 # A statement prompt is a sentence: it ends like one, not like a label ("Note:", "Photo:").
 _SENTENCE_END = re.compile(r"[.!…»”\"')]$")
 
@@ -28,9 +24,10 @@ def promote_statement_leads(blocks: Sequence[Block]) -> list[Block]:
         if block.prompt is not None and INTERVIEW_PROMPT.match(block.prompt) is None
     )
     statements = [block for block in blocks if block.lead is not None]
-    if not statements or questions < MIN_QUESTION_LEADS:
+    limits = STATEMENT_PROMPT.limits
+    if not statements or questions < limits.min_question_leads:
         return list(blocks)
-    if questions < MIN_QUESTION_SHARE * (questions + len(statements)):
+    if questions < limits.min_question_share * (questions + len(statements)):
         return list(blocks)
     return [_as_prompt(block) if _is_statement_prompt(block) else block for block in blocks]
 
@@ -39,7 +36,7 @@ def _is_statement_prompt(block: Block) -> bool:
     lead = block.lead
     return (
         lead is not None
-        and word_count(lead) >= _MIN_STATEMENT_WORDS
+        and word_count(lead) >= STATEMENT_PROMPT.limits.min_words
         and _SENTENCE_END.search(lead) is not None
         and block.text.startswith(lead)
     )

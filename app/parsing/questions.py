@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from app.parsing import rules
+from app.parsing.rules import NoLimits, Rule
+
 # Closing brackets and quotes that may follow the question mark (with spaces): "?)", "？）".
 _CLOSERS = frozenset(")]}）】」』〕》〉\"'“”‘’«»‹›")
-_QUESTION_MARKS = {
-    "?": "question_mark",
-    "？": "fullwidth_question_mark",
-    "؟": "arabic_question_mark",
-    "⸮": "question_mark",
+_QUESTION_MARKS: dict[str, Rule[NoLimits]] = {
+    "?": rules.QUESTION_MARK,
+    "？": rules.FULLWIDTH_QUESTION_MARK,
+    "؟": rules.ARABIC_QUESTION_MARK,
+    "⸮": rules.QUESTION_MARK,
 }
 # "Q:", "Q.", "Frage:", "Pregunta:", "Question :", "В:", "Вопрос:", "问：", "問：".
 # Sentence-final particles that make a question without a mark: Chinese 吗/呢, Japanese ですか.
@@ -86,8 +89,8 @@ def is_answer_label(text: str, *, bold: bool) -> bool:
     return (bold or text.endswith((":", "："))) and _ANSWER_LABEL.match(text) is not None
 
 
-def question_rule(heading: str) -> str | None:
-    """Name of the rule that makes `heading` a question, or None."""
+def question_rule(heading: str) -> Rule[NoLimits] | None:
+    """The rule that makes `heading` a question, or None."""
     # Every stage asks this of the same candidate lines; only short ones are cached so the
     # cache stays small whatever the input.
     if len(heading) <= _MAX_CACHED_CHARS:
@@ -95,20 +98,20 @@ def question_rule(heading: str) -> str | None:
     return _question_rule(heading)
 
 
-def _question_rule(heading: str) -> str | None:
+def _question_rule(heading: str) -> Rule[NoLimits] | None:
     text = heading.strip()
     if INTERVIEW_PROMPT.match(text):
-        return "interview_prompt"
+        return rules.INTERVIEW_PROMPT
     if "¿" in text and ("?" in text or "？" in text):
-        return "inverted_question_mark"
+        return rules.INVERTED_QUESTION_MARK
     core = _without_trailing_closers(text)
     if not core:
         return None
     rule = _QUESTION_MARKS.get(core[-1])
     if rule is None:
-        return "question_particle" if core.endswith(_QUESTION_PARTICLE_ENDINGS) else None
+        return rules.QUESTION_PARTICLE if core.endswith(_QUESTION_PARTICLE_ENDINGS) else None
     if core[-1] == "?" and core[:-1].endswith(("\u00a0", "\u202f", " ")):
-        return "question_mark_after_space"
+        return rules.QUESTION_MARK_AFTER_SPACE
     return rule
 
 
