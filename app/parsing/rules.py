@@ -168,7 +168,7 @@ THEMATIC_BREAK = _drop(DropReason.THEMATIC_BREAK, "a horizontal rule (---, <hr>)
 EMPTY = _drop(DropReason.EMPTY, "a block with no visible character")
 ANSWER_PREFIX = _drop(
     DropReason.ANSWER_PREFIX,
-    'an answer\'s label: "A:", "Antwort:", "答：" before the text, or alone on its line',
+    'an answer\'s label before its text: "A:", "Antwort:", "答："',
 )
 ANSWER_LABEL = Rule(
     DropReason.ANSWER_PREFIX.value,
