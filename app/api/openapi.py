@@ -293,7 +293,7 @@ STORED_ARTICLE_EXAMPLE = {
     "word_count": 38,
     "content_hash": "cc1da973949dcce59c6ac31f97c7b6b69a8f1a31b770a6096638b84b58227806",
     "sections": [SECTION_EXAMPLE],
-    "dropped": [{"text": "Advertisement", "reason": "boilerplate"}],
+    "dropped": [{"text": "9 Min Read", "reason": "reading_time"}],
     "created_at": AT,
     "updated_at": AT,
 }
