@@ -169,7 +169,7 @@ def find_headings(
                 vetoes[index] = veto
                 continue
         candidates.append(candidate)
-    candidates = _without_nested_prompts(_without_subtitles(candidates))
+    candidates = _nest_repeated_prompts(_without_nested_prompts(_without_subtitles(candidates)))
     for candidate in _empty_headings(candidates, len(blocks)):
         vetoes[candidate.block_index] = EMPTY_HEADING
     return [c for c in candidates if c.block_index not in vetoes], vetoes
@@ -195,6 +195,24 @@ def _repeated_prompts(blocks: Sequence[Block]) -> frozenset[str]:
         and not text.endswith((":", "："))
         and not is_contact_label(text)
     )
+
+
+def _nest_repeated_prompts(candidates: list[HeadingCandidate]) -> list[HeadingCandidate]:
+    """An interview series puts the same prompts to each guest under the guest's name: the
+    unmarked headings that repeat word for word nest under the unmarked ones that do not
+    (names, topics) before them."""
+    limits = REPEATED_PROMPT.limits
+    unmarked = [c for c in candidates if c.level == _UNMARKED_LEVEL]
+    counts = Counter(c.text for c in unmarked)
+    repeated = {text for text, count in counts.items() if count >= limits.min_repeats}
+    if not repeated or all(c.text in repeated for c in unmarked):
+        return candidates
+    return [
+        c._replace(level=_UNMARKED_LEVEL + 1)
+        if c.level == _UNMARKED_LEVEL and c.text in repeated
+        else c
+        for c in candidates
+    ]
 
 
 def late_top_heading(candidates: Sequence[HeadingCandidate]) -> HeadingCandidate | None:

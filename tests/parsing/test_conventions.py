@@ -49,6 +49,16 @@ def test_a_prompt_repeated_in_every_interview_is_a_heading_even_as_a_statement()
     article = parse(f"Three cooks\n\nThe lead of the series.\n\n{guests}", "text")
     assert [heading for heading, _ in headings(article)].count("Your quickest dinner recipe.") == 3
     assert ("What got you started?", True) in headings(article)
+    # Each guest's prompts nest under the guest's name, so each answer is addressed by both.
+    by_slug = {section.slug: section for section in article.sections}
+    for section in article.sections:
+        if section.heading == "Your quickest dinner recipe.":
+            assert section.parent_slug is not None
+            assert by_slug[section.parent_slug].heading in (
+                "Anna Berg",
+                "Oleg Sokolov",
+                "Maria Lind",
+            )
 
 
 def test_contact_label_lines_are_text_not_headings() -> None:
