@@ -157,6 +157,12 @@ class SearchHit(BaseModel):
     language: str
     url: str
     score: float = Field(description="Higher is better; comparable within one response only.")
+    confidence: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="How likely this hit answers the query (calibrated on judged queries: of"
+        " hits with confidence 0.7, about 70% answer). Below 0.5 treat it as no answer.",
+    )
     snippet: str = Field(description="HTML: matched words in <mark>, everything else escaped.")
     text: str = Field(description="The same snippet as plain text; highlights index into it.")
     highlights: list[Highlight]

@@ -314,6 +314,7 @@ SEARCH_EXAMPLE = {
             "language": "en",
             "url": SECTION_URL,
             "score": 2.925112,
+            "confidence": 0.98,
             "snippet": "…a trip geared towards bolstering ties between Iran and its neighbor, "
             "<mark>Pakistan</mark>.…",
             "text": "…a trip geared towards bolstering ties between Iran and its neighbor, "

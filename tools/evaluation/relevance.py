@@ -21,6 +21,7 @@ from pathlib import Path
 
 from app.errors import ArticleQAError
 from app.models import Article, SearchHit, Section
+from app.search.confidence import ANSWER_THRESHOLD
 from app.search.request import SearchRequest
 from app.store.base import Store
 from tools.evaluation import REPO, SHARED_CORPUS, SHARED_CORPUS_EXTRA
@@ -43,11 +44,17 @@ class QueryOutcome:
     gains: tuple[int, ...]  # 1 where the hit at that rank is relevant
     returned: tuple[tuple[str, str | None], ...]
     total: int
+    confidences: tuple[float, ...] = ()  # of the hits returned, in order
+    scores: tuple[float, ...] = ()
 
 
 def _mean(values: Iterable[float]) -> float:
     items = list(values)
     return sum(items) / len(items) if items else 0.0
+
+
+def _silent(outcome: QueryOutcome) -> bool:
+    return all(value < ANSWER_THRESHOLD for value in outcome.confidences)
 
 
 def _reciprocal_rank(outcome: QueryOutcome) -> float:
@@ -100,8 +107,18 @@ class RelevanceReport:
 
     @property
     def no_answer_rate(self) -> float:
-        """Share of no-answer queries that returned nothing."""
-        return _mean(1.0 if o.total == 0 else 0.0 for o in self.no_answer)
+        """Share of no-answer queries that returned nothing, or only hits under the answer
+        threshold of confidence."""
+        return _mean(1.0 if _silent(o) else 0.0 for o in self.no_answer)
+
+    @property
+    def answered_rate(self) -> float:
+        """Share of answerable queries whose first relevant hit is at or above the answer
+        threshold of confidence (a chatbot would give that answer)."""
+        return _mean(
+            1.0 if o.rank and o.confidences[o.rank - 1] >= ANSWER_THRESHOLD else 0.0
+            for o in self.answerable
+        )
 
     def by_kind(self) -> dict[str, RelevanceReport]:
         parts = {kind: self.part(kind=kind) for kind in KINDS}
@@ -117,7 +134,8 @@ class RelevanceReport:
             f" {len(self.skipped)} skipped",
             f"MRR@10 {self.mrr_at_10:.3f}  recall@1 {self.recall_at(1):.3f}"
             f"  recall@3 {self.recall_at(3):.3f}  nDCG@10 {self.ndcg_at_10:.3f}"
-            f"  no-answer empty {self.no_answer_rate:.2f}",
+            f"  no-answer silent {self.no_answer_rate:.2f}"
+            f"  answered {self.answered_rate:.2f}",
         ]
         for title, parts in (("kind", self.by_kind()), ("language", self.by_language())):
             for name, part in parts.items():
@@ -129,7 +147,7 @@ class RelevanceReport:
     def line(self) -> str:
         """The figures of this report on one line."""
         if not self.answerable:
-            return f"n={len(self.no_answer):3}  no-answer empty {self.no_answer_rate:.2f}"
+            return f"n={len(self.no_answer):3}  no-answer silent {self.no_answer_rate:.2f}"
         return (
             f"n={len(self.answerable):3}  MRR@10 {self.mrr_at_10:.3f}"
             f"  recall@3 {self.recall_at(3):.3f}"
@@ -139,7 +157,7 @@ class RelevanceReport:
         lines = []
         for outcome in self.outcomes:
             missed = outcome.query.relevant and outcome.rank != 1
-            wrong = not outcome.query.relevant and outcome.total
+            wrong = not outcome.query.relevant and not _silent(outcome)
             if missed or wrong:
                 top = outcome.returned[0] if outcome.returned else None
                 lines.append(
@@ -262,7 +280,11 @@ def evaluate(store: Store, queries: Sequence[RelevanceQuery]) -> RelevanceReport
         )
         rank = next((i + 1 for i, gain in enumerate(gains) if gain), None)
         returned = tuple((source, hit.heading) for source, hit in found)
-        report.outcomes.append(QueryOutcome(query, rank, gains, returned, results.total))
+        sure = tuple(hit.confidence for hit in results.hits)
+        scores = tuple(hit.score for hit in results.hits)
+        report.outcomes.append(
+            QueryOutcome(query, rank, gains, returned, results.total, sure, scores)
+        )
     return report
 
 
