@@ -445,9 +445,10 @@ class TypoLookup:
     def __init__(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
 
-    def nearest(self, word: str, max_edits: int) -> list[str]:
+    def nearest(self, word: str, max_edits: int, *, swaps_only: bool = False) -> list[str]:
         snapshot = self._snapshot
-        found = snapshot.terms.typo_index(snapshot.document_frequency).nearest(word, max_edits)
+        typos = snapshot.terms.typo_index(snapshot.document_frequency)
+        found = typos.nearest(word, max_edits, swaps_only=swaps_only)
         return [term for term in found if snapshot.has_term(term)]
 
 

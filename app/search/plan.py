@@ -24,7 +24,7 @@ from app.search.analysis import (
 from app.search.index import Snapshot
 from app.search.query import Clause, ClauseKind
 from app.search.stopwords import is_question_word, is_stop_word
-from app.search.typos import allowed_edits
+from app.search.typos import allowed_edits, is_identifier, swap_only
 
 MAX_PREFIX_EXPANSIONS = 24
 MAX_PREFIX_SCAN = 4000
@@ -37,6 +37,7 @@ COMPOUND_PART_WEIGHT = 0.6
 # Bounded work whatever the input: a 500-character CJK run or a-b-c-...-z chain stops here.
 MAX_UNITS = 24
 MAX_CORRECTIONS = 4
+MAX_IDENTIFIER_EXPANSIONS = 4
 
 
 @dataclass
@@ -111,16 +112,38 @@ class _Planner:
         return units, extras
 
     def correct(self, surface: str) -> tuple[str, ...]:
-        """Nearest indexed words to a word the index does not know ('did you mean')."""
-        edits = allowed_edits(surface)
-        if not edits or len(self.plan.corrections) >= MAX_CORRECTIONS:
+        """Nearest indexed words to a word the index does not know ('did you mean'): an
+        identifier also by what it starts ('a320' finds 'a320neo')."""
+        if len(self.plan.corrections) >= MAX_CORRECTIONS:
             return ()
-        terms = tuple(self.snapshot.typo_index().nearest(surface, edits))
+        swaps = swap_only(surface)
+        edits = allowed_edits(surface)
+        if not edits and not swaps:
+            return ()
+        terms: tuple[str, ...] = ()
+        if is_identifier(surface):
+            terms = self.identifier_prefix(surface)
+        if not terms:
+            terms = tuple(self.snapshot.typo_index().nearest(surface, edits, swaps_only=swaps))
         if terms:
             best = terms[0]
             shown = self.snapshot.surfaces.get(best, best)
             self.plan.corrections.append(Correction(original=surface, corrected=shown))
         return terms
+
+    def identifier_prefix(self, surface: str) -> tuple[str, ...]:
+        """Indexed identifiers that start with this one ('rtx40' -> 'rtx4090'), most
+        frequent first."""
+        ordered = self.snapshot.sorted_terms()
+        start = bisect.bisect_left(ordered, surface)
+        found = []
+        for term in ordered[start : start + MAX_PREFIX_SCAN]:
+            if not term.startswith(surface):
+                break
+            if term != surface and self.snapshot.has_term(term):
+                found.append(term)
+        found.sort(key=self.snapshot.document_frequency, reverse=True)
+        return tuple(found[:MAX_IDENTIFIER_EXPANSIONS])
 
     def prefix_unit(self, prefix: str) -> Unit:
         ordered = self.snapshot.sorted_terms()
