@@ -169,7 +169,8 @@ def find_headings(
                 vetoes[index] = veto
                 continue
         candidates.append(candidate)
-    candidates = _nest_repeated_prompts(_without_nested_prompts(_without_subtitles(candidates)))
+    candidates = _without_nested_prompts(_without_subtitles(candidates))
+    candidates = _nest_numbered_steps(_nest_repeated_prompts(candidates))
     for candidate in _empty_headings(candidates, len(blocks)):
         vetoes[candidate.block_index] = EMPTY_HEADING
     return [c for c in candidates if c.block_index not in vetoes], vetoes
@@ -213,6 +214,37 @@ def _nest_repeated_prompts(candidates: list[HeadingCandidate]) -> list[HeadingCa
         else c
         for c in candidates
     ]
+
+
+def _nest_numbered_steps(candidates: list[HeadingCandidate]) -> list[HeadingCandidate]:
+    """Numbered headings ("1. Gather the seeds", "2. ...") right after an unnumbered heading
+    of the same level ("Method 1: paper towel") are its steps, however the page marks them
+    up: they nest under it, until the next unnumbered heading of that level or above."""
+    nested: list[HeadingCandidate] = []
+    owner_level: int | None = None
+    previous: HeadingCandidate | None = None
+    for candidate in candidates:
+        if candidate.rule is not MARKUP_HEADING:
+            nested.append(candidate)
+            continue
+        numbered = _STEP_NUMBER.match(candidate.text)
+        if numbered is None:
+            if owner_level is not None and candidate.level <= owner_level:
+                owner_level = None
+        elif owner_level == candidate.level or (
+            numbered.group(1) == "1"
+            and previous is not None
+            and previous.level == candidate.level
+            and _STEP_NUMBER.match(previous.text) is None
+        ):
+            owner_level = candidate.level
+            candidate = candidate._replace(level=candidate.level + 1)
+        nested.append(candidate)
+        previous = candidate if numbered is None else previous
+    return nested
+
+
+_STEP_NUMBER = re.compile(r"^\s*(\d{1,2})[.)]\s+\S")
 
 
 def late_top_heading(candidates: Sequence[HeadingCandidate]) -> HeadingCandidate | None:

@@ -166,3 +166,21 @@ def test_a_page_without_h1_takes_its_first_heading_as_title_over_a_generic_one()
     article = parse(page, "html")
     assert article.title == "Energy prices: what relief you can claim"
     assert headings(article) == [("Who pays the levy?", True), ("When does the cap end?", True)]
+
+
+def test_numbered_steps_nest_under_the_heading_they_follow() -> None:
+    """How-to pages mark a method and its steps with one heading level; the numbered steps
+    belong to the method before them, and a new unnumbered heading ends them."""
+    steps = "".join(f"<h3>{n}. Step number {n} of the method</h3><p>{ANSWER}</p>" for n in (1, 2))
+    page = html_page(
+        f"<h2>Growing from seed</h2><p>{ANSWER}</p>"
+        f"<h3>Method one: a paper towel</h3><p>{ANSWER}</p>{steps}"
+        f"<h3>Troubleshooting</h3><p>{ANSWER}</p>"
+    )
+    article = parse(page, "html")
+    by_heading = {section.heading: section for section in article.sections}
+    by_slug = {section.slug: section for section in article.sections}
+    step = by_heading["1. Step number 1 of the method"]
+    assert step.parent_slug is not None
+    assert by_slug[step.parent_slug].heading == "Method one: a paper towel"
+    assert by_heading["Troubleshooting"].level == by_heading["Method one: a paper towel"].level
