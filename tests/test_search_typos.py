@@ -93,3 +93,36 @@ def test_is_swap() -> None:
     assert not is_swap("work", "work")
     assert not is_swap("wrko", "work")  # a rotation, not a swap of neighbours
     assert not is_swap("farm", "form")
+
+
+@pytest.fixture(scope="module")
+def languages_store(module_store_factory: StoreFactory) -> SQLStore:
+    opened = module_store_factory.open()
+    opened.upsert_article(
+        article_from_sections(
+            title="Domates",
+            sections=[("Ne kadar su gerekir?", "Her bitki için 20 litrelik bir saksı yeterli.")],
+            language="tr",
+            source="tr.txt",
+        )
+    )
+    opened.upsert_article(
+        article_from_sections(
+            title="أسنان الأطفال",
+            sections=[("ماذا يأكل الطفل؟", "يجب تقليل الحلوى والبسكويت بين الوجبات.")],
+            language="ar",
+            source="ar.txt",
+        )
+    )
+    return opened
+
+
+def test_a_suffixing_language_finds_the_longer_word(languages_store: SQLStore) -> None:
+    """Turkish builds words by suffixes: 'litre' finds 'litrelik'."""
+    assert first(languages_store, "20 litre")[0] == "Ne kadar su gerekir?"
+
+
+def test_arabic_words_match_with_and_without_their_particles(languages_store: SQLStore) -> None:
+    """'والبسكويت' ('and the biscuits') is found by 'البسكويت', and by it misspelled."""
+    assert first(languages_store, "البسكويت")[0] == "ماذا يأكل الطفل؟"
+    assert first(languages_store, "البسكيوت")[0] == "ماذا يأكل الطفل؟"

@@ -37,7 +37,13 @@ COMPOUND_PART_WEIGHT = 0.6
 # Bounded work whatever the input: a 500-character CJK run or a-b-c-...-z chain stops here.
 MAX_UNITS = 24
 MAX_CORRECTIONS = 4
-MAX_IDENTIFIER_EXPANSIONS = 4
+MAX_STEM_EXPANSIONS = 4
+# Agglutinative languages: one stem takes chains of suffixes (Turkish, Finnish, Hungarian,
+# Estonian), so a word missing from the index may begin words it holds.
+SUFFIXING = frozenset({"tr", "fi", "hu", "et"})
+MIN_SUFFIXED_STEM = 4
+# Languages that write particles onto the front of words (Arabic "و", "ال", "ب").
+CLITIC_LANGUAGES = frozenset({"ar"})
 
 
 @dataclass
@@ -118,22 +124,39 @@ class _Planner:
             return ()
         swaps = swap_only(surface)
         edits = allowed_edits(surface)
-        if not edits and not swaps:
+        suffixing = bool(self.language_set & SUFFIXING) and len(surface) >= MIN_SUFFIXED_STEM
+        if not edits and not swaps and not suffixing:
             return ()
         terms: tuple[str, ...] = ()
         if is_identifier(surface):
-            terms = self.identifier_prefix(surface)
+            terms = self.terms_starting_with(surface)
+        typos = self.snapshot.typo_index()
         if not terms:
-            terms = tuple(self.snapshot.typo_index().nearest(surface, edits, swaps_only=swaps))
+            terms = tuple(typos.nearest(surface, edits, swaps_only=swaps))
+        clitic_languages = [lang for lang in self.languages if lang in CLITIC_LANGUAGES]
+        for stemmed in distinct([stem(surface, language) for language in clitic_languages]):
+            if terms or stemmed == surface:
+                continue
+            # The word's stem against indexed stems: a word read with a clitic ("and the")
+            # is far from the query's word but near its stem.
+            terms = tuple(
+                typos.nearest(
+                    stemmed, allowed_edits(stemmed), swaps_only=swap_only(stemmed), stems=True
+                )
+            )
+        if not terms and self.language_set & SUFFIXING and len(surface) >= MIN_SUFFIXED_STEM:
+            # Languages that build words by adding suffixes ("litre" -> "litrelik"): a word
+            # the index lacks may be the stem of words it holds.
+            terms = self.terms_starting_with(surface)
         if terms:
             best = terms[0]
             shown = self.snapshot.surfaces.get(best, best)
             self.plan.corrections.append(Correction(original=surface, corrected=shown))
         return terms
 
-    def identifier_prefix(self, surface: str) -> tuple[str, ...]:
-        """Indexed identifiers that start with this one ('rtx40' -> 'rtx4090'), most
-        frequent first."""
+    def terms_starting_with(self, surface: str) -> tuple[str, ...]:
+        """Indexed terms that extend this word ('rtx40' -> 'rtx4090', 'litre' ->
+        'litrelik'), most frequent first."""
         ordered = self.snapshot.sorted_terms()
         start = bisect.bisect_left(ordered, surface)
         found = []
@@ -143,7 +166,7 @@ class _Planner:
             if term != surface and self.snapshot.has_term(term):
                 found.append(term)
         found.sort(key=self.snapshot.document_frequency, reverse=True)
-        return tuple(found[:MAX_IDENTIFIER_EXPANSIONS])
+        return tuple(found[:MAX_STEM_EXPANSIONS])
 
     def prefix_unit(self, prefix: str) -> Unit:
         ordered = self.snapshot.sorted_terms()
