@@ -10,10 +10,10 @@ from typing import Literal, NamedTuple
 BlockKind = Literal["heading", "paragraph", "list_item", "quote", "table", "code", "image", "rule"]
 
 # Soft hyphens and zero-width joiners vanish; zero-width spaces and BOMs separate words.
-_INVISIBLE = str.maketrans(
+INVISIBLE = str.maketrans(
     {"\u00ad": None, "\u200c": None, "\u200d": None, "\u2060": None, "\u200b": " ", "\ufeff": " "}
 )
-_INVISIBLE_CHARS = "".join(map(chr, _INVISIBLE))
+INVISIBLE_CHARS = "".join(map(chr, INVISIBLE))
 
 
 def normalize_space(text: str) -> str:
@@ -24,8 +24,8 @@ def normalize_space(text: str) -> str:
         return text
     # translate() is slow and most text has nothing to remove (ASCII text never has).
     # Six substring tests cost a tenth of one regex scan for a character class.
-    if not text.isascii() and any(char in text for char in _INVISIBLE_CHARS):
-        text = text.translate(_INVISIBLE)
+    if not text.isascii() and any(char in text for char in INVISIBLE_CHARS):
+        text = text.translate(INVISIBLE)
     # str.split() splits on every Unicode space separator, NBSP and ideographic space too.
     return " ".join(text.split())
 

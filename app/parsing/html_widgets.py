@@ -6,6 +6,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from app.parsing.blocks import strip_heading_decoration, word_count
+from app.parsing.html_schema import declared_questions, question_key
 from app.parsing.html_text import element_text
 from app.parsing.questions import is_question
 
@@ -20,6 +21,7 @@ _RUNNING_TEXT_TAGS = frozenset(
 
 
 def prepare_for_extraction(page: lxml_html.HtmlElement) -> None:
+    _promote_declared_questions(page, declared_questions(page))
     _promote_question_labels(page)
     _demote_card_grids(page)
     _inline_code_as_text(page)
@@ -85,6 +87,57 @@ def _promote_question_labels(page: lxml_html.HtmlElement) -> None:
             for item in list(listing):
                 listing.remove(item)
             listing.tag, listing.text = _PROMOTED_TAG, question
+
+
+# Elements that may hold a declared question's text on its own in an FAQ widget.
+_QUESTION_HOLDERS = frozenset(
+    {"div", "span", "p", "strong", "b", "button", "summary", "dt", "li", "label", "a", "td"}
+)
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_MAX_HOLDER_CLIMB = 3
+
+
+def _promote_declared_questions(page: lxml_html.HtmlElement, declared: frozenset[str]) -> None:
+    """The page's own elements whose whole text is a question its structured data declares
+    (schema.org FAQPage, QAPage) are the FAQ's headings, whatever their markup: the
+    outermost element holding just that text becomes a heading. Questions already set as
+    headings stay as they are."""
+    if not declared:
+        return
+    body = page.find("body")
+    if body is None:
+        return
+    # A question's text starts in some element's own text: only those are measured, so a
+    # page costs time linear in its text rather than in its depth.
+    for element in list(body.iter()):
+        if not isinstance(element.tag, str) or not (element.text or "").strip():
+            continue
+        text = element_text(element)
+        if word_count(text) > _MAX_PROMOTED_WORDS or question_key(text) not in declared:
+            continue
+        holder = _outermost_with_text(element, text)
+        if holder.tag in _QUESTION_HOLDERS and not _in_heading(holder):
+            holder.tag = _PROMOTED_TAG
+            holder.attrib.pop("href", None)
+
+
+def _outermost_with_text(element: lxml_html.HtmlElement, text: str) -> lxml_html.HtmlElement:
+    """The highest ancestor (a few levels at most) holding exactly this text: the button
+    around the span, the item around the label."""
+    holder = element
+    for _ in range(_MAX_HOLDER_CLIMB):
+        parent = holder.getparent()
+        if parent is None or parent.tag not in _QUESTION_HOLDERS or element_text(parent) != text:
+            break
+        holder = parent
+    return holder
+
+
+def _in_heading(element: lxml_html.HtmlElement) -> bool:
+    return any(
+        isinstance(node.tag, str) and node.tag in _HEADING_TAGS | _SKIPPED
+        for node in (element, *element.iterancestors())
+    )
 
 
 def _question_over_answer(element: lxml_html.HtmlElement) -> str | None:

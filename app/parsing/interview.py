@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from app.parsing.blocks import Block, word_count
 from app.parsing.questions import INTERVIEW_PROMPT
 from app.parsing.rules import STATEMENT_PROMPT
+from app.parsing.spans import with_spans_from
 
 # A statement prompt is a sentence: it ends like one, not like a label ("Note:", "Photo:").
 _SENTENCE_END = re.compile(r"[.!…»”\"')]$")
@@ -45,4 +46,5 @@ def _is_statement_prompt(block: Block) -> bool:
 def _as_prompt(block: Block) -> Block:
     lead = block.lead or ""
     rest = block.text[len(lead) :].strip()
-    return block._replace(text=rest, prompt=lead, lead=None)
+    promoted = block._replace(text=rest, prompt=lead, lead=None)
+    return with_spans_from(promoted, block.text, block.spans)
