@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="print the outline and why each heading was found"
     )
 
+    commands.add_parser(
+        "rules", help="print the parser's rule book: each rule, its effect, convention and limits"
+    )
+
     search = commands.add_parser("search", help="search the store, as GET /search does")
     search.add_argument("query", metavar="QUERY")
     _add_store_flags(search)
@@ -145,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: str = args.command
     if command == "parse":  # needs no settings: it reads one file and prints
         return _guarded(lambda: parse(args.file, source_format=args.format, explain=args.explain))
+    if command == "rules":
+        return print_rules()
     try:
         settings = settings_from(args)
     except ValidationError as exc:
@@ -159,6 +165,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "export":
         return _guarded(lambda: export(settings, output=args.output))
     return _guarded(lambda: search(settings, query=args.query, limit=args.limit, as_json=args.json))
+
+
+def print_rules() -> int:
+    """The rule names `parse --explain` and `dropped[].reason` show, with what they follow."""
+    from app.parsing.rules import ALL_RULES
+
+    for rule in ALL_RULES:
+        limits = ", ".join(f"{name} {value}" for name, value in rule.limits._asdict().items())
+        print(f"{rule.name:<30} {rule.effect.value:<9} {rule.convention}")
+        if limits:
+            print(f"{'':<40} limits: {limits}")
+    return 0
 
 
 def _guarded(run: Callable[[], int]) -> int:

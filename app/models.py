@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.parsing.rules import DROP_REASONS_DOC, DropReason
+
 SourceFormat = Literal["text", "markdown", "html"]
 Origin = Literal["file", "http"]
 ChangeKind = Literal["created", "updated", "deleted"]
@@ -17,7 +19,7 @@ class DroppedText(BaseModel):
     """A piece of the source the parser removed, and the named rule that removed it."""
 
     text: str
-    reason: str = Field(description="Name of the rule that removed the text.")
+    reason: DropReason = Field(description=DROP_REASONS_DOC)
 
 
 class Section(BaseModel):
@@ -155,6 +157,12 @@ class SearchHit(BaseModel):
     language: str
     url: str
     score: float = Field(description="Higher is better; comparable within one response only.")
+    confidence: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="How likely this hit answers the query (calibrated on judged queries: of"
+        " hits with confidence 0.7, about 70% answer). Below 0.5 treat it as no answer.",
+    )
     snippet: str = Field(description="HTML: matched words in <mark>, everything else escaped.")
     text: str = Field(description="The same snippet as plain text; highlights index into it.")
     highlights: list[Highlight]

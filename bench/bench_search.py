@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app.evaluation.relevance import article_from_sections
 from app.models import Article
 from app.search.request import SearchRequest
 from app.store.sqlite import SQLiteStore
+from tools.evaluation.relevance import article_from_sections
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "articles" / "raisi-visit-pakistan.txt"
 SECTIONS_PER_ARTICLE = 10

@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.evaluation.relevance import article_from_sections
 from app.store import open_store
 from tests.conftest import free_port, running_server
+from tools.evaluation.relevance import article_from_sections
 
 
 def fill_store(db: Path, articles: int) -> list[str]:

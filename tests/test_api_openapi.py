@@ -108,3 +108,15 @@ def test_problem_schema_has_the_rfc_9457_members(schema: dict[str, Any]) -> None
 
     assert {"type", "title", "status", "detail", "instance"} <= problem["properties"].keys()
     assert problem["additionalProperties"] is True
+
+
+def test_drop_reasons_are_an_enumeration_with_their_meaning(schema: dict[str, Any]) -> None:
+    """A client can switch over `dropped[].reason`: every value is listed and explained."""
+    from app.parsing.rules import DropReason
+
+    reason = schema["components"]["schemas"]["DropReason"]
+    assert reason["enum"] == [member.value for member in DropReason]
+    description = schema["components"]["schemas"]["DroppedText"]["properties"]["reason"]
+    explained = description.get("description", "")
+    for member in DropReason:
+        assert f"`{member.value}`: " in explained

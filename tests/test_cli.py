@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from app import __version__
 from app.cli import build_parser, main, settings_from
 from app.config import Settings
+from app.parsing.pipeline import parse_article
 from tests.conftest import REPO, SEED_FILE, SEED_SLUG, TWIN_TEXT
 
 
@@ -43,6 +44,18 @@ def test_parse_explain_prints_the_outline(capsys: pytest.CaptureFixture[str]) ->
     assert "What’s the status of Iran-Pakistan ties?" in out
     assert "whats-the-status-of-iran-pakistan-ties" in out
     assert "dropped (" in out
+
+
+def test_rules_prints_every_name_explain_and_dropped_can_show(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["rules"], capsys)
+    assert code == 0
+    names = {line.split()[0] for line in out.splitlines() if not line.startswith(" ")}
+    parsed = parse_article(SEED_FILE.read_bytes(), source=SEED_FILE.name)
+    assert {d.reason.value for d in parsed.article.dropped} <= names
+    assert {d.heading_rule.split("(")[0] for d in parsed.decisions} <= names
+    assert "limits: max_words 16" in out  # a short standalone line: its bound is shown
 
 
 def test_parse_format_flag_picks_the_reader(

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.evaluation.relevance import article_from_sections
 from app.store.sqlite import SQLiteStore
 from tests.conftest import REPO
+from tools.evaluation.relevance import article_from_sections
 
 BODY = "Quokkas photosynthesise improbably under fluorescent marmalade skies. " * 8
 

@@ -145,3 +145,20 @@ def test_analysis_never_fails_and_offsets_are_in_range(text: str, language: str)
     assert field.length == len(field.stream)
     for token in tokenize(text):
         assert 0 <= token.start < token.end <= len(text)
+
+
+def test_ukrainian_stems_with_the_nearest_snowball_stemmer() -> None:
+    from app.search.analysis import stem
+
+    assert stem("опіку", "uk") == stem("опік", "uk")
+
+
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [("jak", "pl"), ("jak", "cs"), ("nasil", "tr"), ("що", "uk"), ("كيف", "ar"), ("چرا", "fa")],
+)
+def test_function_words_of_more_languages(word: str, language: str) -> None:
+    from app.search.stopwords import is_stop_word
+
+    assert is_stop_word(word, frozenset({language}))
+    assert not is_stop_word("pro", frozenset({language}))  # "Coinbase Pro" stays a word

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.api.paging import cursor_error
-from app.evaluation.relevance import article_from_sections
 from app.models import Article, SearchResults
 from app.search.cursor import cursor_binding, decode_cursor, encode_cursor
 from app.search.request import SearchRequest
 from app.store.sql import SQLStore
 from tests.conftest import StoreFactory
+from tools.evaluation.relevance import article_from_sections
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "articles" / "raisi-visit-pakistan.txt"
 AGENDA = "What’s the Ebrahim Raisi agenda of the trip?"

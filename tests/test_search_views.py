@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.evaluation.relevance import article_from_sections
 from app.models import Article, SearchResults
 from app.search import inverted
 from app.search.index import Snapshot
@@ -20,6 +19,7 @@ from app.search.request import SearchRequest
 from app.store import sql
 from app.store.sql import IndexRows, SQLStore
 from tests.conftest import StoreFactory
+from tools.evaluation.relevance import article_from_sections
 
 # Words the random articles are made of (a few languages, shared stems, phrases to find).
 WORDS = {

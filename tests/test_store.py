@@ -11,14 +11,15 @@ import pytest
 
 from app.api.lookup import resolve_section
 from app.errors import ArticleNotFound, Gone, Moved, SectionNotFound, StoreUnavailable
-from app.evaluation.relevance import article_from_sections
 from app.ingest import FileStatus, sync_folder
 from app.models import Article, DroppedText
+from app.parsing.rules import DropReason
 from app.search.request import SearchRequest
 from app.store.base import UpsertOutcome
 from app.store.salvage import ChangeRow, RetiredRow, Salvage
 from app.store.sql import SQLStore
 from tests.conftest import SEED_FILE, StoreFactory
+from tools.evaluation.relevance import article_from_sections
 
 SECTIONS = [
     ("What’s the status of Iran-Pakistan ties?", "Both nations are eyeing energy connections."),
@@ -54,7 +55,7 @@ def test_unchanged_upsert_writes_nothing(store: SQLStore) -> None:
 
 def test_get_article_returns_exactly_what_was_upserted(store: SQLStore) -> None:
     original = article().model_copy(
-        update={"dropped": [DroppedText(text="Share this", reason="share-widget")]}
+        update={"dropped": [DroppedText(text="Share this", reason=DropReason.SHARE_WIDGET)]}
     )
     store.upsert_article(original)
     assert store.get_article(original.slug) == original

@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from app.api import create_app
 from app.cli import main
 from app.errors import StoreDamaged, StoreReadOnly
-from app.evaluation.relevance import article_from_sections
 from app.search.request import SearchRequest
 from app.store import open_store
 from tests.conftest import (
@@ -31,6 +30,7 @@ from tests.conftest import (
     make_settings,
     running_server,
 )
+from tools.evaluation.relevance import article_from_sections
 
 ARTICLES = 300
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from app.evaluation.relevance import article_from_sections
 from app.search.request import SearchRequest
 from app.store.sqlite import SQLiteStore
+from tools.evaluation.relevance import article_from_sections
 
 LIMIT = 256 * 1024
 

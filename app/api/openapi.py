@@ -293,7 +293,7 @@ STORED_ARTICLE_EXAMPLE = {
     "word_count": 38,
     "content_hash": "cc1da973949dcce59c6ac31f97c7b6b69a8f1a31b770a6096638b84b58227806",
     "sections": [SECTION_EXAMPLE],
-    "dropped": [{"text": "Advertisement", "reason": "boilerplate"}],
+    "dropped": [{"text": "9 Min Read", "reason": "reading_time"}],
     "created_at": AT,
     "updated_at": AT,
 }
@@ -314,6 +314,7 @@ SEARCH_EXAMPLE = {
             "language": "en",
             "url": SECTION_URL,
             "score": 2.925112,
+            "confidence": 0.98,
             "snippet": "…a trip geared towards bolstering ties between Iran and its neighbor, "
             "<mark>Pakistan</mark>.…",
             "text": "…a trip geared towards bolstering ties between Iran and its neighbor, "

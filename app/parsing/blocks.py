@@ -10,10 +10,10 @@ from typing import Literal, NamedTuple
 BlockKind = Literal["heading", "paragraph", "list_item", "quote", "table", "code", "image", "rule"]
 
 # Soft hyphens and zero-width joiners vanish; zero-width spaces and BOMs separate words.
-_INVISIBLE = str.maketrans(
+INVISIBLE = str.maketrans(
     {"\u00ad": None, "\u200c": None, "\u200d": None, "\u2060": None, "\u200b": " ", "\ufeff": " "}
 )
-_INVISIBLE_CHARS = "".join(map(chr, _INVISIBLE))
+INVISIBLE_CHARS = "".join(map(chr, INVISIBLE))
 
 
 def normalize_space(text: str) -> str:
@@ -24,8 +24,8 @@ def normalize_space(text: str) -> str:
         return text
     # translate() is slow and most text has nothing to remove (ASCII text never has).
     # Six substring tests cost a tenth of one regex scan for a character class.
-    if not text.isascii() and any(char in text for char in _INVISIBLE_CHARS):
-        text = text.translate(_INVISIBLE)
+    if not text.isascii() and any(char in text for char in INVISIBLE_CHARS):
+        text = text.translate(INVISIBLE)
     # str.split() splits on every Unicode space separator, NBSP and ideographic space too.
     return " ".join(text.split())
 
@@ -67,6 +67,22 @@ def word_set(words: str) -> frozenset[str]:
 NUMBERED_LINE = re.compile(r"^\s*\d{1,3}[.)]\s+(?=\S)")
 
 
+SpanKind = Literal["emphasis", "strong", "code", "link", "line_break"]
+
+
+class Span(NamedTuple):
+    """Inline structure of a block's text: `text[start:end]` is emphasised, strong, code or
+    a link to `href`; a line break is an empty span at the offset where the line breaks.
+    Offsets count characters of `Block.text` (the prompt, when split off, has its own
+    spans in `Block.prompt_spans`). Spans nest (a link inside strong text) but never
+    cross."""
+
+    kind: SpanKind
+    start: int
+    end: int
+    href: str | None = None
+
+
 class Block(NamedTuple):
     """One unit of source text in document order (an immutable record; a tuple because
     readers make one per line or paragraph and tuples are the cheapest to make).
@@ -80,6 +96,10 @@ class Block(NamedTuple):
     `prompt` holds a run-in bold lead-in (interview question) split off the paragraph.
     `glued` marks text that followed a long whitespace run on the same line (captions,
     promos pasted onto the end of a paragraph by copy-and-paste from a page).
+    `lead` holds a bold lead-in that states rather than asks, still part of `text`: a
+    prompt only in an interview whose other leads ask (interview.promote_statement_leads).
+    `spans` is the inline structure of `text` (emphasis, links, code, line breaks), in
+    order of their start; `prompt_spans` that of `prompt`. Plain text has none.
     """
 
     kind: BlockKind
@@ -91,6 +111,9 @@ class Block(NamedTuple):
     emphasis: bool = False
     prompt: str | None = None
     glued: bool = False
+    lead: str | None = None
+    spans: tuple[Span, ...] = ()
+    prompt_spans: tuple[Span, ...] = ()
 
     @property
     def full_text(self) -> str:
@@ -144,3 +167,6 @@ class ReadResult:
     dropped_regions: tuple[tuple[str, str], ...] = ()
     # A read-time line found outside the main content (HTML page headers).
     reading_time_minutes: int | None = None
+    # Words of the element holding the article (HTML) that were left out of the main content
+    # and counted as page chrome; None where the reader has no such container.
+    container_words_to_chrome: int | None = None

@@ -1,4 +1,5 @@
-"""Named boilerplate rules: each returns the reason a block is not article text, or None.
+"""Block rules: each detector returns the rule (a record of rules.py) that drops a block as
+not article text, or None.
 
 The patterns describe kinds of page furniture in several languages (read-time lines,
 share and comment widgets, promos, bylines), never one site's exact strings.
@@ -8,11 +9,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from app.parsing.blocks import Block, normalize_space, word_count
 from app.parsing.dates import is_date_only
 from app.parsing.questions import is_answer_label, is_question
+from app.parsing.rules import (
+    AFTER_BODY_CHROME,
+    ANSWER_LABEL,
+    AUTHOR_BLURB,
+    BREADCRUMB,
+    BYLINE,
+    CAPTION,
+    COMMENTS_WIDGET,
+    DATELINE,
+    DISCLOSURE,
+    EMPTY,
+    FURNITURE,
+    IMAGE,
+    LABEL,
+    LOGIN_PROMPT,
+    PAGINATION,
+    PHOTO_CREDIT,
+    PROMO,
+    RATING_WIDGET,
+    READING_TIME,
+    SHARE_WIDGET,
+    SITE_CHROME,
+    TEMPLATE_MARKUP,
+    THEMATIC_BREAK,
+    Rule,
+)
 
 
 def _words(*alternatives: str) -> str:
@@ -291,7 +318,6 @@ _PAGINATION = re.compile(
     r"|следующая статья)\s*[:：]|^(?:【[^】]{1,12}】\s*){2,}$",
     re.IGNORECASE,
 )
-_MAX_BREADCRUMB_CHARS = 200
 _RATING = re.compile(
     r"^(?:average |durchschnittliche |note |valoración )?(?:rating|bewertung|note moyenne|"
     r"valoración|calificación|valutazione|рейтинг|评分|評価)\b.{0,40}$",
@@ -315,15 +341,7 @@ _DISCLOSURE = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
 # Widgets are a few words: no pattern for a widget label or a read-time line matches more.
-_WIDGET_CHARS = 100
-_PROMO_LEAD_CHARS = 48
-_MAX_ANSWER_LABEL_CHARS = 16
 _PROMO_MARK = re.compile("[:：\\-–—]")
-_MAX_FURNITURE_CHARS = 300
-_MAX_READING_TIME_CHARS = 80
-_LABEL_MAX_WORDS = 5
-_CAPTION_MAX_WORDS = 12
-_BYLINE_MAX_WORDS = 14
 
 
 class BoilerplateContext(NamedTuple):
@@ -339,121 +357,121 @@ class BoilerplateContext(NamedTuple):
         return self.blocks[following] if following < len(self.blocks) else None
 
 
-BoilerplateRule = Callable[[Block, BoilerplateContext], str | None]
+BoilerplateRule = Callable[[Block, BoilerplateContext], Rule[Any] | None]
 
 
-def empty(block: Block, _: BoilerplateContext) -> str | None:
+def empty(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     if block.prompt:
         return None  # an interview prompt whose answer comes in the next block
     text = block.text
     if not text.strip():
-        return "empty"
+        return EMPTY
     # Only non-ASCII text can consist of invisible characters alone (zero-width spaces).
-    return "empty" if not text.isascii() and not normalize_space(text) else None
+    return EMPTY if not text.isascii() and not normalize_space(text) else None
 
 
-def reading_time(block: Block, _: BoilerplateContext) -> str | None:
-    return "reading_time" if reading_time_minutes(block.text) is not None else None
+def reading_time(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
+    return READING_TIME if reading_time_minutes(block.text) is not None else None
 
 
-def promo(block: Block, _: BoilerplateContext) -> str | None:
+def promo(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     text = block.text
     # The promo phrase ends in a colon or dash near the start; most text has none there.
-    lead = text[:_PROMO_LEAD_CHARS]
+    lead = text[: PROMO.limits.lead_chars]
     if not _PROMO_MARK.search(lead):
         return None
-    return "promo" if _PROMO.match(text) else None
+    return PROMO if _PROMO.match(text) else None
 
 
-def glued_caption(block: Block, _: BoilerplateContext) -> str | None:
+def glued_caption(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """Short text pasted onto a paragraph after a long whitespace run: a photo caption."""
-    if block.glued and word_count(block.text) <= _CAPTION_MAX_WORDS:
-        return "caption"
+    if block.glued and word_count(block.text) <= CAPTION.limits.max_words:
+        return CAPTION
     return None
 
 
-def share_widget(block: Block, _: BoilerplateContext) -> str | None:
-    return "share_widget" if _SHARE_WIDGET.match(block.text) else None
+def share_widget(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
+    return SHARE_WIDGET if _SHARE_WIDGET.match(block.text) else None
 
 
-def comments_widget(block: Block, _: BoilerplateContext) -> str | None:
-    return "comments_widget" if _COMMENTS_WIDGET.match(block.text) else None
+def comments_widget(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
+    return COMMENTS_WIDGET if _COMMENTS_WIDGET.match(block.text) else None
 
 
-def comment_form_note(block: Block, _: BoilerplateContext) -> str | None:
+def comment_form_note(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """'Your email address will not be published.' under a comment form."""
-    return "comments_widget" if _COMMENT_FORM_NOTE.match(block.text) else None
+    return COMMENTS_WIDGET if _COMMENT_FORM_NOTE.match(block.text) else None
 
 
-def site_chrome(block: Block, _: BoilerplateContext) -> str | None:
-    return "site_chrome" if _SITE_CHROME.match(block.text) else None
+def site_chrome(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
+    return SITE_CHROME if _SITE_CHROME.match(block.text) else None
 
 
-def breadcrumb(block: Block, _: BoilerplateContext) -> str | None:
+def breadcrumb(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     text = block.text
-    if block.kind == "heading" or len(text) > _MAX_BREADCRUMB_CHARS:
+    if block.kind == "heading" or len(text) > BREADCRUMB.limits.max_chars:
         return None
     if _SENTENCE_END.search(text):
         return None  # "Home > Settings > Display, then turn it on." is an instruction
     if _BREADCRUMB.match(text):
-        return "breadcrumb"
-    return "pagination" if _PAGINATION.match(text) else None
+        return BREADCRUMB
+    return PAGINATION if _PAGINATION.match(text) else None
 
 
-def date_only(block: Block, context: BoilerplateContext) -> str | None:
+def date_only(block: Block, context: BoilerplateContext) -> Rule[Any] | None:
     """'mardi 4 mars 2025', '2019年5月18日': a date alone is the story's dateline, unless
     it answers the question just above it ("When does it start?")."""
     if block.kind != "paragraph" or not is_date_only(block.text):
         return None
     previous = context.blocks[context.position - 1] if context.position else None
-    return None if previous is not None and is_question(previous.text) else "dateline"
+    return None if previous is not None and is_question(previous.text) else DATELINE
 
 
-def byline(block: Block, _: BoilerplateContext) -> str | None:
+def byline(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """'By Jane Doe', 'Escribe Camila Méndez en Territorio', 'Published 11 May'. The words
     after 'By' must be names: 'By the numbers' and 'Von der Leyen reist...' are headings."""
     text = block.text
-    if word_count(text) > _BYLINE_MAX_WORDS:
+    if word_count(text) > BYLINE.limits.max_words:
         return None
     if _DATELINE.match(text) and (not _SENTENCE_END.search(text) or _DIGIT.search(text)):
-        return "dateline"  # "Stand des Artikels: 26. Februar 2020, 12:30 Uhr." ends in a dot
+        return DATELINE  # "Stand des Artikels: 26. Februar 2020, 12:30 Uhr." ends in a dot
     by = _BYLINE.match(text)
     if by is not None and not _SENTENCE_END.search(text) and names_only(text[by.end() :]):
-        return "byline"
+        return BYLINE
     return None
 
 
-def rating_widget(block: Block, _: BoilerplateContext) -> str | None:
+def rating_widget(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """'Average rating: 4.2 (12 votes)', 'Durchschnittliche Bewertung: | (2 Bewertungen)'."""
     text = block.text
-    if len(text) > _WIDGET_CHARS and "\n" not in text:
+    if len(text) > FURNITURE.widget_chars and "\n" not in text:
         return None
     first_line = text.split("\n", 1)[0]  # a widget laid out as a table: its first row
-    return "rating_widget" if _RATING.match(first_line) else None
+    return RATING_WIDGET if _RATING.match(first_line) else None
 
 
-def login_prompt(block: Block, _: BoilerplateContext) -> str | None:
+def login_prompt(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """'Log in to rate this article', 'Melde dich an, um ...', 'Connectez-vous pour ...'."""
-    return "login_prompt" if _LOGIN.match(block.text) else None
+    return LOGIN_PROMPT if _LOGIN.match(block.text) else None
 
 
-def template_markup(block: Block, _: BoilerplateContext) -> str | None:
+def template_markup(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """Unrendered template syntax ('{{% heading "whatsnext" %}}', '{{< note >}}')."""
     text = block.text
     if "{" not in text and "<%" not in text:
         return None
-    return "template_markup" if _TEMPLATE_ONLY.match(text) else None
+    return TEMPLATE_MARKUP if _TEMPLATE_ONLY.match(text) else None
 
 
-def photo_credit(block: Block, _: BoilerplateContext) -> str | None:
+def photo_credit(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """'Fotocredit: Jane Doe © 2021 Studio', 'Photo: Reuters', 'Image credit: NASA'."""
     text = block.text
-    if word_count(text) > _CAPTION_MAX_WORDS + 3:
+    if word_count(text) > PHOTO_CREDIT.limits.max_words:
         return None
-    return "photo_credit" if _PHOTO_CREDIT.match(text) or "©" in text else None
+    return PHOTO_CREDIT if _PHOTO_CREDIT.match(text) or "©" in text else None
 
 
-def disclosure(block: Block, _: BoilerplateContext) -> str | None:
+def disclosure(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """Affiliate and advertiser disclosures that sites put above every review."""
     # The regex search is slow; it runs only where one of its key words occurs.
     folded = block.text.casefold()
@@ -464,7 +482,7 @@ def disclosure(block: Block, _: BoilerplateContext) -> str | None:
         and "commission" not in folded
     ):
         return None
-    return "disclosure" if _DISCLOSURE.search(block.text) else None
+    return DISCLOSURE if _DISCLOSURE.search(block.text) else None
 
 
 def names_only(text: str) -> bool:
@@ -476,34 +494,34 @@ def names_only(text: str) -> bool:
     )
 
 
-def answer_label(block: Block, _: BoilerplateContext) -> str | None:
+def answer_label(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """'**Answer**', 'Ответ:', '答：' alone between a question and its answer: the answer's
     label, like an "A:" prefix."""
     text = block.text
-    if len(text) > _MAX_ANSWER_LABEL_CHARS:
+    if len(text) > ANSWER_LABEL.limits.max_chars:
         return None
-    return "answer_prefix" if is_answer_label(text, bold=block.emphasis) else None
+    return ANSWER_LABEL if is_answer_label(text, bold=block.emphasis) else None
 
 
-def label(block: Block, context: BoilerplateContext) -> str | None:
+def label(block: Block, context: BoilerplateContext) -> Rule[Any] | None:
     """A short standalone 'Ebrahim Raisi:' line: a name or title-case label before a colon
     that introduces nothing (not a list, not a quote). 'Why it matters:' is text."""
     text = block.text
     if block.kind == "heading" or not text.endswith((":", "：")):
         return None
-    if word_count(text) > _LABEL_MAX_WORDS or any(w[:1].islower() for w in text.split()):
+    if word_count(text) > LABEL.limits.max_words or any(w[:1].islower() for w in text.split()):
         return None
     following = context.next_block
     if following is not None and following.kind in ("list_item", "quote", "table", "code"):
         return None
-    return "label"
+    return LABEL
 
 
-def non_text(block: Block, _: BoilerplateContext) -> str | None:
+def non_text(block: Block, _: BoilerplateContext) -> Rule[Any] | None:
     """Images (their alt text) and thematic breaks are markup, not article text."""
     if block.kind == "image":
-        return "image"
-    return "thematic_break" if block.kind == "rule" else None
+        return IMAGE
+    return THEMATIC_BREAK if block.kind == "rule" else None
 
 
 # Order matters only for which reason is recorded when several rules agree.
@@ -533,23 +551,10 @@ _SHORT_BLOCK_RULES = frozenset(
     (reading_time, share_widget, comments_widget, site_chrome, answer_label, date_only)
 )
 _LONGER_BLOCK_RULES = tuple(rule for rule in BOILERPLATE_RULES if rule not in _SHORT_BLOCK_RULES)
-# Page furniture after the body may hold at most this share of the article's words.
-FURNITURE_SHARE = 0.4
-# Blocks whose presence after the body marks the start of page furniture, with the largest
-# share of the article's words the furniture may hold and the longest block it may contain.
-# A thematic break is weaker evidence than a share widget, so it needs a smaller tail.
-TAIL_MARKERS: dict[str, tuple[float, int]] = {
-    "share_widget": (FURNITURE_SHARE, 400),
-    "comments_widget": (FURNITURE_SHARE, 400),
-    "site_chrome": (FURNITURE_SHARE, 400),
-    "rating_widget": (FURNITURE_SHARE, 400),
-    "login_prompt": (FURNITURE_SHARE, 400),
-    "thematic_break": (0.15, 40),
-}
 
 
 def reading_time_minutes(text: str) -> int | None:
-    if len(text) > _MAX_READING_TIME_CHARS or _DIGIT.search(text) is None:
+    if len(text) > READING_TIME.limits.max_chars or _DIGIT.search(text) is None:
         return None  # too long, or no number of minutes (pages ask this of every element)
     match = _READING_TIME.match(normalize_space(text))
     if match is None:
@@ -557,20 +562,33 @@ def reading_time_minutes(text: str) -> int | None:
     return int(match.group(1) or match.group(2))
 
 
-def boilerplate_reason(blocks: Sequence[Block], index: int) -> str | None:
+def boilerplate_rule(blocks: Sequence[Block], index: int) -> Rule[Any] | None:
+    """The block rule that drops blocks[index], or None."""
     block = blocks[index]
     if block.prompt is not None or (block.kind == "heading" and is_question(block.text)):
         return None  # a question (and its answer) is structure, even when it opens like a promo
-    if len(block.text) > _MAX_FURNITURE_CHARS and block.kind not in ("image", "rule"):
+    if len(block.text) > FURNITURE.max_chars and block.kind not in ("image", "rule"):
         return None  # page furniture is short; long blocks are article text
     context = BoilerplateContext(blocks, index)
-    for rule in BOILERPLATE_RULES if len(block.text) <= _WIDGET_CHARS else _LONGER_BLOCK_RULES:
-        reason = rule(block, context)
-        if reason is not None:
-            return reason
+    for rule in (
+        BOILERPLATE_RULES if len(block.text) <= FURNITURE.widget_chars else _LONGER_BLOCK_RULES
+    ):
+        fired = rule(block, context)
+        if fired is not None:
+            return fired
     return None
 
 
-def tail_reason(block: Block) -> str:
-    """Reason for a block inside the page furniture that follows the article body."""
-    return "author_blurb" if _AUTHOR_BLURB.match(block.text) else "after_body_chrome"
+def block_verdicts(blocks: Sequence[Block]) -> dict[int, Rule[Any]]:
+    """The first stage: every block a block rule drops (block index -> rule)."""
+    verdicts: dict[int, Rule[Any]] = {}
+    for index in range(len(blocks)):
+        rule = boilerplate_rule(blocks, index)
+        if rule is not None:
+            verdicts[index] = rule
+    return verdicts
+
+
+def tail_rule(block: Block) -> Rule[Any]:
+    """The rule for a block inside the page furniture that follows the article body."""
+    return AUTHOR_BLURB if _AUTHOR_BLURB.match(block.text) else AFTER_BODY_CHROME

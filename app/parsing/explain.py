@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from textwrap import shorten
 
+from app.parsing.html_reader import chrome_summary_words
 from app.parsing.pipeline import ParsedArticle
 
 _PREVIEW_WIDTH = 90
@@ -37,8 +38,27 @@ def render_outline(parsed: ParsedArticle) -> str:
         times = f" ({count}x)" if count > 1 else ""
         preview = shorten(text, _PREVIEW_WIDTH, placeholder=" …")
         lines.append(f"  {reason + times:<22} {preview!r}")
+    if (chrome := _page_chrome_line(parsed)) is not None:
+        lines.append("")
+        lines.append(chrome)
     if parsed.warnings:
         lines.append("")
         lines.append("warnings:")
         lines.extend(f"  {warning}" for warning in parsed.warnings)
     return "\n".join(lines)
+
+
+def _page_chrome_line(parsed: ParsedArticle) -> str | None:
+    """How much of a page was chrome, and how much of that the article's own container held
+    (text the extraction left out of it: captions, buttons, or sections it lost)."""
+    inside = parsed.container_words_to_chrome
+    summaries = [d.text for d in parsed.article.dropped if d.reason == "page_chrome"]
+    if not summaries and inside is None:
+        return None  # not a page: nothing was page chrome
+    outside = sum(chrome_summary_words(summary) or 0 for summary in summaries)
+    share = (
+        "no article container found"
+        if inside is None
+        else f"{inside:,} of them inside the article's container"
+    )
+    return f"page chrome: {outside:,} words outside the main content ({share})"

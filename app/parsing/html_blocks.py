@@ -1,5 +1,6 @@
 """Main-content HTML -> blocks: headings, paragraphs (bold-only, run-in prompts, <br>
-lines), list items, quotes, tables and code."""
+lines), list items, quotes, tables and code. Headings, paragraphs, list items and quotes
+carry the spans of their inline markup (emphasis, strong, code, links, line breaks)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,15 @@ from app.parsing.blocks import (
     strip_heading_decoration,
     word_count,
 )
-from app.parsing.html_text import element_text, raw_text
-from app.parsing.questions import INTERVIEW_PROMPT, MAX_PROMPT_WORDS, is_question, split_prompt
+from app.parsing.html_text import element_text, inline_text, raw_text
+from app.parsing.questions import (
+    INTERVIEW_PROMPT,
+    MAX_PROMPT_WORDS,
+    ends_with_tag_question,
+    is_question,
+    split_prompt,
+)
+from app.parsing.spans import located_blocks, with_spans_from
 from app.parsing.text_reader import read_text
 
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
@@ -41,16 +49,18 @@ def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
         tag = child.tag.lower()
         origin = tag
         if tag in _HEADING_TAGS:
-            text = strip_heading_decoration(element_text(child))
-            if text:
-                yield Block("heading", text, origin, level=_HEADING_TAGS[tag])
+            source, spans = inline_text(child)
+            if text := strip_heading_decoration(source):
+                heading = Block("heading", text, origin, level=_HEADING_TAGS[tag])
+                yield with_spans_from(heading, source, spans)
         elif tag == "p":
             yield from _paragraph(child)
         elif tag in _LIST_TAGS:
             yield from _list_items(child)
         elif tag == "blockquote" and _inline_only(child):
-            if text := element_text(child):
-                yield Block("quote", text, origin)
+            text, spans = inline_text(child)
+            if text:
+                yield Block("quote", text, origin, spans=spans)
         elif tag == "blockquote":
             # An answer or quote with its own paragraphs, code and lists (Sphinx wraps them).
             for block in walk(child):
@@ -63,24 +73,28 @@ def walk(element: lxml_html.HtmlElement) -> Iterator[Block]:
             yield from _paragraph(child)  # a <div> of text and inline markup is a paragraph
         elif len(child):
             yield from walk(child)
-        elif (text := element_text(child)) != "":
-            yield _block("paragraph", text, origin)
+        elif (inline := inline_text(child))[0] != "":
+            yield Block("paragraph", inline[0], origin, spans=inline[1])
         if child.tail and child.tail.strip():
             yield _block("paragraph", child.tail, "text")
 
 
 def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
-    text = element_text(element)
+    text, spans = inline_text(element)
     if not text:
         return []  # an empty <p> (spacing) holds nothing to account for
     bold_prefix = _leading_bold(element)
     if bold_prefix and normalize_space(bold_prefix) == text:
-        return [Block("paragraph", text, "p", emphasis=True)]
+        return [Block("paragraph", text, "p", emphasis=True, spans=spans)]
     if bold_prefix:
         prompt = normalize_space(bold_prefix)
         rest = normalize_space(text[len(prompt) :]) if text.startswith(prompt) else ""
         if rest and is_question(prompt):
-            return [Block("paragraph", rest, "p>b", prompt=prompt)]
+            return [with_spans_from(Block("paragraph", rest, "p>b", prompt=prompt), text, spans)]
+        if rest and not INTERVIEW_PROMPT.match(text):
+            # A statement in bold opening the paragraph: a prompt if the article's other
+            # bold leads ask (interview.promote_statement_leads), else just text.
+            return [Block("paragraph", text, "p", lead=prompt, spans=spans)]
     if element.find(".//br") is not None:
         # Pages laid out with <br> instead of paragraphs: read the lines as plain text. The
         # extractor may collapse <br><br> into one <br>, so every line stands alone, but
@@ -88,15 +102,21 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
         lines = read_text(raw_text(element, line_break="\n\n")).blocks
         if len(lines) > 1:
             return [
-                line._replace(origin="p>br", standalone=is_question(line.text)) for line in lines
+                line._replace(origin="p>br", standalone=_asks(line.text))
+                for line in located_blocks(lines, text, spans)
             ]
     if INTERVIEW_PROMPT.match(text):
         # "Q: How do I...?" as a paragraph of its own, its answer ("A: ...") in the next one
         # or after the question in this one.
         prompt, rest = split_prompt(text)
         if word_count(prompt) <= MAX_PROMPT_WORDS:
-            return [Block("paragraph", rest, "p", prompt=prompt)]
-    return [Block("paragraph", text, "p")]
+            return [with_spans_from(Block("paragraph", rest, "p", prompt=prompt), text, spans)]
+    return [Block("paragraph", text, "p", spans=spans)]
+
+
+def _asks(line: str) -> bool:
+    """A question line, not a statement closed by a tag question ("…, right?")."""
+    return is_question(line) and not ends_with_tag_question(line)
 
 
 def _leading_bold(element: lxml_html.HtmlElement) -> str | None:
@@ -131,15 +151,17 @@ def _list_items(element: lxml_html.HtmlElement) -> Iterator[Block]:
 def _list_item(item: lxml_html.HtmlElement) -> Iterator[Block]:
     if item.tag.lower() in _LIST_TAGS:
         yield from _list_items(item)
-    elif (text := element_text(item)) != "":
+    elif (inline := inline_text(item))[0] != "":
+        text, spans = inline
         bold = _leading_bold(item)
         question = normalize_space(bold) if bold else ""
         answer = normalize_space(text[len(question) :]) if text.startswith(question) else ""
         if question and answer and is_question(question):
             # "<li><b>How do I X?</b> <p>answer</p></li>": an FAQ written as a list.
-            yield Block("paragraph", answer, "li>b", prompt=question)
+            faq = Block("paragraph", answer, "li>b", prompt=question)
+            yield with_spans_from(faq, text, spans)
         else:
-            yield _block("list_item", text, item.tag.lower())
+            yield Block("list_item", text, item.tag.lower(), spans=spans)
 
 
 def _inline_only(element: lxml_html.HtmlElement) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -74,7 +75,15 @@ def metadata_title(page: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | None:
+@dataclass(frozen=True)
+class PageTitle:
+    text: str | None
+    # Only the metadata's words, which name none of the page's h1-h3 (a site or section
+    # name, or a translation): the article's own first heading may say more.
+    from_metadata_only: bool = False
+
+
+def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> PageTitle:
     """The page's own heading for the article: the h1 (or h2-h3) the metadata title names."""
     headings = [
         (strip_heading_decoration(element_text(element)), int(element.tag[1]))
@@ -84,7 +93,7 @@ def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | Non
     headings = [(text, level) for text, level in headings if text]
     if not meta_title:
         h1s = [text for text, level in headings if level == 1]
-        return h1s[0] if h1s else None
+        return PageTitle(h1s[0] if h1s else None)
     wanted = _tokens(meta_title)
     scored = [(_containment(_tokens(text), wanted), level, text) for text, level in headings]
     # The h1 that the metadata title names; else an h2/h3 it names exactly (blogs put the
@@ -101,13 +110,13 @@ def page_title(page: lxml_html.HtmlElement, meta_title: str | None) -> str | Non
             if (level == 1) == wants_h1 and score >= threshold
         ]
         if matches:
-            return max(matches, key=lambda match: match[0])[1]
+            return PageTitle(max(matches, key=lambda match: match[0])[1])
     # The metadata names none of them (a translated or generic <title>): a page's only h1
     # is its title; failing that, the metadata title without the site's name.
     h1s = [text for text, level in headings if level == 1]
     if len(h1s) == 1:
-        return h1s[0]
-    return _strip_site_name(meta_title, _site_name(page))
+        return PageTitle(h1s[0])
+    return PageTitle(_strip_site_name(meta_title, _site_name(page)), from_metadata_only=not h1s)
 
 
 def _is_site_logo(heading: lxml_html.HtmlElement) -> bool:

@@ -1,73 +1,144 @@
 """What the extractor lost, found again in the page: headings it dropped between the
-paragraphs it kept (small pages, FAQ markup it does not recognise), and short FAQ answers it
-dropped for being links ("See Debugging"), which left their questions empty."""
+paragraphs it kept (small pages, FAQ markup it does not recognise), runs of whole sections
+it dropped after or between them (a collapsed second half, product boxes), and short FAQ
+answers it dropped for being links ("See Debugging"), which left their questions empty."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-from app.parsing.blocks import Block, strip_heading_decoration, word_count
+from app.parsing.blocks import Block, normalize_space, strip_heading_decoration, word_count
 from app.parsing.html_blocks import walk
 from app.parsing.html_text import element_text
 from app.parsing.questions import is_answer_label, is_question
 
 _TEXT_TAGS = ("p", "li", "dd", "blockquote")
-_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _CHROME_XPATH = (
     ".//nav|.//header|.//footer|.//aside|.//form|.//script|.//style|.//noscript"
     "|.//*[contains(@id, 'cookie') or contains(@class, 'cookie')]"
 )
-_MIN_MATCH_CHARS = 20
+_PAGE_REGION_TAGS = ("nav", "header", "footer", "aside")
+MIN_MATCH_CHARS = 20
 _MIN_LOST_HEADINGS = 2
-_MAX_MATCHED_PARAGRAPHS = 300
 _MAX_RESTORED_ANSWER_WORDS = 60
 _MAX_SLIVER_SHARE = 0.2
 _MIN_LOST_QUESTIONS = 3
 _NOT_ANSWER_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "header", "footer")
 
 
-def container_with_lost_headings(
-    page: lxml_html.HtmlElement, blocks: Sequence[Block], *, title: str | None
-) -> lxml_html.HtmlElement | None:
-    """The element holding the extracted paragraphs, when it also holds headings between
-    them that the extraction lost; a copy without navigation, forms and scripts."""
-    kept = {b.text for b in blocks if b.kind == "heading"}
-    known = kept | {title or ""}
-    # Cheap test first: enough headings on the whole page that the extraction lacks.
-    missing = {
-        text
-        for heading in page.iter(*_HEADING_TAGS)
-        if (text := strip_heading_decoration(element_text(heading))) and text not in known
-    }
-    if len(missing) < _MIN_LOST_HEADINGS or len(missing) <= len(kept):
+@dataclass(frozen=True)
+class ArticleContainer:
+    """The page element that holds the extracted paragraphs (their nearest common ancestor),
+    and the last of those paragraphs in document order."""
+
+    element: lxml_html.HtmlElement
+    last_paragraph: lxml_html.HtmlElement
+
+
+def find_article_container(
+    page: lxml_html.HtmlElement, blocks: Sequence[Block]
+) -> ArticleContainer | None:
+    """Page paragraphs found again in the extracted text locate the article; by containment,
+    because the extractor may merge several of them (and the headings between) into one
+    block. The nearest common ancestor of a set of elements is that of the first and the
+    last in document order, so only those two are looked for, from each end of the page,
+    outside its navigation, header, footer and sidebars (most of the paragraphs before and
+    after an article are their menus and links) unless the article is only found there."""
+    paragraphs = [b.text for b in blocks if b.kind != "heading"]
+    if not paragraphs:
         return None
-    # Page paragraphs found again in the extracted text; by containment, because the
-    # extractor may merge several of them (and the headings between) into one block. The
-    # first few hundred locate the container; more would only cost time.
-    extracted = "\n".join(b.text for b in blocks if b.kind != "heading")
-    matched: list[lxml_html.HtmlElement] = []
-    for element in page.iter(*_TEXT_TAGS):
-        text = element_text(element)
+    extracted = _Extracted(paragraphs)
+    everywhere = list(page.iter(*_TEXT_TAGS))
+    in_regions = {
+        element for region in page.iter(*_PAGE_REGION_TAGS) for element in region.iter(*_TEXT_TAGS)
+    }
+    outside_regions = [element for element in everywhere if element not in in_regions]
+    for candidates in (outside_regions, everywhere):
+        first = _first_extracted(candidates, extracted)
+        last = _first_extracted(candidates[::-1], extracted)
+        if first is not None and last is not None:
+            container = _common_ancestor([first, last])
+            if container is None or container.tag == "html":
+                return None  # the whole document, head included
+            return ArticleContainer(container, last)
+    return None
+
+
+class _Extracted:
+    def __init__(self, paragraphs: list[str]) -> None:
+        self._paragraphs = set(paragraphs)
+        self._text = "\n".join(paragraphs)
+
+    def equals(self, text: str) -> bool:
+        return text in self._paragraphs
+
+    def holds(self, text: str) -> bool:
+        return text in self._text
+
+
+def _first_extracted(
+    elements: list[lxml_html.HtmlElement], extracted: _Extracted
+) -> lxml_html.HtmlElement | None:
+    # Equal text first, which is cheap and finds all but merged or reworded paragraphs.
+    for matches in (extracted.equals, extracted.holds):
+        if (element := _first_matching(elements, matches)) is not None:
+            return element
+    return None
+
+
+def _first_matching(
+    elements: list[lxml_html.HtmlElement], matches: Callable[[str], bool]
+) -> lxml_html.HtmlElement | None:
+    for element in elements:
+        if _holds_paragraphs(element):
+            continue  # holding paragraphs of its own (a menu): they are tried alone
+        raw = element.text_content()  # in C; normalising never lengthens it
+        if len(raw) < MIN_MATCH_CHARS:
+            continue
+        line_break = next(element.iter("br"), None) is not None
+        text = element_text(element) if line_break else normalize_space(raw)
         # A link alone (this very article listed in a "More in this section" rail) matches
         # the extracted title or breadcrumb but says nothing about where the article is.
-        if len(text) >= _MIN_MATCH_CHARS and text in extracted and not _link_only(element, text):
-            matched.append(element)
-            if len(matched) >= _MAX_MATCHED_PARAGRAPHS:
-                break
-    if not matched:
-        return None
-    container = _common_ancestor(matched)
-    if container is None or container.tag == "html":
-        return None  # the whole document, head included
-    lost = _headings_between(container, set(map(id, matched)), known)
+        if len(text) >= MIN_MATCH_CHARS and matches(text) and not _link_only(element, text):
+            return element
+    return None
+
+
+def _holds_paragraphs(element: lxml_html.HtmlElement) -> bool:
+    return next(element.iterdescendants(*_TEXT_TAGS), None) is not None
+
+
+def container_with_lost_headings(
+    page: lxml_html.HtmlElement,
+    container: ArticleContainer,
+    blocks: Sequence[Block],
+    *,
+    title: str | None,
+) -> lxml_html.HtmlElement | None:
+    """The article's container, when it also holds headings between the extracted
+    paragraphs that the extraction lost; a copy without navigation, forms and scripts."""
+    kept = {b.text for b in blocks if b.kind == "heading"}
+    known = kept | {title or ""}
+    lost = _headings_between(container, known)
     # Recover only when much of the structure is gone: a few dropped sidebar or widget
     # headings next to a well-extracted article are the extractor doing its job.
     if len(lost) < _MIN_LOST_HEADINGS or len(lost) <= len(kept):
         return None
-    return _copy_without_chrome(container)
+    # As many different headings lacking on the whole page (the same heading repeated in
+    # the container, "Pros" in every box, is one structure lost).
+    missing = {
+        text
+        for heading in page.iter(*HEADING_TAGS)
+        if (text := strip_heading_decoration(element_text(heading))) and text not in known
+    }
+    if len(missing) < _MIN_LOST_HEADINGS or len(missing) <= len(kept):
+        return None
+    return _copy_without_chrome(container.element)
 
 
 def container_of_lost_questions(
@@ -81,7 +152,7 @@ def container_of_lost_questions(
     kept = {b.text for b in blocks if b.kind == "heading"}
     lost = [
         heading
-        for heading in page.iter(*_HEADING_TAGS)
+        for heading in page.iter(*HEADING_TAGS)
         if (text := strip_heading_decoration(element_text(heading)))
         and text not in kept
         and is_question(text)
@@ -98,21 +169,17 @@ def container_of_lost_questions(
     return _copy_without_chrome(container)
 
 
-def _headings_between(
-    container: lxml_html.HtmlElement, paragraph_ids: set[int], known: set[str]
-) -> list[str]:
+def _headings_between(container: ArticleContainer, known: set[str]) -> list[str]:
     """Headings inside the container up to its last extracted paragraph (those after it are
     trailing widgets) that are not among the extracted headings or the title."""
-    pending: list[str] = []
     lost: list[str] = []
-    for element in container.iter():
-        if id(element) in paragraph_ids:
-            lost.extend(pending)
-            pending = []
-        elif element.tag in _HEADING_TAGS:
+    for element in container.element.iter(*HEADING_TAGS, container.last_paragraph.tag):
+        if element is container.last_paragraph:
+            break
+        if element.tag in HEADING_TAGS:
             text = strip_heading_decoration(element_text(element))
             if text and text not in known:
-                pending.append(text)
+                lost.append(text)
     return lost
 
 
@@ -159,7 +226,7 @@ def restore_short_answers(page: lxml_html.HtmlElement, blocks: list[Block]) -> l
     if not empty:
         return blocks
     page_headings: dict[str, lxml_html.HtmlElement] = {}
-    for heading in page.iter(*_HEADING_TAGS):
+    for heading in page.iter(*HEADING_TAGS):
         page_headings.setdefault(strip_heading_decoration(element_text(heading)), heading)
     restored = list(blocks)
     for index, end in sorted(empty.items(), reverse=True):  # later first: indexes stay valid
@@ -194,7 +261,7 @@ def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
     for sibling in heading.itersiblings():
         if not isinstance(sibling.tag, str):
             continue
-        if sibling.tag in _HEADING_TAGS or next(sibling.iter(*_HEADING_TAGS), None) is not None:
+        if sibling.tag in HEADING_TAGS or next(sibling.iter(*HEADING_TAGS), None) is not None:
             break
         if sibling.tag in _NOT_ANSWER_TAGS:
             continue
@@ -209,3 +276,6 @@ def _short_answer_after(heading: lxml_html.HtmlElement) -> list[Block]:
     ]
     words = sum(word_count(b.text) for b in blocks)
     return blocks if 0 < words <= _MAX_RESTORED_ANSWER_WORDS else []
+
+
+# --- The article's container without page chrome, and the runs of sections it lost ---

@@ -45,6 +45,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "pt": word_set("o a os as de que e do da em um uma para não com é dos das"),
     "nl": word_set("de het een en van is dat op te in niet zijn met voor die er aan ook"),
     "ru": word_set("и в не на что с по это как к из у о за от для но так"),
+    # Only words Russian does not share: the common ones (в, не, на, по, за) count for it.
+    "uk": word_set("і та що з як це від але його її є щоб або також вже їх після"),
 }
 
 # The same table read the other way: a word's languages, for one pass over the words.

@@ -6,6 +6,7 @@ text tokens; block HTML arrives as one `html_block` token, read here with lxml."
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,8 @@ from markdown_it.token import Token
 
 from app.parsing.blocks import Block, strip_heading_decoration, word_count
 from app.parsing.html_blocks import walk
-from app.parsing.html_text import element_text
+from app.parsing.html_text import SPAN_TAGS, element_text
+from app.parsing.spans import InlineText, safe_href
 
 # (removed markup, reason), as ReadResult.dropped_regions holds them.
 Dropped = tuple[str, str]
@@ -63,6 +65,8 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 # own wrapper markup out of the dropped text.
 _RAW_TEXT_OPEN = re.compile(r"<(script|style|textarea)\b[^>]*>", re.I)
 _RAW_TEXT_CLOSE = re.compile(r"</(script|style|textarea)\s*>", re.I)
+# An attribute's value, quoted either way or bare, as HTML writes it.
+_HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
 _MAX_SUMMARY_HEADING_WORDS = 40  # as for the FAQ widgets of HTML pages
 _SUMMARY_HEADING_TAG = "h6"
 
@@ -94,6 +98,30 @@ def clean_inline(children: Sequence[Token]) -> tuple[list[Token], list[Dropped]]
             kept.append(child)  # a content tag, a closing tag or <br>
         index += 1
     return kept, dropped
+
+
+def read_inline_tag(inline: InlineText, markup: str) -> None:
+    """An inline HTML tag kept in Markdown text (<b>, </a>, <br>...) read into `inline`:
+    <br> is a line break, phrasing tags open or close their span, any other adds nothing."""
+    if markup[:3].lower() == "<br":  # as markdown_reader reads it into the text: a space
+        inline.line_break()
+        return
+    found = _TAG.match(markup)
+    kind = SPAN_TAGS.get(found.group(2).lower()) if found else None
+    if found is None or kind is None:
+        return
+    if found.group(1):
+        inline.close(kind)
+    else:
+        inline.open(kind, _href(markup) if kind == "link" else None)
+
+
+def _href(markup: str) -> str | None:
+    found = _HREF.search(markup)
+    if found is None:
+        return None
+    value = next(group for group in found.groups() if group is not None)
+    return safe_href(html.unescape(value))
 
 
 def _opening_tag(markup: str) -> str | None:

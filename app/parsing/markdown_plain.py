@@ -3,8 +3,9 @@ CommonMark parser, which costs most of a small article's parse.
 
 A document qualifies only when no character or line could start any other construct, so
 the CommonMark parser would find exactly these headings and paragraphs with their text as
-written: then the blocks here are the ones markdown_reader builds from its tokens. Anything
-else, or any doubt, returns None and the document goes through the parser.
+written: then the blocks here are the ones markdown_reader builds from its tokens, and like
+them they have no inline spans. Anything else, or any doubt, returns None and the document
+goes through the parser.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def read_plain_markdown(text: str) -> list[Block] | None:
         if heading is None and line.strip(" "):
             if not paragraph:
                 start = index
+            elif paragraph[-1].endswith("  "):
+                return None  # two trailing spaces before the next line: a hard line break
             paragraph.append(line)
             continue
         if paragraph:  # a blank line or a heading ends it

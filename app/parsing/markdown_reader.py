@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from itertools import dropwhile
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -15,11 +16,13 @@ from app.parsing.blocks import (
     Block,
     BlockKind,
     ReadResult,
+    Span,
+    SpanKind,
     normalize_space,
     strip_heading_decoration,
     word_count,
 )
-from app.parsing.markdown_html import clean_inline, read_html_block
+from app.parsing.markdown_html import clean_inline, read_html_block, read_inline_tag
 from app.parsing.markdown_plain import read_plain_markdown
 from app.parsing.questions import (
     ANSWER_PREFIX,
@@ -28,6 +31,7 @@ from app.parsing.questions import (
     is_question,
     split_prompt,
 )
+from app.parsing.spans import InlineText, safe_href, with_spans_from
 
 _FRONT_MATTER = re.compile(
     r"\A(?:---|\+\+\+)[ \t]*\n(.*?\n)(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S
@@ -40,6 +44,17 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31}
 _LINK_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 _CONTAINERS = {"bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"}
 _PARSER = MarkdownIt("commonmark").enable("table")
+# Inline tokens that open and close a span ("code_inline" is one token, a span by itself).
+_SPAN_OPENERS: dict[str, SpanKind] = {
+    "em_open": "emphasis",
+    "strong_open": "strong",
+    "link_open": "link",
+}
+_SPAN_CLOSERS: dict[str, SpanKind] = {
+    "em_close": "emphasis",
+    "strong_close": "strong",
+    "link_close": "link",
+}
 
 
 def read_markdown(text: str) -> ReadResult:
@@ -141,40 +156,51 @@ def _inline_block(
     same container (a list item's answer under its bold question)."""
     if opener.type.startswith(("th_", "td_")):
         return []  # table cells are read with their table
-    text = normalize_space(_inline_text(token.children or []))
+    text, spans = _inline_text_and_spans(token.children or [])
     origin = f"line {token.map[0] + 1}" if token.map else "markdown"
     if heading_level is not None:
-        return [Block("heading", strip_heading_decoration(text), origin, level=heading_level)]
+        heading = Block("heading", strip_heading_decoration(text), origin, level=heading_level)
+        return [with_spans_from(heading, text, spans)]
     kind: BlockKind = "paragraph"
     if "list_item_open" in containers:
         kind = "list_item"
     elif "blockquote_open" in containers:
         kind = "quote"
-    children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
+    inline = token.children or []
+    children = [c for c in inline if not (c.type == "text" and not c.content.strip())]
     if not children and not text:
         return []
     if all(c.type == "image" for c in children if c.type not in ("softbreak", "hardbreak")):
         return [Block("image", text, origin)]
-    emphasis, prompt, rest = _emphasis(children)
+    # The space between two spans is text ("**Why?** *a* *b*"): only leading space goes.
+    run = list(dropwhile(_is_space, inline)) if inline and _is_space(inline[0]) else inline
+    emphasis, prompt, rest = _emphasis(run)
     if kind == "list_item" and answered and is_question(text):
         # "- **How do I X?**" or "1. Where is X?" with its answer indented below: an FAQ
         # written as a list.
         if not emphasis:
-            return [Block("paragraph", "", origin, prompt=text)]
+            return [Block("paragraph", "", origin, prompt=text, prompt_spans=spans)]
         kind = "paragraph"
     if prompt is not None and kind == "paragraph" and is_question(prompt):
-        return [Block(kind, rest, origin, prompt=prompt)]
+        return [with_spans_from(Block(kind, rest, origin, prompt=prompt), text, spans)]
     if kind == "paragraph" and not emphasis and INTERVIEW_PROMPT.match(text):
-        prompt_block = _interview_prompt(children, origin)
+        prompt_block = _interview_prompt(run, origin)
         if word_count(prompt_block.prompt or "") <= MAX_PROMPT_WORDS:
-            return [prompt_block]
-    return [Block(kind, text, origin, emphasis=emphasis and kind == "paragraph")]
+            return [with_spans_from(prompt_block, text, spans)]
+    lead = prompt if kind == "paragraph" else None  # a statement: a prompt only among others
+    emphasis = emphasis and kind == "paragraph"
+    return [Block(kind, text, origin, emphasis=emphasis, lead=lead, spans=spans)]
+
+
+def _is_space(token: Token) -> bool:
+    return token.type == "text" and not token.content.strip()
 
 
 def _interview_prompt(children: list[Token], origin: str) -> Block:
     """'Q: How? / A: Like this.' in one paragraph, or a 'Вопрос: ...?' paragraph whose
     answer follows in the next one: the prompt, with the answer (if any) as its text."""
     lines = [normalize_space(_inline_text(line)) for line in _split_lines(children)]
+    lines = [line for line in lines if line]  # a line of nothing but spaces
     answer = next((i for i, line in enumerate(lines) if i and ANSWER_PREFIX.match(line)), None)
     if answer is None:
         prompt, rest = split_prompt(" ".join(lines))
@@ -233,6 +259,34 @@ def _inline_text(children: Sequence[Token]) -> str:
         elif child.type == "html_inline" and child.content.lower().startswith("<br"):
             parts.append(" ")
     return "".join(parts)
+
+
+def _inline_text_and_spans(children: Sequence[Token]) -> tuple[str, tuple[Span, ...]]:
+    """The text _inline_text reads, normalised, with the spans of the inline markup."""
+    if len(children) == 1 and children[0].type == "text":
+        return normalize_space(children[0].content), ()  # most headings and many paragraphs
+    inline = InlineText()
+    append = inline.parts.append
+    for child in children:
+        kind = child.type
+        if kind == "text" or kind == "image":
+            append(child.content)
+        elif kind == "softbreak":
+            append(" ")  # a line end in a paragraph is a space (CommonMark)
+        elif kind == "code_inline":
+            inline.open("code")
+            append(child.content)
+            inline.close("code")
+        elif kind == "hardbreak":
+            inline.line_break()
+        elif kind in _SPAN_OPENERS:
+            href = child.attrs.get("href") if kind == "link_open" else None
+            inline.open(_SPAN_OPENERS[kind], safe_href(str(href)) if href is not None else None)
+        elif kind in _SPAN_CLOSERS:
+            inline.close(_SPAN_CLOSERS[kind])
+        elif kind == "html_inline":
+            read_inline_tag(inline, child.content)
+    return inline.finish()
 
 
 def _table_text(tokens: Sequence[Token], start: int) -> str:

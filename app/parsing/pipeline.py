@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from app.hashing import content_hash
 from app.models import Article, DroppedText, SourceFormat
 from app.parsing.blocks import Block, ReadResult, word_count
-from app.parsing.boilerplate import boilerplate_reason, reading_time_minutes
+from app.parsing.boilerplate import block_verdicts, boilerplate_rule, reading_time_minutes
 from app.parsing.decoding import decode_source
 from app.parsing.formats import detect_format
-from app.parsing.furniture import cut_from, cut_tail, drop_signature, drop_table_of_contents
+from app.parsing.furniture import (
+    furniture_after_body,
+    late_component,
+    signature,
+    table_of_contents,
+)
 from app.parsing.headings import (
     HeadingCandidate,
     find_headings,
@@ -21,9 +27,11 @@ from app.parsing.headings import (
     late_top_heading,
 )
 from app.parsing.html_reader import read_html
+from app.parsing.interview import promote_statement_leads
 from app.parsing.language import UNDETERMINED, choose_language
 from app.parsing.markdown_reader import read_markdown
 from app.parsing.questions import INTERVIEW_PROMPT, is_question
+from app.parsing.rules import MARKUP_HEADING, READING_TIME, DropReason, Effect, Rule
 from app.parsing.sections import build_sections
 from app.parsing.slugs import slug_for
 from app.parsing.text_reader import read_text
@@ -52,6 +60,8 @@ class ParsedArticle:
     article: Article
     decisions: list[HeadingDecision] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # HTML: words of the article's own container that went to page chrome (parse --explain).
+    container_words_to_chrome: int | None = None
 
 
 def parse_article(
@@ -68,10 +78,10 @@ def parse_article(
     fmt = source_format or detect_format(source, text)
     read = READERS[fmt](text)
     title, blocks = _title_and_body(read, source, warnings)
-    triage = _Triage(blocks)
-    minutes = triage.apply_boilerplate_rules() or read.reading_time_minutes
-    headings = triage.find_section_headings(title=title)
-    body_blocks, body_headings = triage.kept(headings)
+    blocks = promote_statement_leads(blocks)
+    triage = _triage(blocks, title=title)
+    minutes = triage.minutes or read.reading_time_minutes
+    body_blocks, body_headings = triage.kept()
 
     article_slug = slug_for(title, fallback="") or slug_for(
         PurePath(source).stem, fallback="article"
@@ -81,7 +91,8 @@ def parse_article(
     if not built.sections:
         warnings.append("no section headings found: the article is served as its lead only")
     region_drops = [
-        DroppedText(text=region, reason=reason) for region, reason in read.dropped_regions
+        DroppedText(text=region, reason=DropReason(reason))
+        for region, reason in read.dropped_regions
     ]
     article = Article(
         slug=article_slug,
@@ -95,15 +106,27 @@ def parse_article(
         + sum(word_count(s.heading) + s.word_count for s in built.sections),
         content_hash=content_hash(data),
         sections=built.sections,
-        dropped=region_drops + triage.dropped() + built.dropped,
+        dropped=region_drops + triage.dropped_text() + built.dropped,
     )
     decisions = [
-        HeadingDecision(section.heading, section.level, heading_rule, asked_by)
-        for section, heading_rule, asked_by in zip(
-            built.sections, built.heading_rules, built.question_rules, strict=True
+        HeadingDecision(
+            section.heading,
+            section.level,
+            _heading_rule_name(candidate),
+            asked_by.name if asked_by is not None else None,
+        )
+        for section, candidate, asked_by in zip(
+            built.sections, built.headings, built.question_rules, strict=True
         )
     ]
-    return ParsedArticle(article, decisions, warnings)
+    return ParsedArticle(article, decisions, warnings, read.container_words_to_chrome)
+
+
+def _heading_rule_name(candidate: HeadingCandidate) -> str:
+    """The rule as `parse --explain` shows it: a markup heading with its level."""
+    if candidate.rule is MARKUP_HEADING:
+        return f"{MARKUP_HEADING.name}(h{candidate.level})"
+    return candidate.rule.name
 
 
 def _title_and_body(read: ReadResult, source: str, warnings: list[str]) -> tuple[str, list[Block]]:
@@ -117,72 +140,76 @@ def _title_and_body(read: ReadResult, source: str, warnings: list[str]) -> tuple
     return title, blocks
 
 
+@dataclass(frozen=True)
 class _Triage:
-    """Decides, block by block, what is article text and what is dropped (with why)."""
+    """The verdicts of every stage, folded: what is dropped (block index -> the rule), the
+    headings demoted to text, the section headings and the reading time a line stated."""
 
-    def __init__(self, blocks: list[Block]) -> None:
-        self.blocks = blocks
-        self.reasons: dict[int, str] = {}
-        self.standfirsts: set[int] = set()
+    blocks: list[Block]
+    dropped: dict[int, Rule[Any]]
+    demoted: frozenset[int]
+    headings: list[HeadingCandidate]
+    minutes: int | None
 
-    def apply_boilerplate_rules(self) -> int | None:
-        """Record the boilerplate blocks; return the read time if a read-time line says it."""
-        minutes: int | None = None
-        for index in range(len(self.blocks)):
-            reason = boilerplate_reason(self.blocks, index)
-            if reason is None:
-                continue
-            self.reasons[index] = reason
-            if reason == "reading_time" and minutes is None:
-                minutes = reading_time_minutes(self.blocks[index].text)
-        return minutes
-
-    def find_section_headings(self, *, title: str) -> list[HeadingCandidate]:
-        """Heading candidates (indexes into all blocks) after every structural rule."""
-        kept_indexes = self._kept_indexes()
-        kept = [self.blocks[index] for index in kept_indexes]
-        found, vetoes = find_headings(kept, title=title)
-        for kept_index, veto in vetoes.items():
-            if veto == "standfirst":
-                self.standfirsts.add(kept_indexes[kept_index])
-            else:
-                self.reasons[kept_indexes[kept_index]] = veto
-        candidates = [c._replace(block_index=kept_indexes[c.block_index]) for c in found]
-        late = late_top_heading(candidates)
-        if late is not None and cut_from(
-            self.blocks, self.reasons, late.block_index, "late_top_heading"
-        ):
-            candidates = [c for c in candidates if c.block_index < late.block_index]
-        cut_tail(self.blocks, self.reasons, max((c.block_index for c in candidates), default=-1))
-        drop_signature(self.blocks, self.reasons)
-        drop_table_of_contents(
-            self.blocks, self.reasons, {c.block_index: c.text for c in candidates}
-        )
-        return [c for c in candidates if c.block_index not in self.reasons]
-
-    def kept(self, headings: list[HeadingCandidate]) -> tuple[list[Block], list[HeadingCandidate]]:
+    def kept(self) -> tuple[list[Block], list[HeadingCandidate]]:
         """The surviving blocks, and the headings re-indexed into them."""
-        kept_indexes = self._kept_indexes()
+        kept_indexes = [i for i in range(len(self.blocks)) if i not in self.dropped]
         position = {original: new for new, original in enumerate(kept_indexes)}
         blocks = [
-            _as_paragraph(self.blocks[i]) if i in self.standfirsts else self.blocks[i]
+            _as_paragraph(self.blocks[i]) if i in self.demoted else self.blocks[i]
             for i in kept_indexes
         ]
-        return blocks, [h._replace(block_index=position[h.block_index]) for h in headings]
+        return blocks, [h._replace(block_index=position[h.block_index]) for h in self.headings]
 
-    def dropped(self) -> list[DroppedText]:
+    def dropped_text(self) -> list[DroppedText]:
         return [
-            DroppedText(text=self.blocks[index].full_text, reason=reason)
-            for index, reason in sorted(self.reasons.items())
+            DroppedText(text=self.blocks[index].full_text, reason=rule.reason)
+            for index, rule in sorted(self.dropped.items())
         ]
 
-    def _kept_indexes(self) -> list[int]:
-        return [index for index in range(len(self.blocks)) if index not in self.reasons]
+
+def _triage(blocks: list[Block], *, title: str) -> _Triage:
+    """Run the stages in order and fold their verdicts in one place. Each stage is a pure
+    function of the blocks and the drops so far; a block keeps the first drop it gets."""
+    dropped: dict[int, Rule[Any]] = {}
+    demoted: set[int] = set()
+
+    def fold(verdicts: Mapping[int, Rule[Any]]) -> None:
+        for index, rule in verdicts.items():
+            if rule.effect is Effect.DEMOTE:
+                demoted.add(index)
+            else:
+                dropped.setdefault(index, rule)
+
+    fold(block_verdicts(blocks))
+    minutes = next(
+        (
+            reading_time_minutes(blocks[index].text)
+            for index, rule in sorted(dropped.items())
+            if rule is READING_TIME
+        ),
+        None,
+    )
+    # Headings are judged among the blocks still kept (their neighbours are what counts).
+    kept = [index for index in range(len(blocks)) if index not in dropped]
+    found, vetoes = find_headings([blocks[index] for index in kept], title=title)
+    fold({kept[index]: rule for index, rule in vetoes.items()})
+    candidates = [c._replace(block_index=kept[c.block_index]) for c in found]
+    late = late_top_heading(candidates)
+    if late is not None and (cut := late_component(blocks, dropped, late.block_index)):
+        fold(cut)
+        candidates = [c for c in candidates if c.block_index < late.block_index]
+    last_heading = max((c.block_index for c in candidates), default=-1)
+    fold(furniture_after_body(blocks, dropped, last_heading))
+    fold(signature(blocks, dropped))
+    fold(table_of_contents(blocks, dropped, {c.block_index: c.text for c in candidates}))
+    headings = [c for c in candidates if c.block_index not in dropped]
+    return _Triage(blocks, dropped, frozenset(demoted), headings, minutes)
 
 
 def _as_paragraph(block: Block) -> Block:
     """A markup heading that is really a standfirst stays as text, without heading status."""
-    return Block("paragraph", block.text, block.origin)
+    return block._replace(kind="paragraph", level=None)
 
 
 def _title_from_first_line(blocks: list[Block]) -> tuple[str | None, list[Block]]:
@@ -212,7 +239,7 @@ def _fallback_title(blocks: list[Block], source: str) -> str:
         text = block.text.strip()
         if not text or block.kind in ("code", "table", "image", "rule"):
             continue
-        if boilerplate_reason(blocks, index) is not None:
+        if boilerplate_rule(blocks, index) is not None:
             continue
         match = _FIRST_SENTENCE.match(text)
         sentence = match.group(1) if match else text

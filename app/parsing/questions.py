@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from app.parsing import rules
+from app.parsing.rules import NoLimits, Rule
+
 # Closing brackets and quotes that may follow the question mark (with spaces): "?)", "？）".
 _CLOSERS = frozenset(")]}）】」』〕》〉\"'“”‘’«»‹›")
-_QUESTION_MARKS = {
-    "?": "question_mark",
-    "？": "fullwidth_question_mark",
-    "؟": "arabic_question_mark",
-    "⸮": "question_mark",
+_QUESTION_MARKS: dict[str, Rule[NoLimits]] = {
+    "?": rules.QUESTION_MARK,
+    "？": rules.FULLWIDTH_QUESTION_MARK,
+    "؟": rules.ARABIC_QUESTION_MARK,
+    "⸮": rules.QUESTION_MARK,
 }
 # "Q:", "Q.", "Frage:", "Pregunta:", "Question :", "В:", "Вопрос:", "问：", "問：".
 # Sentence-final particles that make a question without a mark: Chinese 吗/呢, Japanese ですか.
@@ -86,8 +89,8 @@ def is_answer_label(text: str, *, bold: bool) -> bool:
     return (bold or text.endswith((":", "："))) and _ANSWER_LABEL.match(text) is not None
 
 
-def question_rule(heading: str) -> str | None:
-    """Name of the rule that makes `heading` a question, or None."""
+def question_rule(heading: str) -> Rule[NoLimits] | None:
+    """The rule that makes `heading` a question, or None."""
     # Every stage asks this of the same candidate lines; only short ones are cached so the
     # cache stays small whatever the input.
     if len(heading) <= _MAX_CACHED_CHARS:
@@ -95,20 +98,20 @@ def question_rule(heading: str) -> str | None:
     return _question_rule(heading)
 
 
-def _question_rule(heading: str) -> str | None:
+def _question_rule(heading: str) -> Rule[NoLimits] | None:
     text = heading.strip()
     if INTERVIEW_PROMPT.match(text):
-        return "interview_prompt"
+        return rules.INTERVIEW_PROMPT
     if "¿" in text and ("?" in text or "？" in text):
-        return "inverted_question_mark"
+        return rules.INVERTED_QUESTION_MARK
     core = _without_trailing_closers(text)
     if not core:
         return None
     rule = _QUESTION_MARKS.get(core[-1])
     if rule is None:
-        return "question_particle" if core.endswith(_QUESTION_PARTICLE_ENDINGS) else None
+        return rules.QUESTION_PARTICLE if core.endswith(_QUESTION_PARTICLE_ENDINGS) else None
     if core[-1] == "?" and core[:-1].endswith(("\u00a0", "\u202f", " ")):
-        return "question_mark_after_space"
+        return rules.QUESTION_MARK_AFTER_SPACE
     return rule
 
 
@@ -127,8 +130,33 @@ def is_question(heading: str) -> bool:
     return question_rule(heading) is not None
 
 
+# "How to grow a lemon tree", "What to expect", "Wie man ...": an instruction or a topic,
+# not a question, when no question mark says otherwise.
+_INFINITIVE_NEXT = re.compile(
+    r"^(?:(?:how|what|where|when|which|who|why)\s+to|wie\s+man|comment\s+faire)\b",
+    re.IGNORECASE,
+)
+
+
 def opens_like_a_question(heading: str) -> bool:
     """Starts with a question word ("Как изменить размер диска", "什么时候移除") and is not a
-    statement about the writer ("How we evaluated")."""
+    statement about the writer ("How we evaluated") nor an instruction ("How to ...")."""
     text = heading.strip()
-    return bool(_QUESTION_WORDS.match(text)) and not _FIRST_PERSON_NEXT.match(text)
+    return (
+        bool(_QUESTION_WORDS.match(text))
+        and not _FIRST_PERSON_NEXT.match(text)
+        and not _INFINITIVE_NEXT.match(text)
+    )
+
+
+# A statement closed by a tag question asks nothing: "…, right?", "…, isn't it?",
+# "…, n'est-ce pas ?", "…, oder?", "…, ¿verdad?".
+_TAG_QUESTION = re.compile(
+    r"[,–—]\s*(?:\w+\s+){0,2}(?:right|isn['’]t it|aren['’]t they|don['’]t you|no|eh|okay|ok|"
+    r"n['’]est-ce pas|nicht wahr|oder|¿?verdad|non|да|правда)\s*[?？]$",
+    re.IGNORECASE,
+)
+
+
+def ends_with_tag_question(text: str) -> bool:
+    return _TAG_QUESTION.search(text.strip()) is not None

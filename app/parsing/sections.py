@@ -11,11 +11,22 @@ from app.models import DroppedText, Section
 from app.parsing.blocks import Block, word_count
 from app.parsing.headings import HeadingCandidate
 from app.parsing.questions import (
-    ANSWER_PREFIX,
+    ANSWER_PREFIX as ANSWER_PREFIX_PATTERN,
+)
+from app.parsing.questions import (
     INTERVIEW_PROMPT,
     is_question,
     opens_like_a_question,
     question_rule,
+)
+from app.parsing.rules import (
+    ANSWER_PREFIX,
+    QUESTION_MARK_INSIDE,
+    QUESTION_WORD_AMONG_QUESTIONS,
+    REPEATED_SECTION,
+    SPEAKER_LABEL,
+    NoLimits,
+    Rule,
 )
 from app.parsing.slugs import SlugAllocator
 
@@ -24,7 +35,6 @@ PARAGRAPH_SEPARATOR = "\n\n"
 _SPEAKER_LABEL = re.compile(
     r"^((?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*\s){0,2}[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*)\s?[:：]\s+(?=\S)"
 )
-_MIN_SPEAKER_TURNS = 2
 _MIN_MARKED_QUESTIONS = 2
 _INNER_QUESTION = re.compile(r"(?<=\w)[?؟](?=\s+\w)|(?<=\w)？(?=\s*\w)")
 _NAME_WORD = re.compile(r"[\w'’.-]+")
@@ -48,9 +58,9 @@ class BuiltArticle:
     lead: str
     sections: list[Section]
     dropped: list[DroppedText]
-    # The rules that made each section's heading and question, in the order of `sections`.
-    heading_rules: list[str]
-    question_rules: list[str | None]
+    # What made each section's heading and question, in the order of `sections`.
+    headings: list[HeadingCandidate]
+    question_rules: list[Rule[NoLimits] | None]
 
 
 def build_sections(
@@ -102,19 +112,19 @@ def build_sections(
         PARAGRAPH_SEPARATOR.join(lead),
         sections,
         dropped,
-        heading_rules=[section.candidate.rule for section in opened],
+        headings=[section.candidate for section in opened],
         question_rules=question_rules,
     )
 
 
-def _question_rule(heading: str, *, asks: bool) -> str | None:
+def _question_rule(heading: str, *, asks: bool) -> Rule[NoLimits] | None:
     if (rule := question_rule(heading)) is not None:
         return rule
     if _INNER_QUESTION.search(heading):
         # "我的组件是英文的？如何切回中文。", "What is X? A short guide": the heading asks
         # first and goes on. Only for headings: in prose lines this is an answer's opening.
-        return "question_mark_inside"
-    return "question_word_among_questions" if asks and opens_like_a_question(heading) else None
+        return QUESTION_MARK_INSIDE
+    return QUESTION_WORD_AMONG_QUESTIONS if asks and opens_like_a_question(heading) else None
 
 
 def _without_repeats(
@@ -140,16 +150,16 @@ def _without_repeats(
     for section in sections:
         if section.slug in removed:
             text = PARAGRAPH_SEPARATOR.join([section.candidate.text, *section.paragraphs])
-            dropped.append(DroppedText(text=text, reason="repeated_section"))
+            dropped.append(DroppedText(text=text, reason=REPEATED_SECTION.reason))
     return [section for section in sections if section.slug not in removed]
 
 
 def _strip_answer_prefix(text: str, dropped: list[DroppedText]) -> str:
     """'A: Yes.' -> 'Yes.'; the prefix is recorded as dropped, not lost."""
-    match = ANSWER_PREFIX.match(text)
+    match = ANSWER_PREFIX_PATTERN.match(text)
     if match is None:
         return text
-    dropped.append(DroppedText(text=match.group(0).strip(), reason="answer_prefix"))
+    dropped.append(DroppedText(text=match.group(0).strip(), reason=ANSWER_PREFIX.reason))
     return text[match.end() :]
 
 
@@ -170,11 +180,11 @@ def _strip_speaker_labels(
         if label is None:
             continue
         surname = label.split()[-1]
-        if surnames[surname] < _MIN_SPEAKER_TURNS or surname not in named:
+        if surnames[surname] < SPEAKER_LABEL.limits.min_turns or surname not in named:
             continue
         match = _SPEAKER_LABEL.match(section.paragraphs[0])
         assert match is not None
-        dropped.append(DroppedText(text=match.group(0).strip(), reason="speaker_label"))
+        dropped.append(DroppedText(text=match.group(0).strip(), reason=SPEAKER_LABEL.reason))
         section.paragraphs[0] = section.paragraphs[0][match.end() :]
 
 

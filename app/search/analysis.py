@@ -59,6 +59,8 @@ STEMMER_NAMES: dict[str, str] = {
     "es": "spanish",
     "fr": "french",
     "ru": "russian",
+    # Snowball has no Ukrainian; the Russian stemmer shares most of its noun and verb endings.
+    "uk": "russian",
     "pt": "portuguese",
     "it": "italian",
     "nl": "dutch",
@@ -208,6 +210,22 @@ def stemmer_for(language: str) -> Stemmer.Stemmer | None:
     return cache[language]
 
 
+# Arabic writes "and", "so", "with" and "like" on the front of the article: "والبسكويت" is
+# "and the biscuits". Snowball strips the article but not always the letter before it.
+_ARABIC_PROCLITIC_ARTICLES = ("وال", "فال", "بال", "كال")
+_MIN_ARABIC_CLITIC_WORD = 6
+
+
+def _without_proclitic(word: str, language: str) -> str:
+    if (
+        language == "ar"
+        and len(word) >= _MIN_ARABIC_CLITIC_WORD
+        and word.startswith(_ARABIC_PROCLITIC_ARTICLES)
+    ):
+        return word[1:]
+    return word
+
+
 def stem(word: str, language: str) -> str:
     """Stem one folded word; words with digits and unknown languages are left as they are."""
     key = (language, word)
@@ -218,7 +236,7 @@ def stem(word: str, language: str) -> str:
     result = word
     # No letter is a digit: the scan for digits is needed only in words with other characters.
     if stemmer is not None and (word.isalpha() or not any(c.isdigit() for c in word)):
-        result = stemmer.stemWord(word) or word
+        result = stemmer.stemWord(_without_proclitic(word, language)) or word
     if len(_STEM_CACHE) >= _STEM_CACHE_LIMIT:
         _STEM_CACHE.clear()
     _STEM_CACHE[key] = result

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from app.models import SearchResults
 from app.search import bitsets
 from app.search.analysis import primary_language
+from app.search.confidence import Evidence, confidence, coverage, word_weight
 from app.search.cursor import MAX_OFFSET, decode_cursor, encode_cursor, request_binding
 from app.search.index import ArticleRow, HitRow, IndexReader, Snapshot, build_snapshot
 from app.search.inverted import InvertedIndex
@@ -171,10 +172,18 @@ class SearchEngine:
             page = ranked[offset : offset + limit]
             rows = reader.hits([doc for _, doc in page]) if page else {}
         highlighter = Highlighter(run.highlight_weights())
+        shown = [(score, doc) for score, doc in page if _alive(doc, rows, snapshot)]
+        shares = coverage(run.evidence(), [doc for _, doc in shown])
+        best = ranked[0][0] if ranked else 0.0
         hits = [
-            _hit(rows[doc], snapshot.articles[rows[doc].article_id], score, highlighter)
-            for score, doc in page
-            if _alive(doc, rows, snapshot)
+            _hit(
+                rows[doc],
+                snapshot.articles[rows[doc].article_id],
+                score,
+                confidence(share, score / best if best > 0 else 0.0),
+                highlighter,
+            )
+            for (score, doc), share in zip(shown, shares, strict=True)
         ]
         next_offset = offset + limit
         # One validation of plain values for the whole page (hits included) is cheaper than
@@ -294,6 +303,23 @@ class _Run:
                 lists.append(Weighted(postings, unit.weight))
         return lists
 
+    def evidence(self) -> list[Evidence]:
+        """The query's content words (stop words aside), each with its weight and postings."""
+        units: list[Unit] = []
+        for requirement in self.plan.required:
+            members = requirement.units if isinstance(requirement, Phrase) else [requirement]
+            units.extend(unit for unit in members if not unit.stop_word)
+        snapshot = self.snapshot
+        count = snapshot.document_count
+        evidence = []
+        for unit in units:
+            if not unit.terms and not unit.parts:
+                evidence.append(Evidence(word_weight(0, count), None))
+                continue
+            frequency = max(snapshot.document_frequency(t) for t in (*unit.terms, *unit.parts))
+            evidence.append(Evidence(word_weight(frequency, count), self.postings(unit)))
+        return evidence
+
     def highlight_weights(self) -> dict[str, float]:
         """Content words (and compounds) are highlighted; stop words only score."""
         weights: dict[str, float] = {}
@@ -306,7 +332,7 @@ class _Run:
 
 
 def _hit(
-    row: HitRow, article: ArticleRow, score: float, highlighter: Highlighter
+    row: HitRow, article: ArticleRow, score: float, sure: float, highlighter: Highlighter
 ) -> dict[str, object]:
     """A hit as the plain values of a SearchHit, validated with its page of results."""
     snippet = make_snippet(
@@ -323,6 +349,7 @@ def _hit(
         "language": article.language,
         "url": row.url,
         "score": round(score, 6),
+        "confidence": round(sure, 3),
         "snippet": snippet.html,
         "text": snippet.text,
         "highlights": [{"start": s, "end": e} for s, e in snippet.highlights],

@@ -24,7 +24,7 @@ from app.search.analysis import (
 from app.search.index import Snapshot
 from app.search.query import Clause, ClauseKind
 from app.search.stopwords import is_question_word, is_stop_word
-from app.search.typos import allowed_edits
+from app.search.typos import allowed_edits, is_identifier, swap_only
 
 MAX_PREFIX_EXPANSIONS = 24
 MAX_PREFIX_SCAN = 4000
@@ -37,6 +37,13 @@ COMPOUND_PART_WEIGHT = 0.6
 # Bounded work whatever the input: a 500-character CJK run or a-b-c-...-z chain stops here.
 MAX_UNITS = 24
 MAX_CORRECTIONS = 4
+MAX_STEM_EXPANSIONS = 4
+# Agglutinative languages: one stem takes chains of suffixes (Turkish, Finnish, Hungarian,
+# Estonian), so a word missing from the index may begin words it holds.
+SUFFIXING = frozenset({"tr", "fi", "hu", "et"})
+MIN_SUFFIXED_STEM = 4
+# Languages that write particles onto the front of words (Arabic "و", "ال", "ب").
+CLITIC_LANGUAGES = frozenset({"ar"})
 
 
 @dataclass
@@ -111,16 +118,55 @@ class _Planner:
         return units, extras
 
     def correct(self, surface: str) -> tuple[str, ...]:
-        """Nearest indexed words to a word the index does not know ('did you mean')."""
-        edits = allowed_edits(surface)
-        if not edits or len(self.plan.corrections) >= MAX_CORRECTIONS:
+        """Nearest indexed words to a word the index does not know ('did you mean'): an
+        identifier also by what it starts ('a320' finds 'a320neo')."""
+        if len(self.plan.corrections) >= MAX_CORRECTIONS:
             return ()
-        terms = tuple(self.snapshot.typo_index().nearest(surface, edits))
+        swaps = swap_only(surface)
+        edits = allowed_edits(surface)
+        suffixing = bool(self.language_set & SUFFIXING) and len(surface) >= MIN_SUFFIXED_STEM
+        if not edits and not swaps and not suffixing:
+            return ()
+        terms: tuple[str, ...] = ()
+        if is_identifier(surface):
+            terms = self.terms_starting_with(surface)
+        typos = self.snapshot.typo_index()
+        if not terms:
+            terms = tuple(typos.nearest(surface, edits, swaps_only=swaps))
+        clitic_languages = [lang for lang in self.languages if lang in CLITIC_LANGUAGES]
+        for stemmed in distinct([stem(surface, language) for language in clitic_languages]):
+            if terms or stemmed == surface:
+                continue
+            # The word's stem against indexed stems: a word read with a clitic ("and the")
+            # is far from the query's word but near its stem.
+            terms = tuple(
+                typos.nearest(
+                    stemmed, allowed_edits(stemmed), swaps_only=swap_only(stemmed), stems=True
+                )
+            )
+        if not terms and self.language_set & SUFFIXING and len(surface) >= MIN_SUFFIXED_STEM:
+            # Languages that build words by adding suffixes ("litre" -> "litrelik"): a word
+            # the index lacks may be the stem of words it holds.
+            terms = self.terms_starting_with(surface)
         if terms:
             best = terms[0]
             shown = self.snapshot.surfaces.get(best, best)
             self.plan.corrections.append(Correction(original=surface, corrected=shown))
         return terms
+
+    def terms_starting_with(self, surface: str) -> tuple[str, ...]:
+        """Indexed terms that extend this word ('rtx40' -> 'rtx4090', 'litre' ->
+        'litrelik'), most frequent first."""
+        ordered = self.snapshot.sorted_terms()
+        start = bisect.bisect_left(ordered, surface)
+        found = []
+        for term in ordered[start : start + MAX_PREFIX_SCAN]:
+            if not term.startswith(surface):
+                break
+            if term != surface and self.snapshot.has_term(term):
+                found.append(term)
+        found.sort(key=self.snapshot.document_frequency, reverse=True)
+        return tuple(found[:MAX_STEM_EXPANSIONS])
 
     def prefix_unit(self, prefix: str) -> Unit:
         ordered = self.snapshot.sorted_terms()

@@ -53,6 +53,26 @@ _RAW: dict[str, str] = {
         ли либо мне может мы на надо наш не него нее нет ни них но ну о об однако он она они
         оно от очень по под при с со так также такой там те тем то того тоже той только том
         ты у уже хотя чего чей чем что чтобы чье чья эта эти это я почему зачем""",
+    # Words that are also English content words ("pro", "one") are left out: the lists of
+    # every language of the store apply to every query.
+    "pl": """a aby ale bez by byc byl byla bylo co czy dla do gdy gdzie i ich im jak jaki jaka
+        jakie jest jestem jesli juz kiedy kto ktora ktore ktory lub ma mi mnie na nad nie niz
+        o od on ona oni po pod przez przy sie sa ta tak te tego tez to tu ty u w we wiec z za
+        ze zeby ile czym kogo dlaczego czemu skad""",
+    "cs": """a aby ale ani az bez by byl byla bylo byt co ci do i jak jaka jake jaky je jeho
+        jeji jejich jen jestli jiz k kam kde kdo kdy kdyz ke ktera ktere ktery kteri mi mne
+        mit na nad ne nez o od on ona ono oni po pod proc protoze s se si tak take tam to tu
+        ty u uz v ve z za ze kolik cim""",
+    "tr": """acaba ama ancak bir biz bu bunu da de daha diye gibi hangi hem icin ile ise kadar
+        ki kim mi mu nasil ne neden nerede nicin niye o olan olarak sonra sey su ve veya ya
+        yani kac""",
+    "uk": """а або але без би був була було бути в вам вас ви від все де для до же з за і із
+        її їх його й як яка які який коли ми мені на над не ні о об по під при про та так
+        також там те тих то ти у уже хто це цей ця ці чи що щоб чому навіщо скільки""",
+    "ar": """في من على إلى عن مع هذا هذه ذلك التي الذي هو هي أن إن كان كانت ما ماذا لماذا كيف
+        متى أين هل لا لم لن قد ثم أو يا كل بعض غير بين عند""",
+    "fa": """و در به از که این آن با برای را تا یا هم اما چه چرا چگونه کی کجا آیا است هست
+        بود شد یک هر""",
 }
 
 STOP_WORDS: dict[str, frozenset[str]] = {
@@ -66,7 +86,10 @@ _ALL = frozenset().union(*STOP_WORDS.values())
 _INTERROGATIVES = """what why how when where who whom which whose warum wie wann wo wer welche
     welcher welches wieso weshalb woher wohin was que como cuando donde quien cual cuanto
     porque pourquoi comment quand ou qui quel quelle quoi perche come quando dove chi quale
-    waarom hoe wanneer waar wie welke wat почему зачем как когда где кто что какой"""
+    waarom hoe wanneer waar wie welke wat почему зачем как когда где кто что какой
+    jak dlaczego kiedy gdzie kto co ktory jaki ile czy proc kdy kde kdo jaky kolik nasil
+    neden nerede kim hangi kac nicin niye чому коли де хто що який скільки onde quem qual
+    quanto ماذا لماذا كيف متى أين هل چرا چگونه کجا آیا"""
 INTERROGATIVES = frozenset(fold(word) for word in _INTERROGATIVES.split())
 
 

@@ -1,7 +1,7 @@
 """Nearest indexed terms for a word the index does not know ("did you mean").
 
 A character-bigram index narrows the vocabulary to terms sharing enough bigrams (each edit
-breaks at most two), then a bounded edit distance (with transpositions) decides.
+breaks at most three), then a bounded edit distance (with transpositions) decides.
 """
 
 from __future__ import annotations
@@ -10,14 +10,47 @@ from collections import Counter
 from collections.abc import Iterable
 
 MIN_CORRECTABLE = 5
+# Three- and four-letter words: only two neighbours swapped ("wrok"), which keeps the word's
+# letters; any other edit of so short a word makes another real word too often.
+MIN_SWAPPABLE = 3
+# Identifiers with digits (model numbers, codes: "rtx4090", "a320"): one edit from this
+# length, since each of their characters is deliberate and other identifiers rarely lie
+# one edit apart.
+MIN_IDENTIFIER = 3
 MAX_CANDIDATES = 2
 
 
+def is_identifier(word: str) -> bool:
+    """Letters and digits together: a model number or a code."""
+    return word.isalnum() and any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+
+
 def allowed_edits(word: str) -> int:
-    """1 edit for 5-8 letters, 2 above, none for shorter words."""
+    """1 edit for 5-8 letters and for identifiers of 3 or more, 2 above 8 letters; none for
+    shorter words (see swap_only for those)."""
+    if is_identifier(word):
+        return 1 if len(word) >= MIN_IDENTIFIER else 0
     if len(word) < MIN_CORRECTABLE:
         return 0
     return 1 if len(word) <= 8 else 2
+
+
+def swap_only(word: str) -> bool:
+    """A short word that may only be corrected by swapping two neighbouring letters."""
+    return MIN_SWAPPABLE <= len(word) < MIN_CORRECTABLE and word.isalpha()
+
+
+def is_swap(a: str, b: str) -> bool:
+    """b is a with two neighbouring characters swapped."""
+    if len(a) != len(b) or a == b:
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and a[differ[0]] == b[differ[1]]
+        and a[differ[1]] == b[differ[0]]
+    )
 
 
 def _bigrams(word: str) -> set[str]:
@@ -60,7 +93,7 @@ class TypoIndex:
         self._frequency: list[int] = []
         self._by_bigram: dict[str, list[int]] = {}
         for word, term, frequency in entries:
-            if not word.isalpha() or len(word) < 3:
+            if not (word.isalpha() or is_identifier(word)) or len(word) < 3:
                 continue
             index = len(self._words)
             self._words.append(word)
@@ -69,18 +102,24 @@ class TypoIndex:
             for gram in _bigrams(word):
                 self._by_bigram.setdefault(gram, []).append(index)
 
-    def nearest(self, word: str, max_edits: int) -> list[str]:
-        """Terms of the closest words within max_edits; ties go to the more frequent term."""
+    def nearest(self, word: str, max_edits: int, *, swaps_only: bool = False) -> list[str]:
+        """Terms of the closest words within max_edits (or one neighbour swap only); ties go
+        to the more frequent term."""
+        if swaps_only:
+            max_edits = 1
         if max_edits <= 0 or not word:
             return []
         grams = _bigrams(word)
         counts: Counter[int] = Counter()
         for gram in grams:
             counts.update(self._by_bigram.get(gram, ()))
-        needed = max(1, len(grams) - 2 * max_edits)
+        # A substitution breaks at most two bigrams, a swap of neighbours three.
+        needed = max(1, len(grams) - 3 * max_edits)
         scored: list[tuple[int, int, str]] = []
         for index, shared in counts.items():
             if shared < needed:
+                continue
+            if swaps_only and not is_swap(word, self._words[index]):
                 continue
             distance = edit_distance(word, self._words[index], max_edits)
             if distance <= max_edits:

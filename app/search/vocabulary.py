@@ -31,6 +31,8 @@ class Vocabulary:
         self._unsorted: list[str] = []
         self._typos: TypoIndex | None = None
         self._typos_size = 0
+        self._stem_typos: TypoIndex | None = None
+        self._stem_typos_size = 0
 
     def add(self, new: TermColumns) -> int:
         """Learn new terms (ids above every known one); return the highest term id known."""
@@ -64,3 +66,13 @@ class Vocabulary:
                 )
                 self._typos_size = size
             return self._typos
+
+    def stem_typo_index(self, frequency: Callable[[str], int]) -> TypoIndex:
+        """The same over the terms themselves (stems), for languages whose words carry
+        particles a stem sheds ("والبسكويت" -> "بسكويت"); built only when one asks."""
+        with self._lock:
+            size = len(self.ids)
+            if self._stem_typos is None or size > self._stem_typos_size * (1 + TYPO_REFRESH_GROWTH):
+                self._stem_typos = TypoIndex((term, term, frequency(term)) for term in self.ids)
+                self._stem_typos_size = size
+            return self._stem_typos

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluation import SHARED_CORPUS, SHARED_CORPUS_EXTRA
+from tools.evaluation import SHARED_CORPUS, SHARED_CORPUS_EXTRA
 
 CORPUS = SHARED_CORPUS
 CORPUS_EXTRA = SHARED_CORPUS_EXTRA

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluation.headings import FileScore, overall, score_corpus
 from app.parsing import parse_article
 from app.parsing.pipeline import READERS
 from tests.parsing.corpus import (
@@ -18,6 +17,7 @@ from tests.parsing.corpus import (
     needs_corpus,
     skip_or_fail_without,
 )
+from tools.evaluation.headings import FileScore, overall, score_corpus
 
 # Plain text gives no sign that this question line was a related-story link on the page:
 # it stands alone between paragraphs exactly like the real question headings around it.

@@ -96,3 +96,20 @@ def test_an_english_preamble_does_not_decide_the_language() -> None:
     body = "".join(f"{CHINESE}\n" for _ in range(3))
     article = parse_article((preamble + body).encode(), source="translated.txt").article
     assert article.language == "zh"
+
+
+def test_ukrainian_is_told_from_russian() -> None:
+    ukrainian = (
+        "Перша допомога при опіках\n\n"
+        "Що робити одразу після опіку? Охолодіть шкіру прохолодною водою, але не льодом, "
+        "і зніміть прикраси, поки не з'явився набряк. Також варто звернутися до лікаря, "
+        "якщо опік більший за долоню або його отримала дитина.\n"
+    )
+    russian = (
+        "Первая помощь при ожогах\n\n"
+        "Что делать сразу после ожога? Охладите кожу прохладной водой, но не льдом, и "
+        "снимите украшения, пока не появился отёк. Также стоит обратиться к врачу, если "
+        "ожог больше ладони или его получил ребёнок.\n"
+    )
+    assert parse_article(ukrainian.encode(), source="uk.txt").article.language == "uk"
+    assert parse_article(russian.encode(), source="ru.txt").article.language == "ru"

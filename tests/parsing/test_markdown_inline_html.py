@@ -7,6 +7,7 @@ import pytest
 
 from app.models import Article, DroppedText
 from app.parsing import parse_article
+from app.parsing.rules import DropReason
 
 TITLE = "The Test Story"
 LEAD = "Lead paragraph that opens the story."
@@ -78,35 +79,40 @@ DROPPED_CASES = [
     pytest.param(
         "Before <script>alert(1)</script> after.",
         "Before after.",
-        [DroppedText(text="<script>alert(1)</script>", reason="html_script")],
+        [DroppedText(text="<script>alert(1)</script>", reason=DropReason.HTML_SCRIPT)],
         ["alert"],
         id="inline-script",
     ),
     pytest.param(
         "<script>\nalert(1)\n\nconsole.log(2)\n</script>",
         None,
-        [DroppedText(text="<script>\nalert(1)\n\nconsole.log(2)\n</script>", reason="html_script")],
+        [
+            DroppedText(
+                text="<script>\nalert(1)\n\nconsole.log(2)\n</script>",
+                reason=DropReason.HTML_SCRIPT,
+            )
+        ],
         ["alert", "console"],
         id="block-script-across-blank-line",
     ),
     pytest.param(
         "Before <script>alert(1)\nstill script",
         "Before",
-        [DroppedText(text="<script>alert(1)\nstill script", reason="html_script")],
+        [DroppedText(text="<script>alert(1)\nstill script", reason=DropReason.HTML_SCRIPT)],
         ["alert", "still script"],
         id="inline-unclosed-script-runs-to-paragraph-end",
     ),
     pytest.param(
         "Styled <style>p { color: red }</style> text.",
         "Styled text.",
-        [DroppedText(text="<style>p { color: red }</style>", reason="html_style")],
+        [DroppedText(text="<style>p { color: red }</style>", reason=DropReason.HTML_STYLE)],
         ["color"],
         id="inline-style",
     ),
     pytest.param(
         "<style>\np { color: red }\n</style>",
         None,
-        [DroppedText(text="<style>\np { color: red }\n</style>", reason="html_style")],
+        [DroppedText(text="<style>\np { color: red }\n</style>", reason=DropReason.HTML_STYLE)],
         ["color"],
         id="block-style",
     ),
@@ -116,7 +122,7 @@ DROPPED_CASES = [
         [
             DroppedText(
                 text='<iframe src="https://v.example/embed">no frames</iframe>',
-                reason="html_iframe",
+                reason=DropReason.HTML_IFRAME,
             )
         ],
         ["no frames", "v.example"],
@@ -128,7 +134,7 @@ DROPPED_CASES = [
         [
             DroppedText(
                 text='<iframe src="https://v.example/embed" width="560"></iframe>',
-                reason="html_iframe",
+                reason=DropReason.HTML_IFRAME,
             )
         ],
         ["v.example"],
@@ -137,28 +143,28 @@ DROPPED_CASES = [
     pytest.param(
         'A chart <img src="chart.png" alt="Sales chart"> shows it.',
         "A chart shows it.",
-        [DroppedText(text='<img src="chart.png" alt="Sales chart">', reason="html_image")],
+        [DroppedText(text='<img src="chart.png" alt="Sales chart">', reason=DropReason.HTML_IMAGE)],
         ["Sales chart"],
         id="inline-img-with-alt",
     ),
     pytest.param(
         '<img src="chart.png" alt="Sales chart">',
         None,
-        [DroppedText(text='<img src="chart.png" alt="Sales chart">', reason="html_image")],
+        [DroppedText(text='<img src="chart.png" alt="Sales chart">', reason=DropReason.HTML_IMAGE)],
         ["Sales chart"],
         id="block-img-with-alt",
     ),
     pytest.param(
         '<a href="https://x.example"><img src="logo.png" alt="Logo"></a> Linked logo.',
         "Linked logo.",
-        [DroppedText(text='<img src="logo.png" alt="Logo">', reason="html_image")],
+        [DroppedText(text='<img src="logo.png" alt="Logo">', reason=DropReason.HTML_IMAGE)],
         ["Logo "],
         id="inline-img-inside-link",
     ),
     pytest.param(
         '| Plot | Note |\n|---|---|\n| <img src="p.png" alt="A plot"> | fine |',
         "Plot | Note | fine",
-        [DroppedText(text='<img src="p.png" alt="A plot">', reason="html_image")],
+        [DroppedText(text='<img src="p.png" alt="A plot">', reason=DropReason.HTML_IMAGE)],
         ["A plot"],
         id="table-cell-img",
     ),
@@ -167,7 +173,8 @@ DROPPED_CASES = [
         None,
         [
             DroppedText(
-                text='<video src="a.mp4">Your browser cannot play it</video>', reason="html_embed"
+                text='<video src="a.mp4">Your browser cannot play it</video>',
+                reason=DropReason.HTML_EMBED,
             )
         ],
         ["browser"],
@@ -176,14 +183,18 @@ DROPPED_CASES = [
     pytest.param(
         "Text <!-- hidden note --> continues.",
         "Text continues.",
-        [DroppedText(text="<!-- hidden note -->", reason="html_comment")],
+        [DroppedText(text="<!-- hidden note -->", reason=DropReason.HTML_COMMENT)],
         ["hidden note"],
         id="inline-comment",
     ),
     pytest.param(
         "<!-- editor note:\n\ncheck the facts -->",
         None,
-        [DroppedText(text="<!-- editor note:\n\ncheck the facts -->", reason="html_comment")],
+        [
+            DroppedText(
+                text="<!-- editor note:\n\ncheck the facts -->", reason=DropReason.HTML_COMMENT
+            )
+        ],
         ["editor note", "check the facts"],
         id="block-comment-across-blank-line",
     ),
@@ -191,8 +202,8 @@ DROPPED_CASES = [
         '<div>\n<p>Kept words</p>\n<script>track("x")</script>\n<!-- note -->\n</div>',
         "Kept words",
         [
-            DroppedText(text='<script>track("x")</script>', reason="html_script"),
-            DroppedText(text="<!-- note -->", reason="html_comment"),
+            DroppedText(text='<script>track("x")</script>', reason=DropReason.HTML_SCRIPT),
+            DroppedText(text="<!-- note -->", reason=DropReason.HTML_COMMENT),
         ],
         ["track", "note"],
         id="block-div-with-script-and-comment",
@@ -200,21 +211,26 @@ DROPPED_CASES = [
     pytest.param(
         "<!DOCTYPE html>",
         None,
-        [DroppedText(text="<!DOCTYPE html>", reason="html_declaration")],
+        [DroppedText(text="<!DOCTYPE html>", reason=DropReason.HTML_DECLARATION)],
         ["DOCTYPE"],
         id="block-doctype",
     ),
     pytest.param(
         "<div>" * 300 + "nested deep" + "</div>" * 300,
         None,
-        [DroppedText(text="<div>" * 300 + "nested deep" + "</div>" * 300, reason="html_malformed")],
+        [
+            DroppedText(
+                text="<div>" * 300 + "nested deep" + "</div>" * 300,
+                reason=DropReason.HTML_MALFORMED,
+            )
+        ],
         ["nested deep"],
         id="block-too-deep-for-the-parser-dropped-whole",
     ),
     pytest.param(
         "<html>",
         None,
-        [DroppedText(text="<html>", reason="html_malformed")],
+        [DroppedText(text="<html>", reason=DropReason.HTML_MALFORMED)],
         ["<html>"],
         id="bare-html-tag-the-parser-asserts-on",
     ),
@@ -242,13 +258,13 @@ HEADING_CASES = [
     pytest.param(
         '## Why <em>now</em>? <img src="i.png" alt="icon">',
         "Why now?",
-        [DroppedText(text='<img src="i.png" alt="icon">', reason="html_image")],
+        [DroppedText(text='<img src="i.png" alt="icon">', reason=DropReason.HTML_IMAGE)],
         id="heading-inline-em-and-img",
     ),
     pytest.param(
         "## What <script>steal()</script>changed?",
         "What changed?",
-        [DroppedText(text="<script>steal()</script>", reason="html_script")],
+        [DroppedText(text="<script>steal()</script>", reason=DropReason.HTML_SCRIPT)],
         id="heading-inline-script",
     ),
     pytest.param("<h2>Block <b>heading</b>?</h2>", "Block heading?", [], id="heading-html-block"),

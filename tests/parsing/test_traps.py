@@ -6,6 +6,7 @@ import pytest
 
 from app.models import Article, SourceFormat
 from app.parsing import parse_article
+from app.parsing.rules import DropReason
 
 
 def parse(source: str, fmt: SourceFormat) -> Article:
@@ -228,7 +229,7 @@ def test_table_of_contents_repeating_the_questions_is_dropped() -> None:
         "text",
     )
     assert article.lead == "Lead."
-    assert [d.reason for d in article.dropped].count("table_of_contents") == 3
+    assert [d.reason for d in article.dropped].count(DropReason.TABLE_OF_CONTENTS) == 3
 
 
 def test_markdown_front_matter_and_link_references_are_accounted_for() -> None:
@@ -621,7 +622,7 @@ def test_a_table_of_contents_with_loosely_copied_entries_and_its_heading_go() ->
         "How do I set up mail.yml?",
         "How do I set up the queue in queue.yml?",
     ]
-    assert [d.reason for d in article.dropped].count("table_of_contents") == 3
+    assert [d.reason for d in article.dropped].count(DropReason.TABLE_OF_CONTENTS) == 3
 
 
 def test_an_faq_written_as_a_list_of_bold_questions() -> None:
@@ -915,7 +916,7 @@ def test_a_repeated_copy_of_the_faq_is_dropped_once() -> None:
     faq = f"<h2>FAQ</h2><h3>Is it safe?</h3><p>{ANSWER}</p><h3>Is it fast?</h3><p>{ANSWER}</p>"
     article = parse(html_page(faq + f"<div>{faq}</div>"), "html")
     assert [s.heading for s in article.sections] == ["FAQ", "Is it safe?", "Is it fast?"]
-    assert [d.reason for d in article.dropped].count("repeated_section") == 3
+    assert [d.reason for d in article.dropped].count(DropReason.REPEATED_SECTION) == 3
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
 """Score section-heading detection against a hand-checked ground truth.
 
-Usage: python -m app.evaluation.headings [CORPUS_DIR]  (default ../shared/corpus)
-Reports per-file and overall precision, recall and F1 of section headings, the same for
-question headings, and trap hits (heading-like lines that must not become sections).
+Usage: python -m tools.evaluation.headings [CORPUS_DIR ...]
+(default: ../shared/corpus and ../shared/corpus-extra)
+
+Reports, per file, per corpus and over all of them: precision, recall and F1 of section
+headings (micro: over all headings; macro: the mean of the files' F1), the same for question
+headings, trap hits (heading-like lines that must not become sections) and wrong titles.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.evaluation import SHARED_CORPUS
 from app.parsing import parse_article
+from tools.evaluation import SHARED_CORPUS, SHARED_CORPUS_EXTRA
 
 _QUOTES = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'}
@@ -111,31 +114,52 @@ def overall(scores: list[FileScore]) -> tuple[Counts, Counts, int]:
     return sections, questions, sum(len(s.trap_hits) for s in scores)
 
 
-def render(scores: list[FileScore]) -> str:
-    lines = [f"{'file':<45} {'P':>5} {'R':>5} {'F1':>5}  {'qF1':>5}  traps  title"]
+def macro_f1(scores: list[FileScore]) -> float:
+    """The mean of the files' section-heading F1: each page counts once, long or short."""
+    return sum(s.sections.f1 for s in scores) / len(scores) if scores else 1.0
+
+
+def render(scores: list[FileScore], *, label: str = "overall") -> str:
+    lines = [f"{'file':<48} {'P':>5} {'R':>5} {'F1':>5}  {'qF1':>5}  traps  title"]
     for s in scores:
         title = {True: "ok", False: "WRONG", None: "-"}[s.title_ok]
         lines.append(
-            f"{s.file:<45} {s.sections.precision:5.2f} {s.sections.recall:5.2f} "
+            f"{s.file:<48} {s.sections.precision:5.2f} {s.sections.recall:5.2f} "
             f"{s.sections.f1:5.2f}  {s.questions.f1:5.2f}  {len(s.trap_hits):>5}  {title}"
         )
         lines.extend(f"    trap hit: {hit}" for hit in s.trap_hits)
-    sections, questions, traps = overall(scores)
-    lines.append(
-        f"{'overall (micro)':<45} {sections.precision:5.2f} {sections.recall:5.2f} "
-        f"{sections.f1:5.2f}  {questions.f1:5.2f}  {traps:>5}"
-    )
+    lines.append(summary_line(scores, label=label))
     return "\n".join(lines)
+
+
+def summary_line(scores: list[FileScore], *, label: str) -> str:
+    sections, questions, traps = overall(scores)
+    wrong_titles = sum(s.title_ok is False for s in scores)
+    return (
+        f"{label + ' (micro)':<48} {sections.precision:5.2f} {sections.recall:5.2f} "
+        f"{sections.f1:5.3f}  {questions.f1:5.3f}  {traps:>5}  {wrong_titles} wrong\n"
+        f"{label + ' (macro F1, ' + str(len(scores)) + ' files)':<48} {'':>5} {'':>5} "
+        f"{macro_f1(scores):5.3f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("corpus", nargs="?", type=Path, default=SHARED_CORPUS)
+    parser.add_argument(
+        "corpora", nargs="*", type=Path, default=[SHARED_CORPUS, SHARED_CORPUS_EXTRA]
+    )
     args = parser.parse_args(argv)
-    if not (args.corpus / "ground_truth.json").is_file():
-        print(f"no ground_truth.json under {args.corpus}", file=sys.stderr)
+    missing = [c for c in args.corpora if not (c / "ground_truth.json").is_file()]
+    if missing:
+        print(f"no ground_truth.json under {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    print(render(score_corpus(args.corpus)))
+    every: list[FileScore] = []
+    for corpus in args.corpora:
+        scores = score_corpus(corpus)
+        every += scores
+        print(f"## {corpus.name}\n{render(scores, label=corpus.name)}\n")
+    if len(args.corpora) > 1:
+        print(summary_line(every, label="all"))
     return 0
 
 
