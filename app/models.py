@@ -161,7 +161,8 @@ class SearchHit(BaseModel):
         ge=0.0,
         le=1.0,
         description="How likely this hit answers the query (calibrated on judged queries: of"
-        " hits with confidence 0.7, about 70% answer). Below 0.5 treat it as no answer.",
+        " hits with confidence 0.7, about 70% answer). Below 0.5 treat it as no answer; only"
+        " the best-scored hit (or hits tied with it) can reach 0.5.",
     )
     snippet: str = Field(description="HTML: matched words in <mark>, everything else escaped.")
     text: str = Field(description="The same snippet as plain text; highlights index into it.")

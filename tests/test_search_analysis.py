@@ -161,4 +161,6 @@ def test_function_words_of_more_languages(word: str, language: str) -> None:
     from app.search.stopwords import is_stop_word
 
     assert is_stop_word(word, frozenset({language}))
-    assert not is_stop_word("pro", frozenset({language}))  # "Coinbase Pro" stays a word
+    # Words that are English words too stay words: "Coinbase Pro", "Kim", "pod", "Ama".
+    for english in ("pro", "kim", "pod", "ale", "ama", "hem", "lub", "jen"):
+        assert not is_stop_word(english, frozenset({language}))

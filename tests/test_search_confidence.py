@@ -71,3 +71,8 @@ def test_the_curve_rises_with_coverage_and_favours_the_best_hit() -> None:
     assert values == sorted(values)
     assert confidence(1.0, 1.0) > confidence(1.0, 0.8)
     assert 0.0 < confidence(0.0, 0.0) < confidence(1.0, 1.0) < 1.0
+
+
+def test_a_query_of_function_words_alone_is_not_sure(store: SQLStore) -> None:
+    """Nothing but 'who', 'whom', 'whose': no hit holds them, none is an answer."""
+    assert all(sure < ANSWER_THRESHOLD for _, sure in hits(store, "who whom whose"))

@@ -114,7 +114,19 @@ def languages_store(module_store_factory: StoreFactory) -> SQLStore:
             source="ar.txt",
         )
     )
+    opened.upsert_article(
+        article_from_sections(
+            title="Wetlands",
+            sections=[("What lives in a marsh?", "Reeds, frogs and herons live in the marsh.")],
+            source="en.txt",
+        )
+    )
     return opened
+
+
+def test_only_words_of_a_suffixing_language_are_extended(languages_store: SQLStore) -> None:
+    """English 'mars' is not the stem of 'marsh', Turkish articles in the store or not."""
+    assert first(languages_store, "mars") == (None, [])
 
 
 def test_a_suffixing_language_finds_the_longer_word(languages_store: SQLStore) -> None:

@@ -91,7 +91,7 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
         rest = normalize_space(text[len(prompt) :]) if text.startswith(prompt) else ""
         if rest and is_question(prompt):
             return [with_spans_from(Block("paragraph", rest, "p>b", prompt=prompt), text, spans)]
-        if rest and not INTERVIEW_PROMPT.match(text):
+        if rest and not INTERVIEW_PROMPT.match(text) and not _asks_on_later_lines(element):
             # A statement in bold opening the paragraph: a prompt if the article's other
             # bold leads ask (interview.promote_statement_leads), else just text.
             return [Block("paragraph", text, "p", lead=prompt, spans=spans)]
@@ -112,6 +112,15 @@ def _paragraph(element: lxml_html.HtmlElement) -> list[Block]:
         if word_count(prompt) <= MAX_PROMPT_WORDS:
             return [with_spans_from(Block("paragraph", rest, "p", prompt=prompt), text, spans)]
     return [Block("paragraph", text, "p", spans=spans)]
+
+
+def _asks_on_later_lines(element: lxml_html.HtmlElement) -> bool:
+    """Lines set apart by <br> after the first, one of which asks: a list of questions
+    under a bold label ("Shipping<br>How long does it take?<br>..."), not a bold lead."""
+    if element.find(".//br") is None:
+        return False
+    lines = read_text(raw_text(element, line_break="\n\n")).blocks
+    return any(_asks(line.text) for line in lines[1:])
 
 
 def _asks(line: str) -> bool:

@@ -4,9 +4,9 @@ a call to action). When exactly one panel asks questions and every other one is 
 copy, the questions and their answers are the page's article and the rest is the page
 around it: page chrome, like its navigation.
 
-Marketing copy is told by its short paragraphs: taglines and blurbs, never the long
-paragraphs an article's sections have. A page whose other panels hold one long paragraph
-is an article laid out in sections, and is read whole."""
+Marketing copy is told by its short paragraphs: taglines and blurbs (a dozen words on
+average, none of 50), never the paragraphs an article's sections have. A page whose other
+panels hold one long paragraph is an article laid out in sections, and is read whole."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ _MIN_PANELS = 3
 _MIN_QUESTIONS = 3
 # Marketing copy: no paragraph this long outside the FAQ panel.
 _MIN_ARTICLE_PARAGRAPH_WORDS = 50
+# ... and few words per paragraph on average.
+_MAX_MEAN_COPY_WORDS = 15
 
 
 def faq_panel(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
@@ -35,7 +37,7 @@ def faq_panel(page: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
             continue
         faq = asking[0]
         others = [panel for panel in panels if panel is not faq]
-        if all(_is_marketing(panel) for panel in others):
+        if all(_is_marketing(panel) for panel in others) and _short_copy(others):
             return faq
     return None
 
@@ -72,6 +74,18 @@ def _is_marketing(panel: lxml_html.HtmlElement) -> bool:
         word_count(element_text(text)) < _MIN_ARTICLE_PARAGRAPH_WORDS
         for text in panel.iter(*_TEXT_TAGS)
     )
+
+
+def _short_copy(panels: list[lxml_html.HtmlElement]) -> bool:
+    """Taglines and blurbs: few words per paragraph on average, where an article's
+    paragraphs run to dozens."""
+    lengths = [
+        words
+        for panel in panels
+        for text in panel.iter(*_TEXT_TAGS)
+        if (words := word_count(element_text(text)))
+    ]
+    return bool(lengths) and sum(lengths) <= _MAX_MEAN_COPY_WORDS * len(lengths)
 
 
 def _tag(element: lxml_html.HtmlElement) -> str:

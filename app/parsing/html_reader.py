@@ -29,6 +29,7 @@ from app.parsing.html_page import (
 from app.parsing.html_recovery import (
     container_of_lost_questions,
     container_with_lost_headings,
+    copy_without_chrome,
     find_article_container,
     restore_short_answers,
 )
@@ -72,7 +73,7 @@ def _article_blocks(
     panel = faq_panel(page)
     if panel is not None:
         # A landing page whose one FAQ panel is the article: the rest is the page around it.
-        return list(walk(panel)), 0
+        return list(walk(copy_without_chrome(panel))), 0
     main = _main_content(page)
     extracted = list(walk(main)) if main is not None else []
     container = find_article_container(page, extracted)

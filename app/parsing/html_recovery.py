@@ -138,7 +138,7 @@ def container_with_lost_headings(
     }
     if len(missing) < _MIN_LOST_HEADINGS or len(missing) <= len(kept):
         return None
-    return _copy_without_chrome(container.element)
+    return copy_without_chrome(container.element)
 
 
 def container_of_lost_questions(
@@ -166,7 +166,7 @@ def container_of_lost_questions(
     kept_text = next((b.text for b in blocks if b.kind != "heading" and b.text), "")
     if not kept_text or kept_text not in element_text(container):
         return None
-    return _copy_without_chrome(container)
+    return copy_without_chrome(container)
 
 
 def _headings_between(container: ArticleContainer, known: set[str]) -> list[str]:
@@ -183,7 +183,7 @@ def _headings_between(container: ArticleContainer, known: set[str]) -> list[str]
     return lost
 
 
-def _copy_without_chrome(container: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+def copy_without_chrome(container: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """A copy of the container (not the text after it) without navigation, forms, scripts
     and cookie banners; the page itself stays as it is."""
     copy: lxml_html.HtmlElement = lxml_html.fromstring(

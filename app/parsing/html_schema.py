@@ -38,8 +38,8 @@ def _json_ld_questions(page: lxml_html.HtmlElement) -> Iterator[str]:
             continue
         try:
             data = json.loads(source)
-        except ValueError:
-            continue  # broken data islands are common; the page itself is still read
+        except (ValueError, RecursionError):
+            continue  # broken (or absurdly deep) data islands: the page itself is still read
         yield from _questions_in(data, depth=0)
 
 

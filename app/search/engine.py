@@ -304,11 +304,12 @@ class _Run:
         return lists
 
     def evidence(self) -> list[Evidence]:
-        """The query's content words (stop words aside), each with its weight and postings."""
-        units: list[Unit] = []
+        """The query's content words (stop words aside, unless it has nothing else), each
+        with its weight and postings."""
+        every: list[Unit] = []
         for requirement in self.plan.required:
-            members = requirement.units if isinstance(requirement, Phrase) else [requirement]
-            units.extend(unit for unit in members if not unit.stop_word)
+            every.extend(requirement.units if isinstance(requirement, Phrase) else [requirement])
+        units = [unit for unit in every if not unit.stop_word] or every
         snapshot = self.snapshot
         count = snapshot.document_count
         evidence = []

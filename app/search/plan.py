@@ -42,6 +42,8 @@ MAX_STEM_EXPANSIONS = 4
 # Estonian), so a word missing from the index may begin words it holds.
 SUFFIXING = frozenset({"tr", "fi", "hu", "et"})
 MIN_SUFFIXED_STEM = 4
+# Documents of a term looked at to tell the language it is written in.
+LANGUAGE_SAMPLE = 64
 # Languages that write particles onto the front of words (Arabic "و", "ال", "ب").
 CLITIC_LANGUAGES = frozenset({"ar"})
 
@@ -146,13 +148,28 @@ class _Planner:
             )
         if not terms and self.language_set & SUFFIXING and len(surface) >= MIN_SUFFIXED_STEM:
             # Languages that build words by adding suffixes ("litre" -> "litrelik"): a word
-            # the index lacks may be the stem of words it holds.
-            terms = self.terms_starting_with(surface)
+            # the index lacks may be the stem of words it holds, in their articles only
+            # (an English "mars" is not the stem of "marsh").
+            terms = tuple(
+                term
+                for term in self.terms_starting_with(surface)
+                if self.written_in(term, SUFFIXING)
+            )
         if terms:
             best = terms[0]
             shown = self.snapshot.surfaces.get(best, best)
             self.plan.corrections.append(Correction(original=surface, corrected=shown))
         return terms
+
+    def written_in(self, term: str, languages: frozenset[str]) -> bool:
+        """Most of the documents holding the term are in articles of these languages."""
+        snapshot = self.snapshot
+        docs = snapshot.term_postings(term, heading_only=False).docs[:LANGUAGE_SAMPLE]
+        if not len(docs):
+            return False
+        articles = snapshot.article_of[docs].tolist()
+        inside = sum(1 for article in articles if snapshot.article_language(article) in languages)
+        return 2 * inside > len(articles)
 
     def terms_starting_with(self, surface: str) -> tuple[str, ...]:
         """Indexed terms that extend this word ('rtx40' -> 'rtx4090', 'litre' ->

@@ -55,16 +55,16 @@ _RAW: dict[str, str] = {
         ты у уже хотя чего чей чем что чтобы чье чья эта эти это я почему зачем""",
     # Words that are also English content words ("pro", "one") are left out: the lists of
     # every language of the store apply to every query.
-    "pl": """a aby ale bez by byc byl byla bylo co czy dla do gdy gdzie i ich im jak jaki jaka
-        jakie jest jestem jesli juz kiedy kto ktora ktore ktory lub ma mi mnie na nad nie niz
-        o od on ona oni po pod przez przy sie sa ta tak te tego tez to tu ty u w we wiec z za
+    "pl": """a aby bez by byc byl byla bylo co czy dla do gdy gdzie i ich im jak jaki jaka
+        jakie jest jestem jesli juz kiedy kto ktora ktore ktory ma mi mnie na nad nie niz
+        o od on ona oni po przez przy sie sa ta tak te tego tez to tu ty u w we wiec z za
         ze zeby ile czym kogo dlaczego czemu skad""",
-    "cs": """a aby ale ani az bez by byl byla bylo byt co ci do i jak jaka jake jaky je jeho
-        jeji jejich jen jestli jiz k kam kde kdo kdy kdyz ke ktera ktere ktery kteri mi mne
-        mit na nad ne nez o od on ona ono oni po pod proc protoze s se si tak take tam to tu
+    "cs": """a aby ani az bez by byl byla bylo byt co ci do i jak jaka jake jaky je jeho
+        jeji jejich jestli jiz k kam kde kdo kdy kdyz ke ktera ktere ktery kteri mi mne
+        mit na nad ne nez o od on ona ono oni po proc protoze s se si tak take tam to tu
         ty u uz v ve z za ze kolik cim""",
-    "tr": """acaba ama ancak bir biz bu bunu da de daha diye gibi hangi hem icin ile ise kadar
-        ki kim mi mu nasil ne neden nerede nicin niye o olan olarak sonra sey su ve veya ya
+    "tr": """acaba ancak bir biz bu bunu da de daha diye gibi hangi icin ise kadar
+        ki mi mu nasil ne neden nerede nicin niye o olan olarak sonra sey su ve veya ya
         yani kac""",
     "uk": """а або але без би був була було бути в вам вас ви від все де для до же з за і із
         її їх його й як яка які який коли ми мені на над не ні о об по під при про та так

@@ -184,3 +184,14 @@ def test_numbered_steps_nest_under_the_heading_they_follow() -> None:
     assert step.parent_slug is not None
     assert by_slug[step.parent_slug].heading == "Method one: a paper towel"
     assert by_heading["Troubleshooting"].level == by_heading["Method one: a paper towel"].level
+
+
+def test_questions_on_lines_under_a_bold_label_stay_questions() -> None:
+    """<p><b>Shipping</b><br>How long…?<br>answer<br>…: a group of questions, not a bold
+    lead-in to one paragraph."""
+    page = html_page(
+        f"<p>{ANSWER}</p><p><b>Shipping</b><br>How long does delivery take?<br>Three days."
+        "<br>Can I return it?<br>Yes, within thirty days.</p>"
+    )
+    headings = [section.heading for section in parse(page, "html").sections]
+    assert headings == ["How long does delivery take?", "Can I return it?"]

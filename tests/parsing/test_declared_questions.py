@@ -102,3 +102,11 @@ def test_odd_data_islands_are_read_safely(island: str) -> None:
     found = declared_questions(page)
     expected = {"how do i pay for my order?"} if "pay" in island else set()
     assert found == expected
+
+
+def test_a_data_island_nested_beyond_reason_is_skipped() -> None:
+    island = "[" * 100_000
+    page = f'<html><head><script type="application/ld+json">{island}</script></head>'
+    body = "<body><main><h1>T</h1><p>Some text of the page, long enough to read.</p></main>"
+    article = parse_article((page + body + "</body></html>").encode(), source="f.html").article
+    assert article.title == "T"

@@ -95,3 +95,18 @@ def test_two_faq_panels_leave_the_page_whole() -> None:
     article = parse_article(page, source="acme.html").article
     text = " ".join([article.lead, *(f"{s.heading} {s.body}" for s in article.sections)])
     assert "Create together" in text
+
+
+def test_scripts_inside_the_faq_panel_are_not_text() -> None:
+    script = '<script type="application/ld+json">{"@type": "FAQPage"}</script>'
+    page = _page([_card_panel("Fast"), _card_panel("Simple"), _faq_panel() + script])
+    article = parse_article(page, source="acme.html").article
+    assert "FAQPage" not in " ".join(s.body for s in article.sections)
+
+
+def test_news_in_sections_of_short_paragraphs_is_read_whole() -> None:
+    """A news story laid out in <section>s, paragraphs under 50 words but not blurbs."""
+    paragraph = " ".join(["The council voted on the new budget after a long debate"] * 3)
+    story = [f"<h2>Part {n}</h2><p>{paragraph}.</p><p>{paragraph}.</p>" for n in (1, 2, 3)]
+    article = parse_article(_page([*story, _faq_panel()]), source="news.html").article
+    assert "Part 1" in [section.heading for section in article.sections]
