@@ -44,8 +44,10 @@ def _demote_card_grids(page: lxml_html.HtmlElement) -> None:
             if isinstance(child.tag, str) and child.tag not in _HEADING_TAGS:
                 shapes.setdefault((child.tag, child.get("class") or ""), []).append(child)
         for cards in shapes.values():
+            if len(cards) < _MIN_CARDS:
+                continue  # most sibling groups: too few to be a grid, no titles to read
             titles = [_card_title(card) for card in cards]
-            if len(cards) >= _MIN_CARDS and all(title is not None for title in titles):
+            if all(title is not None for title in titles):
                 for title in titles:
                     if title is not None:
                         title.tag = "p"
