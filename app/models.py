@@ -187,6 +187,12 @@ class SearchResults(BaseModel):
         default_factory=list, description="'Did you mean': query words that were corrected."
     )
     next_cursor: str | None = Field(default=None, description="Opaque cursor of the next page.")
+    facets: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="Counts over every match (all pages), per facet asked for with `facets`:"
+        ' e.g. {"language": {"en": 12, "de": 3}}; `is_question` counts under "true" and'
+        ' "false". Empty when no facet was asked for.',
+    )
     hits: list[SearchHit]
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+
+import numpy as np
 
 from app.models import SearchResults
 from app.search import bitsets
@@ -154,6 +156,7 @@ class SearchEngine:
         visible = reader.last_document() if snapshot.generation != generation else None
         candidates = run.candidates(request, visible)
         total = candidates.union.bit_count()
+        facets = run.facets(candidates.union, request.facets) if request.facets else {}
         need = offset + limit + (limit if stale else 0)
         lists = run.weighted_lists()
         max_boost = DEFAULT_PARAMS.question_boost
@@ -198,6 +201,7 @@ class SearchEngine:
                 "next_cursor": encode_cursor(next_offset, binding)
                 if next_offset < total and next_offset <= MAX_OFFSET
                 else None,
+                "facets": facets,
                 "hits": hits,
             }
         )
@@ -320,6 +324,26 @@ class _Run:
             frequency = max(snapshot.document_frequency(t) for t in (*unit.terms, *unit.parts))
             evidence.append(Evidence(word_weight(frequency, count), self.postings(unit)))
         return evidence
+
+    def facets(self, matches: int, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        """Counts of the matching documents per language, article or question-ness."""
+        snapshot = self.snapshot
+        docs = bitsets.member_array(matches) if matches else np.zeros(0, dtype=np.int32)
+        articles, per_article = np.unique(snapshot.article_of[docs], return_counts=True)
+        counted: dict[str, dict[str, int]] = {}
+        for name in names:
+            counts: Counter[str] = Counter()
+            if name == "is_question":
+                asks = int(snapshot.question[docs].sum())
+                counts.update({"true": asks, "false": len(docs) - asks})
+            else:
+                for article_id, count in zip(articles.tolist(), per_article.tolist(), strict=True):
+                    row = snapshot.articles.get(article_id)
+                    if row is not None:
+                        counts[row.slug if name == "article" else row.language] += count
+            # Most first, then by value: the same matches always give the same object.
+            counted[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        return counted
 
     def highlight_weights(self) -> dict[str, float]:
         """Content words (and compounds) are highlighted; stop words only score."""

@@ -16,3 +16,9 @@ class SearchRequest:
     language: str | None = None
     is_question: bool | None = None
     cursor: str | None = None  # opaque next_cursor of a previous page; wins over offset
+    # Counts to return over every match: any of FACETS.
+    facets: tuple[str, ...] = ()
+
+
+# What a search can count its matches by.
+FACETS = ("language", "article", "is_question")

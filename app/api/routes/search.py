@@ -15,7 +15,7 @@ from app.api.paging import cursor_error, next_link
 from app.models import SearchResults
 from app.search.cursor import CURSOR_PATTERN, MAX_OFFSET
 from app.search.query import MAX_QUERY_CHARS
-from app.search.request import SearchRequest
+from app.search.request import FACETS, SearchRequest
 
 router = APIRouter(tags=["search"])
 
@@ -69,7 +69,18 @@ def search_sections(
     is_question: Annotated[
         bool | None, Query(description="Only question headings (true) or others (false).")
     ] = None,
+    facets: Annotated[
+        str | None,
+        Query(
+            description="Comma-separated counts to return over every match: "
+            + ", ".join(f"`{name}`" for name in FACETS)
+            + " (e.g. `language,is_question`); the response's `facets` maps each to"
+            " {value: count}.",
+            max_length=100,
+        ),
+    ] = None,
 ) -> Response:
+    counted = _facet_names(facets)
     search = SearchRequest(
         # Only this much is searched, so only this much is echoed (body, Link, cursor).
         query=q[:MAX_QUERY_CHARS],
@@ -79,6 +90,7 @@ def search_sections(
         language=language,
         is_question=is_question,
         cursor=cursor,
+        facets=counted,
     )
     if (reason := cursor_error(search)) is not None:
         # The same 422 shape as any other invalid parameter.
@@ -89,3 +101,17 @@ def search_sections(
         link = next_link(path=request.url.path, request=search, next_cursor=results.next_cursor)
         headers["Link"] = link
     return json_response(request, results, max_age=settings.cache_max_age, headers=headers)
+
+
+def _facet_names(value: str | None) -> tuple[str, ...]:
+    """The facets asked for, in order, each once; an unknown one is a 422 naming it."""
+    if not value:
+        return ()
+    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if any(name not in FACETS for name in names):
+        # Named by position, not echoed: problem bodies never repeat client input.
+        known = ", ".join(FACETS)
+        raise RequestValidationError(
+            [{"loc": ("query", "facets"), "msg": f"unknown facet; the facets are {known}"}]
+        )
+    return names
