@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
+
+from app.api import create_app
+from tests.conftest import make_settings, seeded_data_dir
 
 
 def test_facets_count_every_match_not_only_the_page(client: TestClient) -> None:
@@ -34,3 +39,34 @@ def test_an_unknown_facet_is_a_422_that_does_not_echo_it(client: TestClient) -> 
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert "<script>" not in answer.text
     assert answer.json()["errors"][0]["name"] == "facets"
+
+
+def test_sort_by_update_puts_the_newest_article_first(tmp_path: Path) -> None:
+    """Two articles match; the one written last comes first with sort=updated, and a
+    cursor of one sort does not page the other."""
+    token = "sort-test-token"
+    settings = make_settings(
+        seeded_data_dir(tmp_path), ingest_on_start=False, watch=False, write_token=token
+    )
+    with TestClient(create_app(settings)) as client:
+        # One passing mention in a long answer: a weak match by relevance.
+        filler = " ".join(["Grain, cotton and textiles moved along the old routes."] * 12)
+        page = f"# Regional trade notes\n\n## What was traded?\n\n{filler} Pakistan too.\n"
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/markdown"}
+        written = client.put(
+            "/articles/regional-trade-notes", content=page.encode(), headers=headers
+        )
+        assert written.status_code == 201, written.text
+        by_relevance = client.get("/search", params={"q": "pakistan", "limit": 1}).json()
+        by_update = client.get(
+            "/search", params={"q": "pakistan", "limit": 1, "sort": "updated"}
+        ).json()
+        assert by_relevance["hits"][0]["article_slug"] != "regional-trade-notes"
+        assert by_update["hits"][0]["article_slug"] == "regional-trade-notes"
+        assert by_update["total"] == by_relevance["total"]
+        following = {"q": "pakistan", "cursor": by_update["next_cursor"]}
+        assert client.get("/search", params=following).status_code == 422
+
+
+def test_an_unknown_sort_is_a_422(client: TestClient) -> None:
+    assert client.get("/search", params={"q": "iran", "sort": "newest"}).status_code == 422

@@ -32,25 +32,35 @@ def cursor_binding(
     article_slug: str | None = None,
     language: str | None = None,
     is_question: bool | None = None,
+    sort: str = "relevance",
 ) -> str:
     """A short hash of what a cursor's pages depend on (page size excluded: paging by offset
     stays right when a client changes its limit)."""
     # Normalised the way results do not change: Unicode form, case and runs of spaces.
     normalised = " ".join(unicodedata.normalize("NFC", query).casefold().split())
-    key = json.dumps(
-        [normalised, article_slug, (language or "").casefold() or None, is_question],
-        ensure_ascii=False,
-    )
+    parts: list[object] = [normalised, article_slug, (language or "").casefold() or None]
+    parts.append(is_question)
+    if sort != "relevance":
+        parts.append(sort)  # relevance cursors issued before sorting existed stay valid
+    key = json.dumps(parts, ensure_ascii=False)
     digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=9).digest()
     return base64.urlsafe_b64encode(digest).decode()[:BINDING_CHARS]
 
 
 @functools.lru_cache(maxsize=_CACHED_BINDINGS)
 def _cached_binding(
-    query: str, article_slug: str | None, language: str | None, is_question: bool | None
+    query: str,
+    article_slug: str | None,
+    language: str | None,
+    is_question: bool | None,
+    sort: str,
 ) -> str:
     return cursor_binding(
-        query=query, article_slug=article_slug, language=language, is_question=is_question
+        query=query,
+        article_slug=article_slug,
+        language=language,
+        is_question=is_question,
+        sort=sort,
     )
 
 
@@ -62,13 +72,18 @@ def request_binding(request: SearchRequest) -> str:
     )
     if short:
         return _cached_binding(
-            request.query, request.article_slug, request.language, request.is_question
+            request.query,
+            request.article_slug,
+            request.language,
+            request.is_question,
+            request.sort,
         )
     return cursor_binding(
         query=request.query,
         article_slug=request.article_slug,
         language=request.language,
         is_question=request.is_question,
+        sort=request.sort,
     )
 
 

@@ -30,7 +30,7 @@ from app.search.plan import (
 )
 from app.search.postings import EMPTY_POSTINGS, Postings, merge_max
 from app.search.query import MAX_QUERY_CHARS, parse_query
-from app.search.ranking import Weighted, top_k
+from app.search.ranking import Weighted, scores_of, top_k
 from app.search.request import SearchRequest
 from app.search.scoring import DEFAULT_PARAMS
 from app.search.snippets import Highlighter, make_snippet
@@ -160,8 +160,11 @@ class SearchEngine:
         need = offset + limit + (limit if stale else 0)
         lists = run.weighted_lists()
         max_boost = DEFAULT_PARAMS.question_boost
-        ranked = top_k(candidates.all, need, lists, boosts=snapshot.boosts, max_boost=max_boost)
-        if len(ranked) < need:
+        if request.sort == "updated":
+            ranked = run.by_updated(candidates.union, need, lists)
+        else:
+            ranked = top_k(candidates.all, need, lists, boosts=snapshot.boosts, max_boost=max_boost)
+        if len(ranked) < need and request.sort == "relevance":
             partial = candidates.union & ~candidates.all
             ranked += top_k(
                 partial, need - len(ranked), lists, boosts=snapshot.boosts, max_boost=max_boost
@@ -324,6 +327,26 @@ class _Run:
             frequency = max(snapshot.document_frequency(t) for t in (*unit.terms, *unit.parts))
             evidence.append(Evidence(word_weight(frequency, count), self.postings(unit)))
         return evidence
+
+    def by_updated(self, matches: int, k: int, lists: list[Weighted]) -> list[tuple[float, int]]:
+        """The k first matches, most recently updated article first, then by score, then
+        by id: (score, doc) as top_k gives them."""
+        if not matches or k <= 0:
+            return []
+        snapshot = self.snapshot
+        docs = bitsets.member_array(matches)
+        scores = scores_of(docs, lists, snapshot.boosts)
+        articles, inverse = np.unique(snapshot.article_of[docs], return_inverse=True)
+        stamps = [
+            row.updated_at if (row := snapshot.articles.get(a)) is not None else ""
+            for a in articles.tolist()
+        ]
+        # The rank of each article's timestamp, newest highest; then each document's.
+        order = sorted(range(len(stamps)), key=stamps.__getitem__)
+        recency = np.empty(len(stamps), dtype=np.int64)
+        recency[order] = np.arange(len(stamps))
+        chosen = np.lexsort((docs, -scores, -recency[inverse]))[:k]
+        return [(float(scores[i]), int(docs[i])) for i in chosen]
 
     def facets(self, matches: int, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
         """Counts of the matching documents per language, article or question-ness."""

@@ -129,6 +129,7 @@ class ArticleRow:
     slug: str
     title: str
     language: str
+    updated_at: str = ""  # ISO 8601, UTC: orders hits for sort=updated
 
 
 @dataclass(frozen=True, slots=True)

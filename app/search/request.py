@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Sort = Literal["relevance", "updated"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,6 +21,9 @@ class SearchRequest:
     cursor: str | None = None  # opaque next_cursor of a previous page; wins over offset
     # Counts to return over every match: any of FACETS.
     facets: tuple[str, ...] = ()
+    # relevance: best answer first; updated: most recently updated article first (then
+    # relevance within it).
+    sort: Sort = "relevance"
 
 
 # What a search can count its matches by.

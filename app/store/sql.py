@@ -1158,9 +1158,10 @@ class IndexRows:
 
     def articles(self, *, since: int) -> Iterable[ArticleRow]:
         for row in self._tx.execute(
-            "SELECT id, slug, title, language FROM articles WHERE generation > ?", (since,)
+            "SELECT id, slug, title, language, updated_at FROM articles WHERE generation > ?",
+            (since,),
         ):
-            yield ArticleRow(row[0], row[1], row[2], row[3])
+            yield ArticleRow(row[0], row[1], row[2], row[3], str(row[4]))
 
     def vocabulary(self, *, after: int) -> TermColumns:
         rows = self._tx.execute(

@@ -15,7 +15,7 @@ from app.api.paging import cursor_error, next_link
 from app.models import SearchResults
 from app.search.cursor import CURSOR_PATTERN, MAX_OFFSET
 from app.search.query import MAX_QUERY_CHARS
-from app.search.request import FACETS, SearchRequest
+from app.search.request import FACETS, SearchRequest, Sort
 
 router = APIRouter(tags=["search"])
 
@@ -69,6 +69,13 @@ def search_sections(
     is_question: Annotated[
         bool | None, Query(description="Only question headings (true) or others (false).")
     ] = None,
+    sort: Annotated[
+        Sort,
+        Query(
+            description="`relevance` (best answer first) or `updated` (the most recently"
+            " updated articles first, the best answer first within each)."
+        ),
+    ] = "relevance",
     facets: Annotated[
         str | None,
         Query(
@@ -91,6 +98,7 @@ def search_sections(
         is_question=is_question,
         cursor=cursor,
         facets=counted,
+        sort=sort,
     )
     if (reason := cursor_error(search)) is not None:
         # The same 422 shape as any other invalid parameter.
