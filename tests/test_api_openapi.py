@@ -26,6 +26,13 @@ OPERATIONS = {
         "503",
         *LIMITED,
     },
+    ("/articles/{article_slug}/faq.jsonld", "get_article_faq"): {
+        *CONDITIONAL,
+        *MOVED_OR_GONE,
+        "422",
+        "503",
+        *LIMITED,
+    },
     ("/articles/{article_slug}/sections", "list_article_sections"): {
         *CONDITIONAL,
         *MOVED_OR_GONE,
@@ -88,8 +95,8 @@ def test_only_get_is_offered(schema: dict[str, Any]) -> None:
 
 def test_success_bodies_are_typed(schema: dict[str, Any]) -> None:
     for key, operation in operations(schema).items():
-        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
-        assert body["$ref"].startswith("#/components/schemas/"), key
+        for media_type, body in operation["responses"]["200"]["content"].items():
+            assert body["schema"]["$ref"].startswith("#/components/schemas/"), (key, media_type)
 
 
 def test_errors_are_documented_as_problem_json(schema: dict[str, Any]) -> None:

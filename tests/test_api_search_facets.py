@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
@@ -70,3 +71,28 @@ def test_sort_by_update_puts_the_newest_article_first(tmp_path: Path) -> None:
 
 def test_an_unknown_sort_is_a_422(client: TestClient) -> None:
     assert client.get("/search", params={"q": "iran", "sort": "newest"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search?q=iran&limt=5",
+        "/articles?limit=1&ofset=2",
+        "/articles/why-is-irans-president-ebrahim-raisi-visiting-pakistan-in-2024?full=1",
+        "/changes?since=0&x=1",
+    ],
+)
+def test_an_unknown_query_parameter_is_a_422_naming_it(client: TestClient, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    (error,) = answer.json()["errors"]
+    assert error["in"] == "query"
+    assert error["name"] in ("limt", "ofset", "full", "x")
+    assert "unknown parameter" in error["reason"]
+
+
+def test_a_strange_unknown_parameter_is_not_echoed(client: TestClient) -> None:
+    answer = client.get("/search", params={"q": "iran", "<script>": "1"})
+    assert answer.status_code == 422
+    assert "<script>" not in answer.text

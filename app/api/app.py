@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Mount, Route
@@ -25,6 +25,7 @@ from app.api.errors import install_error_handlers
 from app.api.limits import RateLimit
 from app.api.observability import Metrics, RecordRoute, configure_access_log, multiprocess_dir
 from app.api.openapi import install_openapi
+from app.api.params import reject_unknown_parameters
 from app.api.routes import articles, changes, health, metrics, root, search, sections, write
 from app.api.routes.health import Readiness
 from app.api.security import DocsPage, DocsPolicy, HostPolicy, ProblemCORS
@@ -175,12 +176,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     install_error_handlers(app)
+    strict = [Depends(reject_unknown_parameters)]
     for module in (root, articles, sections, search, changes, health, metrics):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=strict)
     # The write routes exist only with a token: without one, PUT and DELETE answer 405 and
     # the OpenAPI document does not offer them.
     if resolved.write_token is not None:
-        app.include_router(write.router)
+        app.include_router(write.router, dependencies=strict)
     install_openapi(app)
     app.state.metrics = Metrics(multiprocess_dir())
     configure_access_log(resolved.log_level)

@@ -32,8 +32,10 @@ from app.api.errors import (
     REQUEST_ID,
     problem_example,
 )
+from app.api.jsonld import JSONLD_MEDIA_TYPE, faq_page
 from app.api.limits import MAX_HEADER_BYTES, MAX_URL_BYTES
 from app.api.routes.root import INDEX_EXAMPLE
+from app.models import Article
 from app.search.cursor import cursor_binding, encode_cursor
 
 SEED_TITLE = "Why is Iran’s President Ebrahim Raisi visiting Pakistan in 2024?"
@@ -223,6 +225,8 @@ PARAMETER_EXAMPLES: dict[str, dict[str, Any]] = {
     "article": {"value": EXAMPLE_SLUG},
     "language": {"value": "en"},
     "is_question": {"value": True},
+    "sort": {"value": "relevance"},
+    "facets": {"value": "language,is_question"},
     "since": {"value": "1"},
     "dry_run": {"value": True},
     "if-match": {"value": '"2c5cc9aa6c917e800c3cb735849c1566"'},
@@ -297,6 +301,10 @@ STORED_ARTICLE_EXAMPLE = {
     "created_at": AT,
     "updated_at": AT,
 }
+# The JSON-LD of the article example: made by the code that serves it, so the two agree
+FAQ_PAGE_EXAMPLE = faq_page(
+    Article.model_validate(STORED_ARTICLE_EXAMPLE), base_url=None
+).model_dump(mode="json")
 SEARCH_EXAMPLE = {
     "query": EXAMPLE_QUERY,
     "total": 5,
@@ -559,6 +567,9 @@ def add_examples(operation: dict[str, Any]) -> None:
             json_body = content.get("application/json")
             if json_body is not None and "example" not in json_body:
                 json_body["example"] = SUCCESS_EXAMPLES[operation_id]
+        # Every JSON-LD answer is an article's FAQPage (app/api/jsonld.py)
+        if status.startswith("2") and JSONLD_MEDIA_TYPE in content:
+            content[JSONLD_MEDIA_TYPE].setdefault("example", FAQ_PAGE_EXAMPLE)
     if operation_id == "put_article":
         # The dry run's answer: the article as it would be stored, and the parser's warnings
         dry_run = operation["responses"]["200"]["content"]["application/json"]

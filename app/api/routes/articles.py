@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app.api.deps import SettingsDep, StoreDep
 from app.api.errors import problem_responses
 from app.api.http import json_response
+from app.api.jsonld import JSONLD_MEDIA_TYPE, FaqPage, faq_page, jsonld_response, prefers_jsonld
 from app.api.lookup import find_article
 from app.models import ArticlePage, Section, SectionList, StoredArticle
 
@@ -76,17 +77,74 @@ def store_timestamp(moment: datetime) -> str:
     return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# The FAQPage schema is in the document's components through get_article_faq's response_model.
+FAQ_PAGE_CONTENT = {JSONLD_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/FaqPage"}}}
+VARY_ACCEPT = {
+    "description": "`Accept`: the answer is JSON or JSON-LD by the Accept header; also "
+    "`Accept-Encoding` where the answer may be gzipped (every 304, bodies over 1 kB).",
+    "required": True,
+    "schema": {"type": "string"},
+    "example": "Accept, Accept-Encoding",
+}
+
+
 @router.get(
     "/articles/{article_slug}",
     response_model=StoredArticle,
     summary="Get one article with all its sections",
-    responses=problem_responses(404, 410, 422, conditional=True),
+    description=(
+        "JSON by default. With `Accept: application/ld+json` (ranked above `application/json`), "
+        "the article's schema.org FAQPage instead, as `GET /articles/{article_slug}/faq.jsonld` "
+        "answers it; each representation has its own ETag."
+    ),
+    responses={
+        **problem_responses(404, 410, 422, conditional=True),
+        200: {"content": FAQ_PAGE_CONTENT, "headers": {"Vary": VARY_ACCEPT}},
+        304: {"headers": {"Vary": VARY_ACCEPT}},
+    },
 )
 async def get_article(
     request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
 ) -> Response:
     article = await find_article(store, lambda: store.get_stored_article(article_slug))
-    return json_response(request, article, max_age=settings.cache_max_age)
+    headers = {"Vary": "Accept"}
+    if prefers_jsonld(request.headers.get("accept")):
+        page = faq_page(article, base_url=settings.public_base_url)
+        response = jsonld_response(request, page, max_age=settings.cache_max_age, headers=headers)
+    else:
+        response = json_response(request, article, max_age=settings.cache_max_age, headers=headers)
+    if response.status_code == 304:
+        # The gzip layer adds Accept-Encoding to a 200's Vary, but to a 304's only when it
+        # has none: a 304 names what its 200 would.
+        response.headers["Vary"] = "Accept, Accept-Encoding"
+    return response
+
+
+@router.get(
+    "/articles/{article_slug}/faq.jsonld",
+    # Documented by hand below: FastAPI would file the model under application/json
+    response_class=Response,
+    response_model=FaqPage,
+    summary="Get an article's questions as a schema.org FAQPage (JSON-LD)",
+    description=(
+        "One `Question` per section whose heading is a question (`name`: the heading; "
+        "`acceptedAnswer.text`: the body; `url`: the section's URL), in article order; other "
+        "sections are left out. An article without question sections answers a FAQPage "
+        "with an empty `mainEntity` (search engines want at least one Question: embed it "
+        "only when it has one). URLs are absolute with `ARTICLE_QA_PUBLIC_BASE_URL`, else "
+        "paths."
+    ),
+    responses={
+        **problem_responses(404, 410, 422, conditional=True),
+        200: {"description": "The article's FAQPage.", "content": FAQ_PAGE_CONTENT},
+    },
+)
+async def get_article_faq(
+    request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
+) -> Response:
+    article = await find_article(store, lambda: store.get_article(article_slug))
+    page = faq_page(article, base_url=settings.public_base_url)
+    return jsonld_response(request, page, max_age=settings.cache_max_age)
 
 
 @router.get(

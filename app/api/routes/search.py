@@ -18,6 +18,9 @@ from app.search.query import MAX_QUERY_CHARS
 from app.search.request import FACETS, SearchRequest, Sort
 
 router = APIRouter(tags=["search"])
+# Facet names separated by commas: what the schema promises, the route accepts.
+_FACET = "|".join(FACETS)
+FACETS_PATTERN = f"^({_FACET})(,({_FACET}))*$"
 
 
 @router.get(
@@ -84,6 +87,7 @@ def search_sections(
             + " (e.g. `language,is_question`); the response's `facets` maps each to"
             " {value: count}.",
             max_length=100,
+            pattern=FACETS_PATTERN,
         ),
     ] = None,
 ) -> Response:
