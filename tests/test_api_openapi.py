@@ -127,3 +127,9 @@ def test_drop_reasons_are_an_enumeration_with_their_meaning(schema: dict[str, An
     explained = description.get("description", "")
     for member in DropReason:
         assert f"`{member.value}`: " in explained
+
+
+def test_the_search_operation_explains_its_syntax(schema: dict[str, Any]) -> None:
+    description = schema["paths"]["/search"]["get"]["description"]
+    for form in ('`"gas pipeline"`', "`-israel`", "`pipe*`", "confidence"):
+        assert form in description

@@ -30,7 +30,16 @@ FACETS_PATTERN = f"^({_FACET})(,({_FACET}))*$"
     description=(
         "Every string is a valid query: it is never passed to the engine's query syntax. "
         'An empty `q` matches nothing. A `Link: <...>; rel="next"` header points at the '
-        "next page when there is one."
+        "next page when there is one.\n\n"
+        "| you type | it means |\n|---|---|\n"
+        "| `raisi pakistan trade` | plain words: sections with all of them first, then the"
+        " best partial matches |\n"
+        '| `"gas pipeline"` | an exact phrase |\n'
+        "| `-israel` | leave out sections with this word |\n"
+        "| `pipe*` | any word starting with `pipe` |\n"
+        "| anything else | literal text: open quotes, `AND`, `NEAR(`, `:` are just words |\n\n"
+        "Misspelled words are corrected (`corrections` says how). Each hit's `confidence`"
+        " is the probability that it answers the query: below 0.5, treat it as no answer."
     ),
     responses={
         200: {
