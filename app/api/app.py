@@ -176,8 +176,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     install_error_handlers(app)
+    # Routes that take parameters refuse those they do not know; permalinks (an article, a
+    # section) ignore a query string, which shared links carry (utm_source) and redirects
+    # pass along.
     strict = [Depends(reject_unknown_parameters)]
-    for module in (root, articles, sections, search, changes, health, metrics):
+    for module in (root, articles, sections, health, metrics):
+        app.include_router(module.router)
+    for module in (search, changes):
         app.include_router(module.router, dependencies=strict)
     # The write routes exist only with a token: without one, PUT and DELETE answer 405 and
     # the OpenAPI document does not offer them.

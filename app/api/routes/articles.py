@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
@@ -14,6 +14,7 @@ from app.api.errors import problem_responses
 from app.api.http import json_response
 from app.api.jsonld import JSONLD_MEDIA_TYPE, FaqPage, faq_page, jsonld_response, prefers_jsonld
 from app.api.lookup import find_article
+from app.api.params import reject_unknown_parameters
 from app.models import ArticlePage, Section, SectionList, StoredArticle
 
 router = APIRouter(tags=["articles"])
@@ -36,6 +37,7 @@ SectionSlug = Annotated[str, Path(description="Section slug.", max_length=200)]
 
 @router.get(
     "/articles",
+    dependencies=[Depends(reject_unknown_parameters)],
     response_model=ArticlePage,
     summary="List articles",
     responses=problem_responses(422, conditional=True),
