@@ -12,12 +12,10 @@ from fastapi.testclient import TestClient
 from pyld import jsonld  # type: ignore[import-untyped]
 from pyld.documentloader.frozen import FrozenDocumentLoader  # type: ignore[import-untyped]
 
-from app.api import create_app
 from app.api.jsonld import prefers_jsonld
-from app.ingest import sync_folder
 from app.models import StoredArticle
-from app.store import open_store
 from tests.conftest import SEED_SLUG, make_settings, ready_client
+from tests.sites import Site, site_at
 
 FAQ_URL = f"/articles/{SEED_SLUG}/faq.jsonld"
 ARTICLE_URL = f"/articles/{SEED_SLUG}"
@@ -254,38 +252,6 @@ def test_an_unknown_slug_is_404_with_suggestions(client: TestClient) -> None:
         assert response.json()["suggestions"] == [SEED_SLUG]
 
 
-class Site:
-    """An articles folder, a store, and the app serving it (no redirects followed)."""
-
-    def __init__(self, root: Path, client: TestClient) -> None:
-        self.folder = root / "data" / "articles"
-        self.db = root / "data" / "article-qa.db"
-        self.client = client
-
-    def write(self, name: str, text: str) -> None:
-        (self.folder / name).write_text(text, encoding="utf-8")
-        self.sync()
-
-    def remove(self, name: str) -> None:
-        (self.folder / name).unlink()
-        self.sync()
-
-    def sync(self) -> None:
-        store = open_store(self.db)
-        try:
-            assert sync_folder(store=store, folder=self.folder).ok
-        finally:
-            store.close()
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    (tmp_path / "data" / "articles").mkdir(parents=True)
-    settings = make_settings(tmp_path / "data", ingest_on_start=False, watch=False)
-    with TestClient(create_app(settings), follow_redirects=False) as client:
-        yield Site(tmp_path, client)
-
-
 def test_a_retitled_article_moves_its_faq_page(site: Site) -> None:
     site.write("travel.md", TRAVEL.format(title="Travel FAQ"))
     site.write("travel.md", TRAVEL.format(title="Travel questions"))
@@ -339,3 +305,9 @@ def test_an_article_without_questions_has_an_empty_faq_page(site: Site) -> None:
     assert page["mainEntity"] == []
     [node] = expanded(page)
     assert node["@type"] == [SCHEMA + "FAQPage"]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    with site_at(tmp_path) as opened:
+        yield opened

@@ -8,12 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from app.api import create_app
-from app.ingest import sync_folder
-from app.store import open_store
-from tests.conftest import make_settings
+from tests.sites import Site, site_at
 
 FAQ = """# Travel FAQ
 
@@ -27,38 +23,6 @@ Bring your passport and a printed ticket.
 
 Small dogs travel in a carrier.
 """
-
-
-class Site:
-    """An articles folder, a store, and the app serving it."""
-
-    def __init__(self, root: Path, client: TestClient) -> None:
-        self.folder = root / "data" / "articles"
-        self.db = root / "data" / "article-qa.db"
-        self.client = client
-
-    def write(self, name: str, text: str) -> None:
-        (self.folder / name).write_text(text, encoding="utf-8")
-        self.sync()
-
-    def remove(self, name: str) -> None:
-        (self.folder / name).unlink()
-        self.sync()
-
-    def sync(self) -> None:
-        store = open_store(self.db)
-        try:
-            assert sync_folder(store=store, folder=self.folder).ok
-        finally:
-            store.close()
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    (tmp_path / "data" / "articles").mkdir(parents=True)
-    settings = make_settings(tmp_path / "data", ingest_on_start=False, watch=False)
-    with TestClient(create_app(settings), follow_redirects=False) as client:
-        yield Site(tmp_path, client)
 
 
 SECTION = "/articles/travel-faq/sections"
@@ -206,3 +170,9 @@ def test_articles_updated_since(site: Site) -> None:
     assert invalid.status_code == 422
     newest = since["items"][0]
     assert newest["origin"] == "file" and newest["created_at"] <= newest["updated_at"]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    with site_at(tmp_path) as opened:
+        yield opened

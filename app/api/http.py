@@ -34,11 +34,13 @@ def json_response(
     *,
     max_age: int,
     headers: dict[str, str] | None = None,
+    media_type: str = JSON_MEDIA_TYPE,
 ) -> Response:
-    """`model` as JSON, or 304 Not Modified when the client already holds these bytes."""
+    """`model` as JSON (of `media_type`), or 304 Not Modified when the client already holds
+    these bytes."""
     body = model.model_dump_json().encode()
     etag = etag_for(body)
     all_headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=all_headers)
-    return Response(body, media_type=JSON_MEDIA_TYPE, headers=all_headers)
+    return Response(body, media_type=media_type, headers=all_headers)

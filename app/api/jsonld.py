@@ -13,7 +13,7 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from app.api.http import JSON_MEDIA_TYPE, etag_for, etag_matches
+from app.api.http import JSON_MEDIA_TYPE, json_response
 from app.models import Article
 from app.search.documents import article_url
 
@@ -135,11 +135,8 @@ def _specificity(media_range: str, media_type: str) -> int:
 def jsonld_response(
     request: Request, page: FaqPage, *, max_age: int, headers: dict[str, str] | None = None
 ) -> Response:
-    """`page` as application/ld+json, or 304 Not Modified: http.json_response's ETag and
-    caching, for this media type."""
-    body = page.model_dump_json().encode()
-    etag = etag_for(body)
-    all_headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
-    if etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=all_headers)
-    return Response(body, media_type=JSONLD_MEDIA_TYPE, headers=all_headers)
+    """`page` as application/ld+json, or 304 Not Modified, with the ETag and caching of
+    every JSON answer."""
+    return json_response(
+        request, page, max_age=max_age, headers=headers, media_type=JSONLD_MEDIA_TYPE
+    )
