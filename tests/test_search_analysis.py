@@ -164,3 +164,10 @@ def test_function_words_of_more_languages(word: str, language: str) -> None:
     # Words that are English words too stay words: "Coinbase Pro", "Kim", "pod", "Ama".
     for english in ("pro", "kim", "pod", "ale", "ama", "hem", "lub", "jen"):
         assert not is_stop_word(english, frozenset({language}))
+
+
+def test_function_words_cover_the_languages_the_readme_names() -> None:
+    from app.search.stopwords import STOP_WORDS
+
+    expected = {"en", "de", "es", "fr", "pt", "it", "nl", "ru", "pl", "cs", "tr", "uk", "ar", "fa"}
+    assert set(STOP_WORDS) == expected  # "function and question words in 14 of them"

@@ -14,7 +14,9 @@ from fastapi.routing import APIRoute
 # A parameter name is named back in the problem only when it is this plain: problem bodies
 # never echo arbitrary client input.
 _PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,39}")
-_known: dict[int, frozenset[str]] = {}
+# By id() with the route itself kept beside: routes are unhashable, and a route of an app
+# gone could share its id with a new one.
+_known: dict[int, tuple[APIRoute, frozenset[str]]] = {}
 
 
 def reject_unknown_parameters(request: Request) -> None:
@@ -22,9 +24,12 @@ def reject_unknown_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
         return
-    known = _known.get(id(route))
-    if known is None:
-        known = _known[id(route)] = frozenset(_query_names(route.dependant))
+    cached = _known.get(id(route))
+    if cached is not None and cached[0] is route:
+        known = cached[1]
+    else:
+        known = frozenset(_query_names(route.dependant))
+        _known[id(route)] = (route, known)
     for name in request.query_params:
         if name not in known:
             shown = name if _PLAIN_NAME.fullmatch(name) else "(a parameter)"
