@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.parsing.body_markdown import markdown_of_plain
 from app.parsing.rules import DROP_REASONS_DOC, DropReason
 
 SourceFormat = Literal["text", "markdown", "html"]
@@ -34,9 +35,20 @@ class Section(BaseModel):
     is_question: bool
     level: int = Field(ge=1, description="1 = top level.")
     parent_slug: str | None = Field(description="Slug of the enclosing section; null at top level.")
-    body: str = Field(description="Paragraphs joined by a blank line.")
+    body: str = Field(
+        description="Plain text: paragraphs joined by a blank line (the text of `body_markdown`)."
+    )
+    body_markdown: str = Field(
+        description="The body in CommonMark (GFM tables): emphasis, links, lists, quotes, code "
+        "and tables where the source has them; `body` is its plain text."
+    )
     word_count: int = Field(ge=0)
     url: str = Field(description="Canonical path of this section.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _markdown_of_older_data(cls, data: Any) -> Any:
+        return _with_markdown(data, "body", "body_markdown")
 
 
 class Article(BaseModel):
@@ -47,6 +59,7 @@ class Article(BaseModel):
     slug: str
     title: str
     lead: str = Field(description="Text before the first heading.")
+    lead_markdown: str = Field(description="The lead in CommonMark, as `body_markdown`.")
     language: str = Field(description="BCP 47 primary language tag, e.g. 'en'; 'und' if unknown.")
     source: str = Field(
         description="Where the article was read from: for a file, its path relative to the "
@@ -61,6 +74,19 @@ class Article(BaseModel):
     content_hash: str = Field(description="sha256 of the source bytes.")
     sections: list[Section]
     dropped: list[DroppedText]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _markdown_of_older_data(cls, data: Any) -> Any:
+        return _with_markdown(data, "lead", "lead_markdown")
+
+
+def _with_markdown(data: Any, plain_field: str, markdown_field: str) -> Any:
+    """Data from before bodies had a Markdown form (backups, stored skeletons) gets the
+    Markdown of its plain text."""
+    if isinstance(data, dict) and markdown_field not in data and plain_field in data:
+        return {**data, markdown_field: markdown_of_plain(str(data[plain_field]))}
+    return data
 
 
 class StoredArticle(Article):

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pyld import jsonld  # type: ignore[import-untyped]
 from pyld.documentloader.frozen import FrozenDocumentLoader  # type: ignore[import-untyped]
 
-from app.api.jsonld import prefers_jsonld
+from app.api.negotiation import negotiate
 from app.models import StoredArticle
 from tests.conftest import SEED_SLUG, make_settings, ready_client
 from tests.sites import Site, site_at
@@ -158,7 +158,6 @@ def test_urls_are_absolute_under_the_public_base_url(data_dir: Path) -> None:
         ("application/json", "application/json"),
         ("application/*", "application/json"),
         ("application/json, application/ld+json", "application/json"),  # a tie: JSON
-        ("text/html", "application/json"),  # neither: the default
         ("application/ld+json", JSONLD),
         ('application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"', JSONLD),
         ("application/json;q=0.5, application/ld+json", JSONLD),
@@ -176,8 +175,9 @@ def test_accept_chooses_the_representation(
 
 
 def test_json_is_the_default_without_an_accept_header() -> None:
-    assert prefers_jsonld(None) is False
-    assert prefers_jsonld("") is False
+    offered = ["application/json", JSONLD]
+    assert negotiate(None, offered) == "application/json"
+    assert negotiate("", offered) == "application/json"
 
 
 def test_the_negotiated_json_ld_is_the_faq_page(client: TestClient) -> None:

@@ -320,6 +320,7 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     410: "It was served once and has been removed.",
     412: "`If-Match` names a version that is no longer the stored one.",
     413: "The body is larger than the server accepts.",
+    406: "The Accept header allows none of the representations the resource has.",
     415: "The body is not text/plain, text/markdown or text/html.",
     422: "Invalid parameters; `errors` lists each one (`in`, `name`, `reason`).",
     500: "Unexpected server error (the detail is generic), or the store is damaged "
@@ -392,6 +393,13 @@ PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
     ),
     413: problem_example(
         413, None, None, "The body is larger than 5000000 bytes.", "/articles/returns"
+    ),
+    406: problem_example(
+        406,
+        None,
+        None,
+        "This resource is available as application/json, text/markdown, text/html.",
+        f"/articles/{EXAMPLE_SLUG}/sections/whats-the-status-of-iran-pakistan-ties",
     ),
     415: problem_example(
         415,

@@ -8,6 +8,8 @@ from fastapi import Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from app.api.fields import FieldSelection, selected_json
+
 JSON_MEDIA_TYPE = "application/json"
 NO_STORE = "no-store"
 
@@ -35,10 +37,12 @@ def json_response(
     max_age: int,
     headers: dict[str, str] | None = None,
     media_type: str = JSON_MEDIA_TYPE,
+    fields: FieldSelection | None = None,
+    items: str | None = None,
 ) -> Response:
     """`model` as JSON (of `media_type`), or 304 Not Modified when the client already holds
-    these bytes."""
-    body = model.model_dump_json().encode()
+    these bytes; with `fields`, only those fields (of each of its `items` on a list route)."""
+    body = selected_json(model, fields, items=items)
     etag = etag_for(body)
     all_headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
     if etag_matches(request.headers.get("if-none-match"), etag):

@@ -2,7 +2,7 @@
 with its answer, for search engines and pages that embed structured data.
 
 Served at `GET /articles/{slug}/faq.jsonld`, and at `GET /articles/{slug}` to a client whose
-Accept header prefers `application/ld+json` to JSON.
+Accept header prefers `application/ld+json` to JSON (app/api/representations.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from app.api.http import JSON_MEDIA_TYPE, json_response
+from app.api.http import json_response
 from app.models import Article
 from app.search.documents import article_url
 
@@ -95,41 +95,6 @@ def faq_page(article: Article, *, base_url: str | None) -> FaqPage:
         url=base + article_url(article.slug),
         main_entity=questions,
     )
-
-
-def prefers_jsonld(accept: str | None) -> bool:
-    """Whether an Accept header ranks JSON-LD above JSON (RFC 9110 12.5.1): each gets the
-    weight of the most specific range that matches it. JSON wins ties, so no Accept, `*/*`
-    and `application/*` get JSON, as does an Accept that ranks neither."""
-    if not accept:
-        return False
-    # media type -> (specificity of the best range matching it so far, its weight)
-    best = {JSONLD_MEDIA_TYPE: (0, 0.0), JSON_MEDIA_TYPE: (0, 0.0)}
-    for element in accept.split(","):
-        media_range, *parameters = (part.strip() for part in element.split(";"))
-        media_range = media_range.lower()
-        weight = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    weight = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    weight = 0.0  # a weight that is not one: the range counts for nothing
-        for media_type, (specificity, _) in best.items():
-            matched = _specificity(media_range, media_type)
-            if matched > specificity:
-                best[media_type] = (matched, weight)
-    return best[JSONLD_MEDIA_TYPE][1] > best[JSON_MEDIA_TYPE][1]
-
-
-def _specificity(media_range: str, media_type: str) -> int:
-    """3 for the type itself, 2 for `type/*`, 1 for `*/*`, 0 when the range misses it."""
-    if media_range == media_type:
-        return 3
-    if media_range == media_type.partition("/")[0] + "/*":
-        return 2
-    return 1 if media_range == "*/*" else 0
 
 
 def jsonld_response(

@@ -34,8 +34,9 @@ from app.api.errors import (
 )
 from app.api.jsonld import JSONLD_MEDIA_TYPE, faq_page
 from app.api.limits import MAX_HEADER_BYTES, MAX_URL_BYTES
+from app.api.representations import article_html, article_markdown, section_html, section_markdown
 from app.api.routes.root import INDEX_EXAMPLE
-from app.models import Article
+from app.models import Article, Section
 from app.search.cursor import cursor_binding, encode_cursor
 
 SEED_TITLE = "Why is Iran’s President Ebrahim Raisi visiting Pakistan in 2024?"
@@ -227,6 +228,7 @@ PARAMETER_EXAMPLES: dict[str, dict[str, Any]] = {
     "is_question": {"value": True},
     "sort": {"value": "relevance"},
     "facets": {"value": "language,is_question"},
+    "fields": {"value": "slug,heading"},
     "since": {"value": "1"},
     "dry_run": {"value": True},
     "if-match": {"value": '"2c5cc9aa6c917e800c3cb735849c1566"'},
@@ -254,6 +256,8 @@ SECTION_EXAMPLE = {
     "parent_slug": None,
     "body": "Raisi touched down in Islamabad on Monday, kicking off a trip geared towards "
     "bolstering ties between Iran and its neighbor, Pakistan.",
+    "body_markdown": "Raisi touched down in Islamabad on Monday, kicking off a trip geared "
+    "towards bolstering ties between Iran and its neighbor, Pakistan.",
     "word_count": 20,
     "url": SECTION_URL,
 }
@@ -266,6 +270,7 @@ RETURNS_SECTION = {
     "level": 1,
     "parent_slug": None,
     "body": "Yes, within 30 days.",
+    "body_markdown": "Yes, within 30 days.",
     "word_count": 4,
     "url": "/articles/returns/sections/can-i-get-my-money-back",
 }
@@ -273,6 +278,7 @@ RETURNS = {
     "slug": "returns",
     "title": "Returns",
     "lead": "",
+    "lead_markdown": "",
     "language": "en",
     "source": "returns",
     "origin": "http",
@@ -288,6 +294,8 @@ STORED_ARTICLE_EXAMPLE = {
     "slug": EXAMPLE_SLUG,
     "title": SEED_TITLE,
     "lead": "The recent meeting between Iranian President Ebrahim Raisi and Pakistani "
+    "leadership underscores the complexity of regional dynamics.",
+    "lead_markdown": "The recent meeting between Iranian President Ebrahim Raisi and Pakistani "
     "leadership underscores the complexity of regional dynamics.",
     "language": "en",
     "source": "raisi-visit-pakistan.txt",
@@ -305,6 +313,19 @@ STORED_ARTICLE_EXAMPLE = {
 FAQ_PAGE_EXAMPLE = faq_page(
     Article.model_validate(STORED_ARTICLE_EXAMPLE), base_url=None
 ).model_dump(mode="json")
+# Its Markdown and HTML, and its section's, made the same way
+_SECTION_DOCUMENTS = {
+    "text/markdown": section_markdown(Section.model_validate(SECTION_EXAMPLE)),
+    "text/html": section_html(Section.model_validate(SECTION_EXAMPLE)),
+}
+DOCUMENT_EXAMPLES: dict[str, dict[str, str]] = {
+    "get_article": {
+        "text/markdown": article_markdown(Article.model_validate(STORED_ARTICLE_EXAMPLE)),
+        "text/html": article_html(Article.model_validate(STORED_ARTICLE_EXAMPLE)),
+    },
+    "get_article_section": _SECTION_DOCUMENTS,
+    "get_section": _SECTION_DOCUMENTS,
+}
 SEARCH_EXAMPLE = {
     "query": EXAMPLE_QUERY,
     "total": 5,
@@ -570,6 +591,9 @@ def add_examples(operation: dict[str, Any]) -> None:
         # Every JSON-LD answer is an article's FAQPage (app/api/jsonld.py)
         if status.startswith("2") and JSONLD_MEDIA_TYPE in content:
             content[JSONLD_MEDIA_TYPE].setdefault("example", FAQ_PAGE_EXAMPLE)
+        for media_type, document in DOCUMENT_EXAMPLES.get(operation_id, {}).items():
+            if status.startswith("2") and media_type in content:
+                content[media_type].setdefault("example", document)
     if operation_id == "put_article":
         # The dry run's answer: the article as it would be stored, and the parser's warnings
         dry_run = operation["responses"]["200"]["content"]["application/json"]

@@ -98,6 +98,7 @@ def parse_article(
         slug=article_slug,
         title=title,
         lead=built.lead,
+        lead_markdown=built.lead_markdown,
         language=choose_language(read.language, f"{title}\n{body_text}") or UNDETERMINED,
         source=PurePath(source).as_posix(),
         format=fmt,

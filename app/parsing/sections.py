@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from app.models import DroppedText, Section
 from app.parsing.blocks import Block, word_count
+from app.parsing.body_markdown import PARAGRAPH_SEPARATOR, Paragraph, paragraph_of, render_body
 from app.parsing.headings import HeadingCandidate
 from app.parsing.questions import (
     ANSWER_PREFIX as ANSWER_PREFIX_PATTERN,
@@ -30,7 +31,6 @@ from app.parsing.rules import (
 )
 from app.parsing.slugs import SlugAllocator
 
-PARAGRAPH_SEPARATOR = "\n\n"
 # "Sheila Atim: ..." / "Atim: ..." opening an answer: one to three capitalised words.
 _SPEAKER_LABEL = re.compile(
     r"^((?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*\s){0,2}[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*)\s?[:：]\s+(?=\S)"
@@ -50,12 +50,17 @@ class _OpenSection:
     slug: str
     depth: int
     parent_slug: str | None
-    paragraphs: list[str] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return PARAGRAPH_SEPARATOR.join(paragraph.text for paragraph in self.paragraphs)
 
 
 @dataclass(frozen=True)
 class BuiltArticle:
     lead: str
+    lead_markdown: str
     sections: list[Section]
     dropped: list[DroppedText]
     # What made each section's heading and question, in the order of `sections`.
@@ -73,7 +78,7 @@ def build_sections(
     """Distribute the kept blocks into the lead and the sections headed by `headings`."""
     by_index = {candidate.block_index: candidate for candidate in headings}
     slugs = SlugAllocator()
-    lead: list[str] = []
+    lead: list[Paragraph] = []
     opened: list[_OpenSection] = []
     stack: list[_OpenSection] = []
     dropped: list[DroppedText] = []
@@ -95,13 +100,14 @@ def build_sections(
                 continue
         target = opened[-1].paragraphs if opened else lead
         # A prompt that heads no section (one inside an answer) stays with its text.
-        text = block.text if candidate is not None else block.full_text
+        paragraph = paragraph_of(block, with_prompt=candidate is None)
         if opened and (block.prompt is not None or not target):
-            text = _strip_answer_prefix(text, dropped)
-        if text:
-            target.append(text)
+            paragraph = _strip_answer_prefix(paragraph, dropped)
+        if paragraph.text:
+            target.append(paragraph)
     opened = _without_repeats(opened, dropped)
-    _strip_speaker_labels(opened, dropped, named_in=f"{title} {PARAGRAPH_SEPARATOR.join(lead)}")
+    lead_text = PARAGRAPH_SEPARATOR.join(paragraph.text for paragraph in lead)
+    _strip_speaker_labels(opened, dropped, named_in=f"{title} {lead_text}")
     asks = _asks_in_headings(opened)
     question_rules = [_question_rule(section.candidate.text, asks=asks) for section in opened]
     sections = [
@@ -109,7 +115,8 @@ def build_sections(
         for position, (section, rule) in enumerate(zip(opened, question_rules, strict=True), 1)
     ]
     return BuiltArticle(
-        PARAGRAPH_SEPARATOR.join(lead),
+        lead_text,
+        render_body(lead),
         sections,
         dropped,
         headings=[section.candidate for section in opened],
@@ -135,7 +142,7 @@ def _without_repeats(
     seen: set[tuple[str, str, int]] = set()
     repeated: set[str] = set()
     for section in sections:
-        key = (section.candidate.text, PARAGRAPH_SEPARATOR.join(section.paragraphs), section.depth)
+        key = (section.candidate.text, section.body, section.depth)
         if key in seen:
             repeated.add(section.slug)
         seen.add(key)
@@ -149,18 +156,18 @@ def _without_repeats(
             removed.add(section.slug)
     for section in sections:
         if section.slug in removed:
-            text = PARAGRAPH_SEPARATOR.join([section.candidate.text, *section.paragraphs])
+            text = PARAGRAPH_SEPARATOR.join([section.candidate.text, section.body])
             dropped.append(DroppedText(text=text, reason=REPEATED_SECTION.reason))
     return [section for section in sections if section.slug not in removed]
 
 
-def _strip_answer_prefix(text: str, dropped: list[DroppedText]) -> str:
+def _strip_answer_prefix(paragraph: Paragraph, dropped: list[DroppedText]) -> Paragraph:
     """'A: Yes.' -> 'Yes.'; the prefix is recorded as dropped, not lost."""
-    match = ANSWER_PREFIX_PATTERN.match(text)
+    match = ANSWER_PREFIX_PATTERN.match(paragraph.text)
     if match is None:
-        return text
+        return paragraph
     dropped.append(DroppedText(text=match.group(0).strip(), reason=ANSWER_PREFIX.reason))
-    return text[match.end() :]
+    return paragraph.without_prefix(match.end())
 
 
 def _strip_speaker_labels(
@@ -170,7 +177,9 @@ def _strip_speaker_labels(
     A label is a speaker's only when the title or lead names that person and it opens the
     answers of at least two questions; "Note: ..." openings stay answer text."""
     answers = [s for s in sections if s.paragraphs and is_question(s.candidate.text)]
-    labels = {id(s): m.group(1) for s in answers if (m := _SPEAKER_LABEL.match(s.paragraphs[0]))}
+    labels = {
+        id(s): m.group(1) for s in answers if (m := _SPEAKER_LABEL.match(s.paragraphs[0].text))
+    }
     if not labels:
         return
     surnames = Counter(label.split()[-1] for label in labels.values())
@@ -182,10 +191,10 @@ def _strip_speaker_labels(
         surname = label.split()[-1]
         if surnames[surname] < SPEAKER_LABEL.limits.min_turns or surname not in named:
             continue
-        match = _SPEAKER_LABEL.match(section.paragraphs[0])
+        match = _SPEAKER_LABEL.match(section.paragraphs[0].text)
         assert match is not None
         dropped.append(DroppedText(text=match.group(0).strip(), reason=SPEAKER_LABEL.reason))
-        section.paragraphs[0] = section.paragraphs[0][match.end() :]
+        section.paragraphs[0] = section.paragraphs[0].without_prefix(match.end())
 
 
 def _asks_in_headings(sections: list[_OpenSection]) -> bool:
@@ -197,7 +206,7 @@ def _asks_in_headings(sections: list[_OpenSection]) -> bool:
 def _finish(
     section: _OpenSection, position: int, article_slug: str, *, asks_question: bool
 ) -> Section:
-    body = PARAGRAPH_SEPARATOR.join(section.paragraphs)
+    body = section.body
     heading = section.candidate.text
     return Section(
         slug=section.slug,
@@ -208,6 +217,7 @@ def _finish(
         level=section.depth,
         parent_slug=section.parent_slug,
         body=body,
+        body_markdown=render_body(section.paragraphs),
         word_count=word_count(body),
         url=section_url(article_slug, section.slug),
     )

@@ -22,7 +22,7 @@ from app.errors import ArticleQAError, StoreUnavailable
 from app.fingerprint import index_fingerprint
 from app.store.sql import SQLStore, Transaction, chunks, read_generation
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Advisory lock keys (any two numbers no other application on the database uses).
 _WRITE_LOCK = 0x41515701
 _MIGRATION_LOCK = 0x41515702
@@ -76,7 +76,9 @@ CREATE TABLE sections (
     title_length INTEGER NOT NULL,
     body_length INTEGER NOT NULL,
     terms BYTEA NOT NULL,
-    stream BYTEA NOT NULL
+    stream BYTEA NOT NULL,
+    -- The body in Markdown where it differs from the plain body (NULL: the same text)
+    markdown TEXT
 );
 CREATE INDEX sections_by_article ON sections (article_id, slug);
 CREATE INDEX sections_by_slug ON sections (slug);
@@ -324,6 +326,15 @@ def _migrate(connection: psycopg.Connection[Any]) -> None:
                     f"the store has schema version {found}, newer than this article-qa "
                     f"understands ({SCHEMA_VERSION}); upgrade article-qa"
                 )
+            if found == 3:
+                # 3 -> 4: sections gain their Markdown (read as the plain body until the
+                # next sync re-parses them: the parser's fingerprint changed with it)
+                with connection.transaction():
+                    connection.execute(
+                        "ALTER TABLE sections ADD COLUMN IF NOT EXISTS markdown TEXT"
+                    )
+                    connection.execute("UPDATE meta SET value = 4 WHERE key = 'schema'")
+                return
             if found < SCHEMA_VERSION:
                 raise StoreUnavailable(
                     f"the store has schema version {found}, which this article-qa cannot migrate"

@@ -19,7 +19,7 @@ from typing import Any
 from app.errors import StoreUnavailable
 from app.store.history import utc_now
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _META = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -188,6 +188,13 @@ CREATE TABLE raw_sources (
 )
 """
 
+# Version 4: a section's body in Markdown, where it differs from the plain body (NULL:
+# the same text). Rows written before it read their plain body until the next sync
+# re-parses them (the parser's fingerprint changed with it).
+VERSION_4 = """
+ALTER TABLE sections ADD COLUMN markdown TEXT
+"""
+
 # Version 2's tables that version 3 replaces (the history tables stay as they are).
 _REPLACED_BY_3 = ("raw_sources", "postings", "terms", "sections", "articles")
 _HISTORY = """
@@ -248,6 +255,7 @@ def _to_version_3(connection: sqlite3.Connection, rewrite: Rewrite | None) -> No
         connection.execute(f"DROP TABLE IF EXISTS {table}")
     _run(connection, VERSION_3, "")
     _run(connection, _HISTORY, "")
+    _run(connection, VERSION_4, "")  # the rows below are written in the current layout
     if old and rewrite is None:
         raise StoreUnavailable("this store must be migrated by a process that can write it")
     for article in old:
@@ -297,6 +305,9 @@ def migrate(
             if found == 0:
                 _run(connection, VERSION_3, now)
                 _run(connection, _HISTORY, now)
+                _run(connection, VERSION_4, now)
+            elif found == 3:
+                _run(connection, VERSION_4, now)
             else:
                 for version in range(found + 1, 3):
                     _run(connection, _MIGRATIONS[version], now)

@@ -131,6 +131,7 @@ def skeleton_of(article: Article, *, lead_indexed: bool) -> str:
     data = article.model_dump(mode="json", exclude={"sections"})
     if lead_indexed:
         data["lead"] = ""
+        data["lead_markdown"] = ""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -142,6 +143,7 @@ def article_from(skeleton: str, rows: Iterable[Sequence[Any]]) -> Article:
     for row in rows:
         if row[1] == 0:
             data["lead"] = row[6]
+            data["lead_markdown"] = row[9] or row[6]
         else:
             sections.append(_section_values(data["slug"], row))
     data["sections"] = sections
@@ -593,13 +595,16 @@ class SQLStore(ABC):
                     doc.body_length,
                     terms,
                     doc.compressed_stream,
+                    _markdown_column(
+                        section.body_markdown if section else article.lead_markdown, doc.body
+                    ),
                 )
             )
         tx.executemany(
             "INSERT INTO sections (id, article_id, position, slug, heading, is_question,"
             " level, parent_slug, word_count, url, body, heading_length, title_length,"
-            " body_length, terms, stream)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " body_length, terms, stream, markdown)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -1108,6 +1113,7 @@ _SECTION_FIELDS = (
     "body",
     "word_count",
     "url",
+    "markdown",
 )
 _SECTION_COLUMNS = ", ".join(_SECTION_FIELDS)
 _SECTION_COLUMNS_OF_S = ", ".join(f"s.{name}" for name in _SECTION_FIELDS)
@@ -1115,9 +1121,16 @@ _SECTION_COLUMNS_OF_S = ", ".join(f"s.{name}" for name in _SECTION_FIELDS)
 
 def _section_values(article_slug: str, row: Sequence[Any]) -> dict[str, Any]:
     values = dict(zip(_SECTION_FIELDS, row, strict=True))
+    values["body_markdown"] = values.pop("markdown") or values["body"]
     values["is_question"] = bool(values["is_question"])
     values["article_slug"] = article_slug
     return values
+
+
+def _markdown_column(markdown: str, body: str) -> str | None:
+    """What the `markdown` column keeps: NULL when the Markdown is the plain body itself
+    (text without markup or Markdown characters, most of it), so a body is stored once."""
+    return None if markdown == body else markdown
 
 
 def _section(article_slug: str, row: Sequence[Any]) -> Section:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from app.errors import ArticleQAError
 from app.models import Article, SearchHit, Section
+from app.parsing.body_markdown import markdown_of_plain
 from app.search.confidence import ANSWER_THRESHOLD
 from app.search.request import SearchRequest
 from app.store.base import Store
@@ -195,6 +196,7 @@ def article_from_sections(
                 level=1,
                 parent_slug=None,
                 body=body,
+                body_markdown=markdown_of_plain(body),
                 word_count=len(body.split()),
                 url=f"/articles/{article_slug}/sections/{section_slug}",
             )
@@ -204,6 +206,7 @@ def article_from_sections(
         slug=article_slug,
         title=title,
         lead=lead,
+        lead_markdown=markdown_of_plain(lead),
         language=language,
         source=source or f"{article_slug}.txt",
         format="text",

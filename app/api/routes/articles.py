@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,10 +12,26 @@ from starlette.responses import Response
 
 from app.api.deps import SettingsDep, StoreDep
 from app.api.errors import problem_responses
+from app.api.fields import (
+    FIELDS_PATTERN,
+    MAX_FIELDS_CHARS,
+    FieldSelection,
+    fields_description,
+    fields_of,
+    fields_parameter,
+    parse_fields,
+)
 from app.api.http import json_response
-from app.api.jsonld import JSONLD_MEDIA_TYPE, FaqPage, faq_page, jsonld_response, prefers_jsonld
+from app.api.jsonld import JSONLD_MEDIA_TYPE, FaqPage, faq_page, jsonld_response
 from app.api.lookup import find_article
 from app.api.params import reject_unknown_parameters
+from app.api.representations import (
+    ARTICLE_MEDIA_TYPES,
+    HTML_CONTENT_TYPE,
+    MARKDOWN_CONTENT_TYPE,
+    SECTION_MEDIA_TYPES,
+    represent,
+)
 from app.models import ArticlePage, Section, SectionList, StoredArticle
 
 router = APIRouter(tags=["articles"])
@@ -33,6 +50,9 @@ MAX_LIST_OFFSET = 1_000_000_000
 # Slugs are short; the bound keeps absurd paths out of the store and the suggestion search.
 ArticleSlug = Annotated[str, Path(description="Article slug.", max_length=200)]
 SectionSlug = Annotated[str, Path(description="Section slug.", max_length=200)]
+# `fields` on the item routes: read by a dependency of the request, which the hot routes
+# can call (FIELDS_PARAMETER documents it)
+Fields = Annotated[FieldSelection | None, Depends(fields_of)]
 
 
 @router.get(
@@ -57,6 +77,15 @@ async def list_articles(
             max_length=40,
         ),
     ] = None,
+    fields: Annotated[
+        str | None,
+        Query(
+            description=fields_description("each article"),
+            max_length=MAX_FIELDS_CHARS,
+            pattern=FIELDS_PATTERN,
+            examples=["slug,title,updated_at"],
+        ),
+    ] = None,
 ) -> Response:
     since = None
     if updated_since is not None:
@@ -69,8 +98,11 @@ async def list_articles(
             reason = "not a date and time that exists in UTC"
             error = {"loc": ("query", "updated_since"), "msg": reason}
             raise RequestValidationError([error]) from exc
+    selection = parse_fields(fields)
     page = store.list_articles(limit=limit, offset=offset, updated_since=since)
-    return json_response(request, page, max_age=settings.cache_max_age)
+    return json_response(
+        request, page, max_age=settings.cache_max_age, fields=selection, items="items"
+    )
 
 
 def store_timestamp(moment: datetime) -> str:
@@ -79,47 +111,65 @@ def store_timestamp(moment: datetime) -> str:
     return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-# The FAQPage schema is in the document's components through get_article_faq's response_model.
+# The other representations of an article or a section, documented beside the JSON.
 FAQ_PAGE_CONTENT = {JSONLD_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/FaqPage"}}}
+DOCUMENT_CONTENT = {
+    MARKDOWN_CONTENT_TYPE.partition(";")[0]: {"schema": {"type": "string"}},
+    HTML_CONTENT_TYPE.partition(";")[0]: {"schema": {"type": "string"}},
+}
 VARY_ACCEPT = {
-    "description": "`Accept`: the answer is JSON or JSON-LD by the Accept header; also "
+    "description": "`Accept`: the representation is chosen by the Accept header; also "
     "`Accept-Encoding` where the answer may be gzipped (every 304, bodies over 1 kB).",
     "required": True,
     "schema": {"type": "string"},
     "example": "Accept, Accept-Encoding",
 }
+NEGOTIATION = (
+    "By the Accept header (RFC 9110 12.5.1; JSON on a tie or without one): "
+    "`application/json`; `text/markdown` (CommonMark: the heading, then the body with its "
+    "emphasis, links, lists, quotes, code and tables); `text/html` (that Markdown rendered and "
+    "sanitised: an HTML fragment to embed){jsonld}. 406 when the Accept header allows none "
+    "of them. Each representation has its own ETag; `fields` applies to the JSON."
+)
+
+
+def negotiated_responses(
+    *statuses: int, content: Mapping[str, object]
+) -> dict[int | str, dict[str, Any]]:
+    return {
+        **problem_responses(*statuses, 406, 422, conditional=True),
+        200: {"content": content, "headers": {"Vary": VARY_ACCEPT}},
+        304: {"headers": {"Vary": VARY_ACCEPT}},
+    }
 
 
 @router.get(
     "/articles/{article_slug}",
     response_model=StoredArticle,
     summary="Get one article with all its sections",
-    description=(
-        "JSON by default. With `Accept: application/ld+json` (ranked above `application/json`), "
-        "the article's schema.org FAQPage instead, as `GET /articles/{article_slug}/faq.jsonld` "
-        "answers it; each representation has its own ETag."
+    description=NEGOTIATION.format(
+        jsonld="; `application/ld+json` (the article's schema.org FAQPage, as "
+        "`GET /articles/{article_slug}/faq.jsonld` answers it)"
     ),
-    responses={
-        **problem_responses(404, 410, 422, conditional=True),
-        200: {"content": FAQ_PAGE_CONTENT, "headers": {"Vary": VARY_ACCEPT}},
-        304: {"headers": {"Vary": VARY_ACCEPT}},
-    },
+    openapi_extra={"parameters": [fields_parameter("title,sections.heading", of="the article")]},
+    responses=negotiated_responses(404, 410, content={**FAQ_PAGE_CONTENT, **DOCUMENT_CONTENT}),
 )
 async def get_article(
-    request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    article_slug: ArticleSlug,
+    fields: Fields,
 ) -> Response:
     article = await find_article(store, lambda: store.get_stored_article(article_slug))
-    headers = {"Vary": "Accept"}
-    if prefers_jsonld(request.headers.get("accept")):
-        page = faq_page(article, base_url=settings.public_base_url)
-        response = jsonld_response(request, page, max_age=settings.cache_max_age, headers=headers)
-    else:
-        response = json_response(request, article, max_age=settings.cache_max_age, headers=headers)
-    if response.status_code == 304:
-        # The gzip layer adds Accept-Encoding to a 200's Vary, but to a 304's only when it
-        # has none: a 304 names what its 200 would.
-        response.headers["Vary"] = "Accept, Accept-Encoding"
-    return response
+    return represent(
+        request,
+        article,
+        offered=ARTICLE_MEDIA_TYPES,
+        max_age=settings.cache_max_age,
+        fields=fields,
+        jsonld=lambda: faq_page(article, base_url=settings.public_base_url),
+    )
 
 
 @router.get(
@@ -153,21 +203,30 @@ async def get_article_faq(
     "/articles/{article_slug}/sections",
     response_model=SectionList,
     summary="List the sections of one article, in order",
+    openapi_extra={"parameters": [fields_parameter("slug,heading", of="each section")]},
     responses=problem_responses(404, 410, 422, conditional=True),
 )
 async def list_article_sections(
-    request: Request, store: StoreDep, settings: SettingsDep, article_slug: ArticleSlug
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    article_slug: ArticleSlug,
+    fields: Fields,
 ) -> Response:
     article = await find_article(store, lambda: store.get_article(article_slug))
     sections = SectionList(items=article.sections)
-    return json_response(request, sections, max_age=settings.cache_max_age)
+    return json_response(
+        request, sections, max_age=settings.cache_max_age, fields=fields, items="items"
+    )
 
 
 @router.get(
     "/articles/{article_slug}/sections/{section_slug}",
     response_model=Section,
     summary="Get one section by its canonical URL",
-    responses=problem_responses(404, 410, 422, conditional=True),
+    description=NEGOTIATION.format(jsonld=""),
+    openapi_extra={"parameters": [fields_parameter("heading,body", of="the section")]},
+    responses=negotiated_responses(404, 410, content=DOCUMENT_CONTENT),
 )
 async def get_article_section(
     request: Request,
@@ -175,8 +234,11 @@ async def get_article_section(
     settings: SettingsDep,
     article_slug: ArticleSlug,
     section_slug: SectionSlug,
+    fields: Fields,
 ) -> Response:
     section = await find_article(
         store, lambda: store.get_section(article_slug=article_slug, section_slug=section_slug)
     )
-    return json_response(request, section, max_age=settings.cache_max_age)
+    return represent(
+        request, section, offered=SECTION_MEDIA_TYPES, max_age=settings.cache_max_age, fields=fields
+    )

@@ -7,9 +7,15 @@ from starlette.responses import Response
 
 from app.api import lookup
 from app.api.deps import SettingsDep, StoreDep
-from app.api.errors import problem_responses
-from app.api.http import json_response
-from app.api.routes.articles import SectionSlug
+from app.api.fields import fields_parameter
+from app.api.representations import SECTION_MEDIA_TYPES, represent
+from app.api.routes.articles import (
+    DOCUMENT_CONTENT,
+    NEGOTIATION,
+    Fields,
+    SectionSlug,
+    negotiated_responses,
+)
 from app.models import Section
 
 router = APIRouter(tags=["sections"])
@@ -22,12 +28,20 @@ router = APIRouter(tags=["sections"])
     description=(
         "Answers the section when exactly one article has this slug; 409 with the candidates' "
         "canonical URLs when several do; 301 to its new URL when its heading was reworded; "
-        "410 when it was removed; 404 with the nearest slugs when none ever had it."
+        "410 when it was removed; 404 with the nearest slugs when none ever had it. "
+        + NEGOTIATION.format(jsonld="")
     ),
-    responses=problem_responses(404, 409, 410, 422, conditional=True),
+    openapi_extra={"parameters": [fields_parameter("heading,body", of="the section")]},
+    responses=negotiated_responses(404, 409, 410, content=DOCUMENT_CONTENT),
 )
 async def get_section(
-    request: Request, store: StoreDep, settings: SettingsDep, section_slug: SectionSlug
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    section_slug: SectionSlug,
+    fields: Fields,
 ) -> Response:
     section = await lookup.resolve_section(store=store, section_slug=section_slug)
-    return json_response(request, section, max_age=settings.cache_max_age)
+    return represent(
+        request, section, offered=SECTION_MEDIA_TYPES, max_age=settings.cache_max_age, fields=fields
+    )

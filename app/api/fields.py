@@ -1,0 +1,138 @@
+"""`fields=`: the fields of each item a client wants (WordPress `_fields`, Meilisearch
+`attributesToRetrieve`), comma-separated; a dotted name picks inside a nested object or
+list of objects (`sections.heading`). On a list route the names are an item's; the page's
+own members (`total`, `next`...) always stay. An unknown name is a 422 naming it.
+
+A dependency of the request alone, so the hot routes (edge.HotRoute) keep serving the
+requests without a query string; the parameter is documented through FIELDS_PARAMETER."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+MAX_FIELDS_CHARS = 500
+# Names of lower-case letters and '_', dotted inside nested objects, separated by commas
+FIELDS_PATTERN = r"^[a-z_]+(\.[a-z_]+)*(,[a-z_]+(\.[a-z_]+)*)*$"
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_.")
+
+# field -> the fields wanted inside it (empty: all of it)
+FieldTree: TypeAlias = dict[str, "FieldTree"]
+
+
+class FieldSelection:
+    """The parsed `fields` value, checked against one model when it is applied."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.tree: FieldTree = {}
+        for name in (part.strip() for part in raw.split(",")):
+            if not name:
+                continue
+            if not set(name) <= _NAME_CHARS or "" in name.split("."):
+                raise _invalid("`fields` takes field names separated by commas")
+            node = self.tree
+            for part in name.split("."):
+                node = node.setdefault(part, {})
+        if not self.tree:
+            raise _invalid("`fields` names no field")
+
+    def apply(self, model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+        """`data` (a dump of `model`) with only the selected fields; 422 for a name the
+        model does not have."""
+        _check(model, self.tree, prefix="")
+        picked: dict[str, Any] = _pick(data, self.tree)
+        return picked
+
+
+def _check(model: type[BaseModel], tree: FieldTree, *, prefix: str) -> None:
+    for name, below in tree.items():
+        field = model.model_fields.get(name)
+        if field is None:
+            known = ", ".join(model.model_fields)
+            raise _invalid(f"unknown field `{prefix}{name}`; the fields are {known}")
+        if below:
+            inner = _nested_model(field.annotation)
+            if inner is None:
+                raise _invalid(f"`{prefix}{name}` has no fields inside it")
+            _check(inner, below, prefix=f"{prefix}{name}.")
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, alone or in a list."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        if isinstance(argument, type) and issubclass(argument, BaseModel):
+            return argument
+    return None
+
+
+def _pick(data: Any, tree: FieldTree) -> Any:
+    if not tree:
+        return data
+    if isinstance(data, list):
+        return [_pick(item, tree) for item in data]
+    if not isinstance(data, dict):
+        return data
+    return {name: _pick(data[name], below) for name, below in tree.items() if name in data}
+
+
+def _invalid(reason: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("query", "fields"), "msg": reason}])
+
+
+async def fields_of(request: Request) -> FieldSelection | None:
+    """The `fields` of an item route (a dependency of the request alone)."""
+    return parse_fields(request.query_params.get("fields"))
+
+
+def parse_fields(raw: str | None) -> FieldSelection | None:
+    if raw is None:
+        return None
+    if len(raw) > MAX_FIELDS_CHARS:
+        raise _invalid(f"`fields` is longer than {MAX_FIELDS_CHARS} characters")
+    return FieldSelection(raw)
+
+
+def fields_description(of: str) -> str:
+    return (
+        f"Only these fields of {of}, comma-separated; a dotted name picks inside a nested "
+        "object or list (`sections.heading`). Unknown names are a 422."
+    )
+
+
+def selected_json(
+    model: BaseModel, fields: FieldSelection | None, *, items: str | None = None
+) -> bytes:
+    """The model's JSON; with `fields`, only those fields of it, or of each of its `items`
+    (a list route's page)."""
+    if fields is None:
+        return model.model_dump_json().encode()
+    data = model.model_dump(mode="json")
+    if items is None:
+        data = fields.apply(type(model), data)
+    else:
+        item_model = _nested_model(type(model).model_fields[items].annotation)
+        assert item_model is not None
+        _check(item_model, fields.tree, prefix="")
+        data[items] = [_pick(item, fields.tree) for item in data[items]]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def fields_parameter(example: str, *, of: str) -> dict[str, Any]:
+    """The OpenAPI description of `fields` on a route (FastAPI cannot see it: it is read by
+    a dependency of the request)."""
+    return {
+        "name": "fields",
+        "in": "query",
+        "required": False,
+        "description": fields_description(of),
+        "schema": {"type": "string", "maxLength": MAX_FIELDS_CHARS, "pattern": FIELDS_PATTERN},
+        "example": example,
+    }

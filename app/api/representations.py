@@ -1,0 +1,148 @@
+"""An article or a section as a document rather than data: Markdown (its heading included)
+and HTML made from that Markdown, sanitised.
+
+The Markdown is the stored form (`body_markdown`, `lead_markdown`), headed by the title
+(`#`) and each section's heading one level below its place (`##` for a top-level section).
+The HTML is markdown-it's rendering of it, cleaned by nh3 (ammonia) to an allow-list of
+tags and link schemes: source pages are other people's markup, and this HTML is meant to
+be embedded in pages.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+
+import nh3
+from fastapi import Request
+from markdown_it import MarkdownIt
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from app.api.fields import FieldSelection
+from app.api.http import JSON_MEDIA_TYPE, etag_for, etag_matches, json_response
+from app.api.jsonld import JSONLD_MEDIA_TYPE
+from app.api.negotiation import HTML_MEDIA_TYPE, MARKDOWN_MEDIA_TYPE, negotiate, not_acceptable
+from app.models import Article, Section
+from app.parsing.inline import inline_markdown
+
+ARTICLE_MEDIA_TYPES = (JSON_MEDIA_TYPE, JSONLD_MEDIA_TYPE, MARKDOWN_MEDIA_TYPE, HTML_MEDIA_TYPE)
+SECTION_MEDIA_TYPES = (JSON_MEDIA_TYPE, MARKDOWN_MEDIA_TYPE, HTML_MEDIA_TYPE)
+MAX_HEADING_LEVEL = 6
+# RFC 7763: the Markdown flavour is named by `variant`.
+MARKDOWN_CONTENT_TYPE = f"{MARKDOWN_MEDIA_TYPE}; charset=utf-8; variant=CommonMark"
+HTML_CONTENT_TYPE = f"{HTML_MEDIA_TYPE}; charset=utf-8"
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "article", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+        "hr", "li", "ol", "p", "pre", "section", "strong", "table", "tbody", "td", "th",
+        "thead", "tr", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "article": {"lang"}, "section": {"id"}}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# CommonMark with GFM tables; the HTML our own Markdown falls back to (<em> where '*' cannot
+# close) must render, and nh3 removes whatever else a source slipped through.
+_RENDERER = MarkdownIt("commonmark").enable("table")
+
+
+def heading_markdown(text: str, level: int) -> str:
+    return "#" * min(level, MAX_HEADING_LEVEL) + " " + inline_markdown(text, ())
+
+
+def section_markdown(section: Section) -> str:
+    """The section as Markdown: its heading at its article level (top level `##`), then
+    its body."""
+    heading = heading_markdown(section.heading, section.level + 1)
+    return f"{heading}\n\n{section.body_markdown}\n" if section.body_markdown else f"{heading}\n"
+
+
+def article_markdown(article: Article) -> str:
+    """The article as Markdown: `#` title, the lead, every section in order."""
+    parts = [heading_markdown(article.title, 1)]
+    if article.lead_markdown:
+        parts.append(article.lead_markdown)
+    parts.extend(section_markdown(section).rstrip("\n") for section in article.sections)
+    return "\n\n".join(parts) + "\n"
+
+
+def markdown_html(markdown: str) -> str:
+    """Markdown rendered to HTML and sanitised: allowed tags, web and mail links only."""
+    return sanitised(_RENDERER.render(markdown))
+
+
+def sanitised(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def article_html(article: Article) -> str:
+    body = markdown_html(article_markdown(article))
+    return f'<article lang="{html.escape(article.language)}">\n{body}</article>\n'
+
+
+def section_html(section: Section) -> str:
+    body = markdown_html(section_markdown(section))
+    return f'<section id="{html.escape(section.slug)}">\n{body}</section>\n'
+
+
+def document_response(
+    request: Request,
+    text: str,
+    *,
+    content_type: str,
+    max_age: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A Markdown or HTML representation, with its own strong ETag (a digest of these bytes:
+    the JSON of the same article has another) and 304 on a match."""
+    body = text.encode()
+    etag = etag_for(body)
+    all_headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=all_headers)
+    return Response(body, headers={**all_headers, "Content-Type": content_type})
+
+
+def represent(
+    request: Request,
+    model: Article | Section,
+    *,
+    offered: Sequence[str],
+    max_age: int,
+    fields: FieldSelection | None,
+    jsonld: Callable[[], BaseModel] | None = None,
+) -> Response:
+    """The representation of an article or a section the Accept header asks for: JSON
+    (with `fields`), JSON-LD (articles), Markdown or HTML; 406 when it asks for none of
+    them. Each has its own ETag; all vary on Accept."""
+    chosen = negotiate(request.headers.get("accept"), offered)
+    if chosen is None:
+        return not_acceptable(request, offered)
+    headers = {"Vary": "Accept"}
+    if chosen in (MARKDOWN_MEDIA_TYPE, HTML_MEDIA_TYPE):
+        if isinstance(model, Article):
+            text = article_markdown(model) if chosen == MARKDOWN_MEDIA_TYPE else article_html(model)
+            headers["Content-Language"] = model.language
+        else:
+            text = section_markdown(model) if chosen == MARKDOWN_MEDIA_TYPE else section_html(model)
+        content_type = MARKDOWN_CONTENT_TYPE if chosen == MARKDOWN_MEDIA_TYPE else HTML_CONTENT_TYPE
+        response = document_response(
+            request, text, content_type=content_type, max_age=max_age, headers=headers
+        )
+    elif chosen == JSONLD_MEDIA_TYPE and jsonld is not None:
+        response = json_response(
+            request, jsonld(), max_age=max_age, headers=headers, media_type=JSONLD_MEDIA_TYPE
+        )
+    else:
+        response = json_response(request, model, max_age=max_age, headers=headers, fields=fields)
+    if response.status_code == 304:
+        # The gzip layer adds Accept-Encoding to a 200's Vary, but to a 304's only when it
+        # has none: a 304 names what its 200 would.
+        response.headers["Vary"] = "Accept, Accept-Encoding"
+    return response
