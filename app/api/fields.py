@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
@@ -125,7 +125,14 @@ def selected_json(
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def fields_parameter(example: str, *, of: str) -> dict[str, Any]:
+def fields_query(of: str) -> Any:
+    """The `fields` Query of a list route (declared: those routes refuse unknown names)."""
+    return Query(
+        description=fields_description(of), max_length=MAX_FIELDS_CHARS, pattern=FIELDS_PATTERN
+    )
+
+
+def fields_parameter(of: str) -> dict[str, Any]:
     """The OpenAPI description of `fields` on a route (FastAPI cannot see it: it is read by
     a dependency of the request)."""
     return {
@@ -134,5 +141,4 @@ def fields_parameter(example: str, *, of: str) -> dict[str, Any]:
         "required": False,
         "description": fields_description(of),
         "schema": {"type": "string", "maxLength": MAX_FIELDS_CHARS, "pattern": FIELDS_PATTERN},
-        "example": example,
     }

@@ -228,7 +228,7 @@ PARAMETER_EXAMPLES: dict[str, dict[str, Any]] = {
     "is_question": {"value": True},
     "sort": {"value": "relevance"},
     "facets": {"value": "language,is_question"},
-    "fields": {"value": "slug,heading"},
+    "fields": {"value": "slug,heading"},  # sections; other routes' in FIELDS_EXAMPLES
     "since": {"value": "1"},
     "dry_run": {"value": True},
     "if-match": {"value": '"2c5cc9aa6c917e800c3cb735849c1566"'},
@@ -242,6 +242,13 @@ ISO_DATE_TIME = (
     r"^[1-8][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]"
     r"(:[0-5][0-9](\.[0-9]{1,6})?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$"
 )
+# `fields` names the fields of each route's items
+FIELDS_EXAMPLES = {
+    "list_articles": "slug,title,updated_at",
+    "get_article": "title,sections.heading",
+    "list_changes": "kind,article_slug",
+    "search_sections": "heading,url,snippet",
+}
 PARAMETER_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("list_articles", "updated_since"): {"type": "string", "pattern": ISO_DATE_TIME},
 }
@@ -577,6 +584,8 @@ def add_examples(operation: dict[str, Any]) -> None:
     operation_id = operation["operationId"]
     for parameter in operation.get("parameters", []):
         example = PARAMETER_EXAMPLES.get(parameter["name"])
+        if parameter["name"] == "fields" and operation_id in FIELDS_EXAMPLES:
+            example = {"value": FIELDS_EXAMPLES[operation_id]}
         if example is not None:
             parameter.setdefault("examples", {"example": example})
     for media_type, content in operation.get("requestBody", {}).get("content", {}).items():

@@ -111,8 +111,14 @@ def _table_cell(cell: str) -> str:
 
 
 def markdown_of_plain(text: str) -> str:
-    """Plain paragraphs as Markdown: their Markdown characters escaped."""
-    return render_body([Paragraph("paragraph", part) for part in text.split(PARAGRAPH_SEPARATOR)])
+    """Plain paragraphs as Markdown: their Markdown characters escaped; one holding line
+    breaks (a table or code, whose kind the plain text no longer tells) preformatted."""
+    return render_body(
+        [
+            Paragraph("code" if "\n" in part else "paragraph", part)
+            for part in text.split(PARAGRAPH_SEPARATOR)
+        ]
+    )
 
 
 def plain_text(markdown: str) -> str:

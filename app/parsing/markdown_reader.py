@@ -305,6 +305,8 @@ def _table_text(tokens: Sequence[Token], start: int) -> str:
 
 def _block(kind: BlockKind, text: str, token: Token) -> Block:
     origin = f"line {token.map[0] + 1}" if token.map else "markdown"
+    if kind == "table":
+        return Block(kind, text, origin)  # one line per row, as the HTML reader keeps them
     return Block(kind, normalize_space(text) if kind != "code" else text.strip("\n"), origin)
 
 

@@ -163,7 +163,7 @@ DROPPED_CASES = [
     ),
     pytest.param(
         '| Plot | Note |\n|---|---|\n| <img src="p.png" alt="A plot"> | fine |',
-        "Plot | Note | fine",
+        "Plot | Note\n | fine",  # one line per row; the image's cell is left empty
         [DroppedText(text='<img src="p.png" alt="A plot">', reason=DropReason.HTML_IMAGE)],
         ["A plot"],
         id="table-cell-img",

@@ -12,15 +12,7 @@ from starlette.responses import Response
 
 from app.api.deps import SettingsDep, StoreDep
 from app.api.errors import problem_responses
-from app.api.fields import (
-    FIELDS_PATTERN,
-    MAX_FIELDS_CHARS,
-    FieldSelection,
-    fields_description,
-    fields_of,
-    fields_parameter,
-    parse_fields,
-)
+from app.api.fields import FieldSelection, fields_of, fields_parameter, fields_query, parse_fields
 from app.api.http import json_response
 from app.api.jsonld import JSONLD_MEDIA_TYPE, FaqPage, faq_page, jsonld_response
 from app.api.lookup import find_article
@@ -77,15 +69,7 @@ async def list_articles(
             max_length=40,
         ),
     ] = None,
-    fields: Annotated[
-        str | None,
-        Query(
-            description=fields_description("each article"),
-            max_length=MAX_FIELDS_CHARS,
-            pattern=FIELDS_PATTERN,
-            examples=["slug,title,updated_at"],
-        ),
-    ] = None,
+    fields: Annotated[str | None, fields_query("each article")] = None,
 ) -> Response:
     since = None
     if updated_since is not None:
@@ -151,7 +135,7 @@ def negotiated_responses(
         jsonld="; `application/ld+json` (the article's schema.org FAQPage, as "
         "`GET /articles/{article_slug}/faq.jsonld` answers it)"
     ),
-    openapi_extra={"parameters": [fields_parameter("title,sections.heading", of="the article")]},
+    openapi_extra={"parameters": [fields_parameter("the article")]},
     responses=negotiated_responses(404, 410, content={**FAQ_PAGE_CONTENT, **DOCUMENT_CONTENT}),
 )
 async def get_article(
@@ -203,7 +187,7 @@ async def get_article_faq(
     "/articles/{article_slug}/sections",
     response_model=SectionList,
     summary="List the sections of one article, in order",
-    openapi_extra={"parameters": [fields_parameter("slug,heading", of="each section")]},
+    openapi_extra={"parameters": [fields_parameter("each section")]},
     responses=problem_responses(404, 410, 422, conditional=True),
 )
 async def list_article_sections(
@@ -225,7 +209,7 @@ async def list_article_sections(
     response_model=Section,
     summary="Get one section by its canonical URL",
     description=NEGOTIATION.format(jsonld=""),
-    openapi_extra={"parameters": [fields_parameter("heading,body", of="the section")]},
+    openapi_extra={"parameters": [fields_parameter("the section")]},
     responses=negotiated_responses(404, 410, content=DOCUMENT_CONTENT),
 )
 async def get_article_section(

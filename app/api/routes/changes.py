@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from app.api.deps import StoreDep
 from app.api.errors import problem_responses
+from app.api.fields import fields_query, parse_fields
 from app.api.http import json_response
 from app.models import ChangePage
 
@@ -37,7 +38,9 @@ async def list_changes(
         Query(pattern=CURSOR_PATTERN, description="A `next` cursor from a previous page."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Changes per page.")] = 100,
+    fields: Annotated[str | None, fields_query("each change")] = None,
 ) -> Response:
+    selection = parse_fields(fields)
     page = store.changes(since=int(since) if since else 0, limit=limit)
     # max-age 0: a poller revalidates every time, and gets 304 while nothing happened.
-    return json_response(request, page, max_age=0)
+    return json_response(request, page, max_age=0, fields=selection, items="items")

@@ -31,7 +31,7 @@ router = APIRouter(tags=["sections"])
         "410 when it was removed; 404 with the nearest slugs when none ever had it. "
         + NEGOTIATION.format(jsonld="")
     ),
-    openapi_extra={"parameters": [fields_parameter("heading,body", of="the section")]},
+    openapi_extra={"parameters": [fields_parameter("the section")]},
     responses=negotiated_responses(404, 409, 410, content=DOCUMENT_CONTENT),
 )
 async def get_section(
