@@ -1,6 +1,6 @@
 // The /ui page: the articles, each article's outline as the parser split it, and search.
-// Plain JavaScript, no framework, no build step. Server strings only ever become text nodes
-// (never innerHTML), so the page's CSP needs no 'unsafe-inline' and nothing can inject markup.
+// Plain JavaScript, no framework, no build step. Server strings only ever become text
+// nodes (never parsed as HTML): the CSP needs no 'unsafe-inline', nothing can inject markup.
 "use strict";
 
 (() => {
