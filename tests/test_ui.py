@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from lxml import html as lxml_html
 
 from app.api.routes import ui
-from tests.browser import Rendered, csp_violations, render, require_chromium
+from tests.browser import DevTools, Rendered, csp_violations, render, require_chromium
 from tests.conftest import REPO, SEED_SLUG, http_get, serving_seed
 
 PAGE = "/ui"
@@ -291,3 +291,69 @@ def test_an_api_error_is_shown(server: str, tmp_path: Path) -> None:
     [alert] = tree.xpath("//*[@role='alert']")
     assert problem["detail"] in text_of(alert)
     assert text_of(alert).startswith(f"404 {problem['title']}")
+
+
+FOCUSED = "(e => e.id || e.className || e.tagName)(document.activeElement)"
+
+
+def tab_to(page: DevTools, expression: str, presses: int = 30) -> list[str]:
+    """Press Tab until `expression` holds of the focused element; what took the focus on
+    the way, each with a visible focus outline."""
+    visited = []
+    for _ in range(presses):
+        page.press("Tab")
+        visited.append(page.evaluate(FOCUSED))
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline == "solid", f"no visible focus on {visited[-1]}"
+        if page.evaluate(f"(e => {expression})(document.activeElement)"):
+            return visited
+    raise AssertionError(f"Tab never reached {expression}: {visited}")
+
+
+def test_the_keyboard_alone_searches_and_opens_a_hit(server: str, tmp_path: Path) -> None:
+    word = "pipeline"
+    [hit] = api_json(f"{server}/search?q={word}&limit=20")["hits"][:1]
+    with DevTools(tmp_path / "profile") as page:
+        page.open(f"{server}/ui", "document.querySelector('.article-item') !== null")
+
+        visited = tab_to(page, "e.id === 'search-input'")
+        assert visited[0] == "skip-link"
+        page.type(word)
+        page.press("Enter")
+        page.wait_for("document.querySelectorAll('.hit').length > 0")
+        assert page.evaluate("location.hash") == f"#/search?q={word}"
+        announced = page.wait_for("document.getElementById('status').textContent")
+        assert announced.endswith(f"for “{word}”")
+
+        tab_to(page, "e.classList.contains('hit-link')")
+        page.press("Enter")
+        page.wait_for("document.activeElement.tagName === 'SUMMARY'")
+        section = f"#/articles/{hit['article_slug']}/sections/{hit['section_slug']}"
+        assert page.evaluate("location.hash") == section
+        opened = "document.activeElement.parentElement"
+        assert page.evaluate(f"{opened}.id") == f"section-{hit['section_slug']}"
+        assert page.evaluate(f"{opened}.open") is True
+        page.press("Enter")  # the focused summary closes its section
+        assert page.evaluate(f"{opened}.open") is False
+
+        page.evaluate("history.back()")  # Back returns to the hits
+        page.wait_for("document.querySelectorAll('.hit').length > 0")
+        assert page.evaluate("document.getElementById('search-input').value") == word
+        assert page.complaints() == []
+
+
+def test_every_view_fits_a_phone(server: str, tmp_path: Path) -> None:
+    """Nothing is wider than a 360 px screen: no sideways scrolling, whatever is open."""
+    views = {
+        "#/": ".article-item",
+        f"#/articles/{SEED_SLUG}": ".dropped",
+        "#/search?q=pakistan": ".hit",
+    }
+    with DevTools(tmp_path / "profile") as page:
+        page.phone(360, 800)
+        for hash_route, shown in views.items():
+            page.open(f"{server}/ui{hash_route}", f"document.querySelector('{shown}') !== null")
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+            width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert width == [360, 360], hash_route
+        assert page.complaints() == []
