@@ -207,6 +207,24 @@ def quiet(page: Rendered, origin: str) -> None:
     assert page.console == []
 
 
+def test_the_article_list_renders(server: str, tmp_path: Path) -> None:
+    articles = api_json(f"{server}/articles?limit=100")
+    page = render(f"{server}/ui", tmp_path / "profile")
+    tree = page_tree(page.dom)
+
+    quiet(page, server)
+    items = tree.xpath("//li[@class='article-item']")
+    assert articles["items"] and len(items) == len(articles["items"])
+    for item, article in zip(items, articles["items"], strict=True):
+        [link] = item.xpath("./a[@class='article-link']")
+        assert link.get("href") == f"#/articles/{article['slug']}"
+        assert text_of(link) == article["title"]
+        meta = text_of(item.xpath("./p[@class='meta']")[0])
+        assert meta.startswith(f"{article['section_count']} sections · language ")
+        assert article["language"] in meta
+    assert tree.xpath("//a[@id='nav-articles']/@aria-current") == ["page"]
+
+
 def test_the_outline_of_the_seed_renders(server: str, tmp_path: Path) -> None:
     article = api_json(f"{server}/articles/{SEED_SLUG}")
     page = render(f"{server}/ui#/articles/{SEED_SLUG}", tmp_path / "profile")
@@ -215,6 +233,10 @@ def test_the_outline_of_the_seed_renders(server: str, tmp_path: Path) -> None:
     quiet(page, server)
     [title] = tree.xpath("//h1")
     assert text_of(title) == article["title"]
+    facts = {text_of(row[0]): text_of(row[1]) for row in tree.xpath("//dl[@class='facts']/div")}
+    assert facts["Language"] == article["language"]
+    assert facts["Format"] == article["format"]
+    assert facts["Source"] == article["source"]
     assert " ".join(article["lead"].split()) in text_of(tree.xpath("//section[@class='lead']")[0])
     items = tree.xpath("//li[@class='section']")
     assert [item.get("data-slug") for item in items] == [s["slug"] for s in article["sections"]]
@@ -233,8 +255,8 @@ def test_the_outline_of_the_seed_renders(server: str, tmp_path: Path) -> None:
     assert [d.get("data-reason") for d in dropped] == [d["reason"] for d in article["dropped"]]
     for item, block in zip(dropped, article["dropped"], strict=True):
         [reason] = item.xpath(".//p[@class='reason']")
-        readable = block["reason"].replace("_", " ")
-        assert text_of(reason).lower() == f"{readable} {block['reason']}"
+        readable = block["reason"].replace("_", " ")  # share_widget: "Share widget"
+        assert text_of(reason) == f"{readable[0].upper()}{readable[1:]} {block['reason']}"
         if block["text"].strip():
             assert text_of(item.xpath(".//blockquote")[0]) == " ".join(block["text"].split())
 
@@ -281,16 +303,17 @@ def test_a_search_shows_its_hits_highlighted(server: str, tmp_path: Path) -> Non
     assert text_of(announced).startswith(f"{results['total']} hit")
 
 
-def test_an_api_error_is_shown(server: str, tmp_path: Path) -> None:
-    status, _, body = http_get(f"{server}/articles/no-such-article")
+def test_an_api_error_is_shown_with_its_suggestions(server: str, tmp_path: Path) -> None:
+    near = "why-is-irans-president-raisi"  # not a slug, but close to the seed's
+    status, _, body = http_get(f"{server}/articles/{near}")
     problem = json.loads(body)
-    page = render(f"{server}/ui#/articles/no-such-article", tmp_path / "profile")
+    page = render(f"{server}/ui#/articles/{near}", tmp_path / "profile")
     tree = page_tree(page.dom)
 
-    assert status == 404
+    assert status == 404 and problem["suggestions"] == [SEED_SLUG]
     [alert] = tree.xpath("//*[@role='alert']")
-    assert problem["detail"] in text_of(alert)
-    assert text_of(alert).startswith(f"404 {problem['title']}")
+    assert text_of(alert).startswith(f"404 {problem['title']}: {problem['detail']}")
+    assert alert.xpath(f".//a[@href='#/articles/{SEED_SLUG}']")
 
 
 FOCUSED = "(e => e.id || e.className || e.tagName)(document.activeElement)"

@@ -27,7 +27,7 @@
         element.setAttribute(name, value === true ? "" : String(value));
       }
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       element.append(typeof child === "string" ? document.createTextNode(child) : child);
     }
