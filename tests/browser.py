@@ -133,14 +133,21 @@ class DevTools:
         self._buffer = b""
         self.events: list[dict[str, Any]] = []
         self.session = ""
+        try:
+            self._attach()
+        except BaseException:
+            self.close()  # no browser left behind by a failed start
+            raise
+
+    def _attach(self) -> None:
+        """Talk to the page from here on, and hear its console and log."""
         [target] = [
             t["targetId"]
             for t in self.call("Target.getTargets")["targetInfos"]
             if t["type"] == "page"
         ]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
+        attached = self.call("Target.attachToTarget", targetId=target, flatten=True)
+        self.session = attached["sessionId"]
         for domain in ("Runtime", "Log", "Page"):
             self.call(f"{domain}.enable")
 
