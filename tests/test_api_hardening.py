@@ -478,6 +478,7 @@ def test_the_root_is_a_small_cacheable_index(client: TestClient) -> None:
         "articles": "/articles",
         "search": "/search",
         "changes": "/changes",
+        "ui": "/ui",
     }
     for link in index["links"].values():
         assert client.get(link, params={"q": "x"} if link == "/search" else None).is_success

@@ -1,26 +1,22 @@
 """/docs and /redoc work offline: same-origin assets only, and Swagger UI and ReDoc really
 render, under the app's Content-Security-Policy, with no violation of it.
 
-The rendering tests drive headless Debian Chromium against the real server; they are skipped
-(with the reason) where Chromium is absent. .ci/run installs it.
+The rendering tests drive headless Debian Chromium (tests/browser.py) against the real server;
+they are skipped (with the reason) where Chromium is absent. .ci/run installs it.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.browser import csp_violations, render, require_chromium
 from tests.conftest import http_get, serving_seed
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ASSET_REFERENCE = re.compile(
     r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)"""
 )
@@ -44,70 +40,6 @@ def test_docs_reference_only_same_origin_assets(client: TestClient, page: str) -
         assert client.get(url).status_code == 200, f"{url} is not served"
     assert "fonts.googleapis.com" not in html
     assert "cdn." not in html
-
-
-@dataclass(frozen=True)
-class Rendered:
-    dom: str  # the DOM after the page's scripts ran
-    console: list[str]  # the page's console messages, CSP violations included
-
-
-def render(url: str, profile: Path) -> Rendered:
-    """The page after Chromium ran its scripts, with no network beyond loopback."""
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            # The page's console (where Chromium reports each CSP violation) goes to stderr
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
-    return Rendered(dom=done.stdout, console=console)
-
-
-OFF_ORIGIN_LOAD = re.compile(r"Loading the \w+ '(https?://[^']+)'")
-
-
-def csp_violations(page: Rendered, origin: str) -> list[str]:
-    """The console's CSP violations, but for loads from another origin: the docs must make
-    none, and the policy blocking one (ReDoc's "Redocly" badge names a CDN logo) is it
-    doing its job, not the page breaking."""
-    violations = []
-    for line in page.console:
-        if "Content Security Policy" not in line:
-            continue
-        load = OFF_ORIGIN_LOAD.search(line)
-        if load is None or load.group(1).startswith(origin):
-            violations.append(line)
-    return violations
-
-
-def require_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    message = f"Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does)"
-    if os.environ.get("REQUIRE_CHROMIUM") == "1":
-        pytest.fail(message)  # CI sets REQUIRE_CHROMIUM: there a skip would hide a failure
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")

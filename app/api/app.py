@@ -26,7 +26,7 @@ from app.api.limits import RateLimit
 from app.api.observability import Metrics, RecordRoute, configure_access_log, multiprocess_dir
 from app.api.openapi import install_openapi
 from app.api.params import reject_unknown_parameters
-from app.api.routes import articles, changes, health, metrics, root, search, sections, write
+from app.api.routes import articles, changes, health, metrics, root, search, sections, ui, write
 from app.api.routes.health import Readiness
 from app.api.security import DocsPage, DocsPolicy, HostPolicy, ProblemCORS
 from app.config import Settings, configure_logging, get_settings
@@ -44,11 +44,12 @@ DESCRIPTION = (
 )
 
 
-# The HTML pages fastapi-offline serves, and what they need of their CSP (security.py)
+# The HTML pages fastapi-offline serves, and /ui, and what they need of their CSP (security.py)
 DOCS_PAGES = {
     "/docs": DocsPage(),
     "/docs/oauth2-redirect": DocsPage(),
     "/redoc": DocsPage(runtime_styles=True, blob_workers=True),
+    ui.PAGE_PATH: DocsPage(),
 }
 
 
@@ -180,7 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # section) ignore a query string, which shared links carry (utm_source) and redirects
     # pass along.
     strict = [Depends(reject_unknown_parameters)]
-    for module in (root, articles, sections, health, metrics):
+    for module in (root, articles, sections, health, metrics, ui):
         app.include_router(module.router)
     for module in (search, changes):
         app.include_router(module.router, dependencies=strict)

@@ -1,4 +1,4 @@
-"""GET /: what this API is and where to go from here (its docs and its main collections)."""
+"""GET /: what this API is and where to go from here (its docs, its main collections, /ui)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ INDEX_PATHS = {
     "articles": "/articles",
     "search": "/search",
     "changes": "/changes",
+    "ui": "/ui",
 }
 INDEX_EXAMPLE: dict[str, JsonValue] = {
     "name": "article-qa",
@@ -38,6 +39,7 @@ class IndexLinks(BaseModel):
     articles: str = Field(description="The list of articles.")
     search: str = Field(description="Full-text search over sections (`?q=`).")
     changes: str = Field(description="The feed of committed changes.")
+    ui: str = Field(description="A page to look at: the articles, their outlines and search.")
 
 
 class ApiIndex(BaseModel):
