@@ -195,7 +195,8 @@ def _guarded(run: Callable[[], int]) -> int:
 def serve(settings: Settings) -> int:
     configure_logging(settings.log_level)
     keep_memory_flat()
-    open_store(settings.db_location).close()  # a bad --db fails here, in one clear line
+    # a bad --db fails here, in one clear line
+    open_store(settings.db_location, slugs=settings.slugs).close()
     several = settings.workers > 1
     if several:
         # uvicorn's workers are spawned interpreters that import the app by name: they read
@@ -228,7 +229,7 @@ def serve(settings: Settings) -> int:
 
 
 def ingest(settings: Settings, *, paths: list[Path], prune: bool) -> int:
-    store = open_store(settings.db_location)
+    store = open_store(settings.db_location, slugs=settings.slugs)
     try:
         if store.read_only:
             raise StoreReadOnly(settings.db_location)
@@ -260,14 +261,17 @@ def rebuild(settings: Settings, *, backup: Path | None) -> int:
         print("article-qa: rebuild needs a SQLite file (--db PATH)", file=sys.stderr)
         return USAGE_ERROR
     report = rebuild_store(
-        db=Path(settings.db_location), articles_dir=settings.articles_dir, backup=backup
+        db=Path(settings.db_location),
+        articles_dir=settings.articles_dir,
+        backup=backup,
+        slugs=settings.slugs,
     )
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
 
 
 def export(settings: Settings, *, output: Path | None) -> int:
-    store = open_store(settings.db_location, create=False)
+    store = open_store(settings.db_location, create=False, slugs=settings.slugs)
     try:
         lines = backup_lines(store=store, articles_dir=settings.articles_dir)
         if output is None:
@@ -308,7 +312,7 @@ def search(settings: Settings, *, query: str, limit: int, as_json: bool) -> int:
     if not 1 <= limit <= 100:
         print("article-qa: --limit must be between 1 and 100", file=sys.stderr)
         return USAGE_ERROR
-    store = open_store(settings.db_location, create=False)
+    store = open_store(settings.db_location, create=False, slugs=settings.slugs)
     try:
         results = store.search(SearchRequest(query=query, limit=limit))
     finally:

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.parsing.slugs import SlugMode
+
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 
 DEFAULT_DB_NAME = "article-qa.db"
@@ -127,6 +129,13 @@ class Settings(BaseSettings):
         default=None,
         description="The API's public URL (`https://api.example.com`); absolute links such "
         "as Location are made from it. Unset: links are relative.",
+    )
+    slugs: SlugMode = Field(
+        default="ascii",
+        description="`ascii`: slugs of lowercase ASCII words, non-Latin titles and headings "
+        "transliterated by the rules of their language; `unicode`: the letters of every "
+        "script kept (percent-encoded in URLs). Switching re-slugs stored articles on the "
+        "next sync, with 301s from the old URLs.",
     )
 
     rate_limit_per_minute: int | None = Field(

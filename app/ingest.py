@@ -16,6 +16,7 @@ Rules:
 - One bad file never stops the others: each failure becomes a *skipped* report.
 - `prune=True` (used when syncing the articles folder) deletes stored articles whose source
   file is no longer there.
+- Slugs are made in the store's slug mode (`store.slugs`, app/parsing/slugs.py).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from app.errors import (
 from app.hashing import content_hash
 from app.models import Article, SourceFormat, StoredArticle
 from app.parsing.formats import EXTENSIONS, format_from_name
+from app.parsing.slugs import SlugMode
 from app.search.documents import SearchDocument, search_documents
 from app.store.base import (
     PendingWrite,
@@ -219,7 +221,7 @@ def ingest_paths(
     batch = _Batch(store)
     done = len(candidates) - len(to_prepare)
     for (at, path, source), prepared in zip(
-        to_prepare, _prepare_all(to_prepare, stored), strict=True
+        to_prepare, _prepare_all(to_prepare, stored, store.slugs), strict=True
     ):
         done += 1
         if progress is not None:
@@ -227,7 +229,7 @@ def ingest_paths(
         if isinstance(prepared, FileReport):
             reports[at] = prepared
             continue
-        batch.add(prepared.waiting(path, source), at=at)
+        batch.add(prepared.waiting(path, source, store.slugs), at=at)
         if batch.full():
             batch.write(reports)
     batch.write(reports)
@@ -330,12 +332,14 @@ def split_media_type(value: str) -> tuple[str, str | None]:
     return main.strip().lower(), charset
 
 
-def http_article(*, slug: str, data: bytes, media_type: str) -> ParsedArticle:
+def http_article(
+    *, slug: str, data: bytes, media_type: str, slugs: SlugMode = "ascii"
+) -> ParsedArticle:
     """Parse bytes an HTTP client sent for `slug` as `media_type` (a Content-Type, with its
     charset if any): the URL, not the title, names the article."""
     main, charset = split_media_type(media_type)
     parsed = parse_article(
-        data, source=slug, source_format=MEDIA_TYPE_FORMATS[main], charset=charset
+        data, source=slug, source_format=MEDIA_TYPE_FORMATS[main], charset=charset, slugs=slugs
     )
     article = reslugged(parsed.article, slug).model_copy(update={"origin": "http"})
     return replace(parsed, article=article)
@@ -366,7 +370,9 @@ def store_http_source(
     return _stored_report(
         store=store,
         shown=shown or f"http:{slug}",
-        parse=lambda: http_article(slug=slug, data=raw.data, media_type=raw.media_type),
+        parse=lambda: http_article(
+            slug=slug, data=raw.data, media_type=raw.media_type, slugs=store.slugs
+        ),
         raw=raw,
         precondition=precondition,
     )
@@ -494,12 +500,13 @@ def parse_article(
     source: str,
     source_format: SourceFormat | None = None,
     charset: str | None = None,
+    slugs: SlugMode = "ascii",
 ) -> ParsedArticle:
     """app.parsing's parse_article, imported on first use: a server that only reads its
     store starts without the parser's libraries and models."""
     from app.parsing import parse_article as parse
 
-    return parse(data, source=source, source_format=source_format, charset=charset)
+    return parse(data, source=source, source_format=source_format, charset=charset, slugs=slugs)
 
 
 # Files parsed before they are written in one transaction: one commit for many articles
@@ -522,8 +529,8 @@ class _Prepared:
     digest: str
     size: int
 
-    def waiting(self, path: Path, source: str) -> _Waiting:
-        return _Waiting(self, _newest_version(path, source, self.digest))
+    def waiting(self, path: Path, source: str, slugs: SlugMode) -> _Waiting:
+        return _Waiting(self, _newest_version(path, source, self.digest, slugs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -593,11 +600,11 @@ class _Batch:
 
 
 def _prepare_all(
-    files: Sequence[tuple[int, Path, str]], stored: dict[str, tuple[str, str]]
+    files: Sequence[tuple[int, Path, str]], stored: dict[str, tuple[str, str]], slugs: SlugMode
 ) -> Iterator[FileReport | _Prepared]:
     """Every file prepared, in order: by a pool of worker processes when there are enough
     to be worth starting one (parsing and analysis are most of an ingest's work)."""
-    jobs = [(str(path), source, stored.get(source)) for _, path, source in files]
+    jobs = [(str(path), source, stored.get(source), slugs) for _, path, source in files]
     workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         yield from (_prepare_job(job) for job in jobs)
@@ -608,13 +615,15 @@ def _prepare_all(
         yield from pool.map(_prepare_job, jobs, chunksize=8)
 
 
-def _prepare_job(job: tuple[str, str, tuple[str, str] | None]) -> FileReport | _Prepared:
-    path, source, stored = job
-    return _prepare_file(path=Path(path), source=source, stored=stored)
+def _prepare_job(
+    job: tuple[str, str, tuple[str, str] | None, SlugMode],
+) -> FileReport | _Prepared:
+    path, source, stored, slugs = job
+    return _prepare_file(path=Path(path), source=source, stored=stored, slugs=slugs)
 
 
 def _prepare_file(
-    *, path: Path, source: str, stored: tuple[str, str] | None
+    *, path: Path, source: str, stored: tuple[str, str] | None, slugs: SlugMode
 ) -> FileReport | _Prepared:
     """Read, parse and analyse one file: a report when there is nothing to write."""
     shown = str(path)
@@ -632,7 +641,7 @@ def _prepare_file(
     if stored is not None and stored[1] == digest:
         return FileReport(path=shown, status=FileStatus.UNCHANGED, slug=stored[0])
     try:
-        parsed = parse_article(data, source=source)
+        parsed = parse_article(data, source=source, slugs=slugs)
         documents = search_documents(parsed.article)
     except Exception as exc:
         return _refusal(shown, stored, exc)
@@ -643,10 +652,10 @@ def ingest_file(
     *, store: Store, path: Path, source: str, stored: tuple[str, str] | None
 ) -> FileReport:
     """Read, parse and store one file; read again if it changes before the write commits."""
-    prepared = _prepare_file(path=path, source=source, stored=stored)
+    prepared = _prepare_file(path=path, source=source, stored=stored, slugs=store.slugs)
     if isinstance(prepared, FileReport):
         return prepared
-    waiting = prepared.waiting(path, source)
+    waiting = prepared.waiting(path, source, store.slugs)
     try:
         (result,) = store.upsert_batch([waiting.write()])
     except Exception as exc:
@@ -660,7 +669,7 @@ def _failure(exc: Exception) -> str:
     return f"internal error: {type(exc).__name__}: {exc}"
 
 
-def _newest_version(path: Path, source: str, digest: str) -> Precondition:
+def _newest_version(path: Path, source: str, digest: str, slugs: SlugMode) -> Precondition:
     """A precondition: the file still holds the bytes that were parsed, else it is parsed
     again as it is now, while the store is locked. Checked inside the write transaction, so
     no writer can store an older version after a newer one, and a file rewritten faster
@@ -673,7 +682,7 @@ def _newest_version(path: Path, source: str, digest: str) -> Precondition:
             raise SourceChanged(f"{path} could no longer be read: {exc.strerror or exc}") from exc
         if content_hash(data) == digest:
             return None
-        return parse_article(data, source=source).article
+        return parse_article(data, source=source, slugs=slugs).article
 
     return check
 
@@ -716,7 +725,9 @@ def _prune(
 def _restore_file(*, store: Store, source: str, data: bytes, shown: str) -> FileReport:
     """A file's article from bytes a backup kept (its file may be gone)."""
     return _stored_report(
-        store=store, shown=shown, parse=lambda: parse_article(data, source=source)
+        store=store,
+        shown=shown,
+        parse=lambda: parse_article(data, source=source, slugs=store.slugs),
     )
 
 

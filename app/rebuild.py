@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.backup import read_backup
 from app.ingest import IngestSummary, store_http_source, sync_folder
+from app.parsing.slugs import SlugMode
 from app.store.salvage import Salvage, salvage
 from app.store.sqlite import SQLiteStore
 
@@ -39,14 +40,17 @@ class RebuildReport:
         return lines
 
 
-def rebuild_store(*, db: Path, articles_dir: Path, backup: Path | None = None) -> RebuildReport:
-    """Rebuild the store at `db` from `articles_dir`, the old store and `backup`."""
+def rebuild_store(
+    *, db: Path, articles_dir: Path, backup: Path | None = None, slugs: SlugMode = "ascii"
+) -> RebuildReport:
+    """Rebuild the store at `db` from `articles_dir`, the old store and `backup`, with
+    slugs in the mode `slugs`."""
     kept = salvage(db)
     if backup is not None:
         _add_backup(kept, backup)
     fresh = db.with_name(f"{db.name}.rebuilding")
     _remove_with_sidecars(fresh)
-    store = SQLiteStore(fresh)
+    store = SQLiteStore(fresh, slugs=slugs)
     try:
         summary = sync_folder(store=store, folder=articles_dir)
         reports = list(summary.reports)

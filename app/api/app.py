@@ -100,7 +100,7 @@ def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         settings = given if given is not None else await app_settings(app)
-        store = open_store(settings.db_location)
+        store = open_store(settings.db_location, slugs=settings.slugs)
         writable = not store.read_only
         if not writable:
             logger.warning(

@@ -250,10 +250,10 @@ async def _domain_problem(request: Request, exc: Exception) -> Response:
 async def _moved(request: Request, exc: Exception) -> Response:
     """301 to where a URL served once has moved; the rest of a longer path follows it."""
     assert isinstance(exc, Moved)
-    path = request.url.path
     # The rest of the path and the query come from the request: percent-encoded, so that no
-    # character of theirs reaches the header as sent.
-    rest = quote(path[len(exc.path) :], safe="/") if path.startswith(exc.path) else ""
+    # character of theirs reaches the header as sent (stored paths are encoded alike).
+    path = quote(request.url.path, safe="/")
+    rest = path[len(exc.path) :] if path.startswith(exc.path) else ""
     location = exc.location + rest
     if request.url.query:
         location += "?" + quote(request.url.query, safe="=&+%/?:@!$'()*,;~")

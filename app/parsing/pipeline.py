@@ -33,7 +33,7 @@ from app.parsing.markdown_reader import read_markdown
 from app.parsing.questions import INTERVIEW_PROMPT, is_question
 from app.parsing.rules import MARKUP_HEADING, READING_TIME, DropReason, Effect, Rule
 from app.parsing.sections import build_sections
-from app.parsing.slugs import slug_for
+from app.parsing.slugs import SlugAllocator, SlugMode
 from app.parsing.text_reader import read_text
 
 READERS: dict[SourceFormat, Callable[[str], ReadResult]] = {
@@ -70,9 +70,11 @@ def parse_article(
     source: str,
     source_format: SourceFormat | None = None,
     charset: str | None = None,
+    slugs: SlugMode = "ascii",
 ) -> ParsedArticle:
     """Parse one article; raises UnreadableSource for binary, undecodable or empty input.
-    `charset` is the encoding a protocol named for the bytes (HTTP's Content-Type)."""
+    `charset` is the encoding a protocol named for the bytes (HTTP's Content-Type); `slugs`
+    the slug mode (app/parsing/slugs.py)."""
     text, decode_warning = decode_source(data, charset=charset)
     warnings = [decode_warning] if decode_warning else []
     fmt = source_format or detect_format(source, text)
@@ -83,10 +85,15 @@ def parse_article(
     minutes = triage.minutes or read.reading_time_minutes
     body_blocks, body_headings = triage.kept()
 
-    article_slug = slug_for(title, fallback="") or slug_for(
+    allocator = SlugAllocator(
+        language=_slug_language(read, title, body_blocks, body_headings), mode=slugs
+    )
+    article_slug = allocator.slug(title, fallback="") or allocator.slug(
         PurePath(source).stem, fallback="article"
     )
-    built = build_sections(body_blocks, body_headings, article_slug=article_slug, title=title)
+    built = build_sections(
+        body_blocks, body_headings, article_slug=article_slug, title=title, slugs=allocator
+    )
     body_text = " ".join([built.lead, *(f"{s.heading} {s.body}" for s in built.sections)])
     if not built.sections:
         warnings.append("no section headings found: the article is served as its lead only")
@@ -121,6 +128,16 @@ def parse_article(
         )
     ]
     return ParsedArticle(article, decisions, warnings, read.container_words_to_chrome)
+
+
+def _slug_language(
+    read: ReadResult, title: str, blocks: list[Block], headings: list[HeadingCandidate]
+) -> str | None:
+    """The language non-Latin titles and headings are transliterated in (Japanese kanji
+    read as Japanese, Ukrainian as Ukrainian): detected only when a slug needs it."""
+    if title.isascii() and all(heading.text.isascii() for heading in headings):
+        return None
+    return choose_language(read.language, "\n".join([title, *(b.text for b in blocks)]))
 
 
 def _heading_rule_name(candidate: HeadingCandidate) -> str:

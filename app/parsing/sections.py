@@ -29,7 +29,7 @@ from app.parsing.rules import (
     NoLimits,
     Rule,
 )
-from app.parsing.slugs import SlugAllocator
+from app.parsing.slugs import SlugAllocator, path_segment
 
 # "Sheila Atim: ..." / "Atim: ..." opening an answer: one to three capitalised words.
 _SPEAKER_LABEL = re.compile(
@@ -41,7 +41,7 @@ _NAME_WORD = re.compile(r"[\w'’.-]+")
 
 
 def section_url(article_slug: str, section_slug: str) -> str:
-    return f"/articles/{article_slug}/sections/{section_slug}"
+    return f"/articles/{path_segment(article_slug)}/sections/{path_segment(section_slug)}"
 
 
 @dataclass
@@ -74,10 +74,12 @@ def build_sections(
     *,
     article_slug: str,
     title: str = "",
+    slugs: SlugAllocator | None = None,
 ) -> BuiltArticle:
-    """Distribute the kept blocks into the lead and the sections headed by `headings`."""
+    """Distribute the kept blocks into the lead and the sections headed by `headings`;
+    `slugs` makes the section slugs (the article's language and slug mode)."""
     by_index = {candidate.block_index: candidate for candidate in headings}
-    slugs = SlugAllocator()
+    slugs = slugs or SlugAllocator()
     lead: list[Paragraph] = []
     opened: list[_OpenSection] = []
     stack: list[_OpenSection] = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.models import Article, Section
+from app.parsing.slugs import path_segment
 from app.search.analysis import FieldAnalysis, analyse_field, primary_language
 from app.search.scoring import TF_MAX, pack_tf
 
@@ -49,7 +50,7 @@ def decompress_stream(data: bytes) -> str:
 
 
 def article_url(slug: str) -> str:
-    return f"/articles/{slug}"
+    return f"/articles/{path_segment(slug)}"
 
 
 # A body term's packed frequency, by its count: most terms occur in the body alone.

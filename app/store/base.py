@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from app.errors import StoreUnavailable
 from app.models import Article, ArticlePage, ChangePage, SearchResults, Section, StoredArticle
+from app.parsing.slugs import SlugMode
 from app.search.documents import SearchDocument
 from app.search.request import SearchRequest
 
@@ -62,6 +63,7 @@ class Store(Protocol):
     also settles shared slugs, retires URLs and appends to the change feed."""
 
     read_only: bool  # served as it is: writes raise StoreReadOnly
+    slugs: SlugMode  # the slug mode its articles are parsed in (part of its fingerprint)
 
     def upsert_article(
         self,
@@ -148,16 +150,17 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str | Path, *, create: bool = True) -> Store:
+def open_store(location: str | Path, *, create: bool = True, slugs: SlugMode = "ascii") -> Store:
     """Open the store at `location`: a postgresql:// URL, or a SQLite file path
-    (`create=False` refuses a file that is not there). Other URL schemes are refused."""
+    (`create=False` refuses a file that is not there). Other URL schemes are refused.
+    `slugs`: the slug mode; a store written in another one re-ingests on the next sync."""
     text = str(location)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         if scheme in ("postgresql", "postgres"):
             from app.store.postgres import PostgresStore
 
-            return PostgresStore(text)
+            return PostgresStore(text, slugs=slugs)
         raise StoreUnavailable(
             f"{scheme}:// stores are not supported; use a postgresql:// URL or a SQLite file path"
         )
@@ -165,4 +168,4 @@ def open_store(location: str | Path, *, create: bool = True) -> Store:
         raise StoreUnavailable(f"no index at {text}: run `article-qa ingest` first")
     from app.store.sqlite import SQLiteStore
 
-    return SQLiteStore(Path(text))
+    return SQLiteStore(Path(text), slugs=slugs)

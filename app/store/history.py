@@ -50,8 +50,10 @@ def reslugged(article: Article, slug: str) -> Article:
 def retired_urls(old: Article, new: Article | None) -> list[RetiredUrl]:
     """Old URLs the new version no longer serves, each with where it moved (or None: gone).
 
-    A section keeps its slug where it can; a section whose heading was reworded in place
-    (same position, a slug the old version did not have) moved to the new slug."""
+    A section keeps its slug where it can; a section whose slug is gone moved to the new
+    section with its heading (the slug rule changed: another transliteration, the slug
+    mode), else to the one in its place (a heading reworded in place), when that one's slug
+    is new."""
     retired: list[RetiredUrl] = []
     old_article_url = article_url(old.slug)
     if new is None:
@@ -60,13 +62,21 @@ def retired_urls(old: Article, new: Article | None) -> list[RetiredUrl]:
         retired.append(RetiredUrl(old_article_url, None, article_url(new.slug)))
     new_by_slug = {section.slug: section for section in new.sections} if new else {}
     new_by_position = {section.position: section for section in new.sections} if new else {}
+    new_by_heading: dict[str, Section | None] = {}
+    for section in new.sections if new else []:
+        # A heading several sections share names none of them.
+        new_by_heading[section.heading] = None if section.heading in new_by_heading else section
     old_slugs = {section.slug for section in old.sections}
     for section in old.sections:
         successor = new_by_slug.get(section.slug)
         if successor is None:
-            in_place = new_by_position.get(section.position)
-            if in_place is not None and in_place.slug not in old_slugs:
-                successor = in_place
+            for candidate in (
+                new_by_heading.get(section.heading),
+                new_by_position.get(section.position),
+            ):
+                if candidate is not None and candidate.slug not in old_slugs:
+                    successor = candidate
+                    break
         target = successor.url if successor is not None else None
         if target != section.url:
             retired.append(RetiredUrl(section.url, section.slug, target))

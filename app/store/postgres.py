@@ -20,6 +20,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from app.errors import ArticleQAError, StoreUnavailable
 from app.fingerprint import index_fingerprint
+from app.parsing.slugs import SlugMode
 from app.store.sql import SQLStore, Transaction, chunks, read_generation
 
 SCHEMA_VERSION = 4
@@ -198,8 +199,9 @@ class PostgresStore(SQLStore):
 
     _fatal_errors = (*SQLStore._fatal_errors, psycopg.Error)
 
-    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE, slugs: SlugMode = "ascii") -> None:
         super().__init__()
+        self.slugs = slugs
         self.url = url
         self.read_only = False
         self.damage: str | None = None
@@ -234,7 +236,7 @@ class PostgresStore(SQLStore):
     def _forget_hashes_of_other_builds(self) -> None:
         """As in SQLiteStore: articles indexed by other code lose their content hash, so the
         next ingest parses and indexes them again."""
-        current = index_fingerprint()
+        current = index_fingerprint(self.slugs)
         with self._write() as tx:
             row = tx.execute("SELECT value FROM build WHERE key = 'fingerprint'").fetchone()
             if row is not None and row[0] == current:

@@ -41,6 +41,7 @@ from app.models import (
     StoredArticle,
 )
 from app.parsing.sections import section_url
+from app.parsing.slugs import SlugMode, path_segment
 from app.search.documents import (
     SearchDocument,
     article_url,
@@ -224,6 +225,7 @@ class SQLStore(ABC):
     """`Store` over any backend that provides the two kinds of transaction."""
 
     read_only: bool = False
+    slugs: SlugMode = "ascii"  # the slug mode articles are parsed in (app/fingerprint.py)
     # Errors that are the store's, not one article's: they abort a whole batch.
     _fatal_errors: tuple[type[Exception], ...] = (StoreDamaged, StoreReadOnly, StoreUnavailable)
 
@@ -354,7 +356,9 @@ class SQLStore(ABC):
         old = self._article_of(tx, existing) if existing else None
         if existing is not None and old is not None:
             same = reslugged(article, existing.slug)
-            if same == old.model_copy(update={"content_hash": article.content_hash}):
+            # Same sections under a new title slug (a new slug rule) is a move, not this.
+            unmoved = existing.base_slug == base
+            if unmoved and same == old.model_copy(update={"content_hash": article.content_hash}):
                 return self._new_bytes_same_article(tx, existing, old, same, raw, now)
             self._delete_rows(tx, existing.id)
         slug = self._claim(tx, base, article.source, article.origin, now)
@@ -926,7 +930,7 @@ class SQLStore(ABC):
                     "SELECT target FROM retired_urls WHERE section_slug = ?", (section_slug,)
                 )
             }
-        path = f"/sections/{section_slug}"
+        path = f"/sections/{path_segment(section_slug)}"
         if targets == {None}:
             raise Gone(path, "section")
         if len(targets) == 1:

@@ -24,6 +24,7 @@ from app.errors import (
 )
 from app.fingerprint import index_fingerprint
 from app.models import Article
+from app.parsing.slugs import SlugMode
 from app.search.documents import search_documents
 from app.store.schema import SCHEMA_VERSION, OldArticle, migrate
 from app.store.sql import SQLStore, Transaction, read_generation
@@ -118,8 +119,11 @@ class SQLiteStore(SQLStore):
 
     _fatal_errors = (*SQLStore._fatal_errors, sqlite3.Error)
 
-    def __init__(self, path: Path, *, wal_limit_bytes: int = WAL_LIMIT_BYTES) -> None:
+    def __init__(
+        self, path: Path, *, wal_limit_bytes: int = WAL_LIMIT_BYTES, slugs: SlugMode = "ascii"
+    ) -> None:
         super().__init__()
+        self.slugs = slugs
         self.path = path
         self._memory = str(path) == ":memory:"
         if self._memory:
@@ -160,11 +164,10 @@ class SQLiteStore(SQLStore):
             raise StoreUnavailable(f"Cannot open the store at {path}: {error}") from error
         self.check_integrity(full=False)
 
-    @staticmethod
-    def _forget_hashes_of_other_builds(connection: sqlite3.Connection) -> None:
+    def _forget_hashes_of_other_builds(self, connection: sqlite3.Connection) -> None:
         """Articles parsed and indexed by other code keep answering, but lose their content
         hash, so the next ingest of their files re-parses and re-indexes them."""
-        current = index_fingerprint()
+        current = index_fingerprint(self.slugs)
         row = connection.execute("SELECT value FROM build WHERE key = 'fingerprint'").fetchone()
         if row is not None and row[0] == current:
             return

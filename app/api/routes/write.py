@@ -22,6 +22,7 @@ from app.api.http import JSON_MEDIA_TYPE, NO_STORE, etag_for
 from app.errors import ArticleNotFound, PreconditionFailed, SourceConflict
 from app.ingest import MEDIA_TYPE_FORMATS, http_article, split_media_type
 from app.models import ArticlePreview, StoredArticle
+from app.search.documents import article_url
 from app.store.base import Precondition, RawSource, UpsertOutcome
 
 # Slugs a client may choose: what the parser itself makes from a title.
@@ -134,7 +135,7 @@ def stored_response(article: StoredArticle, *, status: int) -> Response:
     body = article.model_dump_json().encode()
     headers = {"ETag": etag_for(body), "Cache-Control": NO_STORE}
     if status == 201:
-        headers["Location"] = f"/articles/{article.slug}"
+        headers["Location"] = article_url(article.slug)
     return Response(body, status_code=status, media_type=JSON_MEDIA_TYPE, headers=headers)
 
 
@@ -185,7 +186,7 @@ async def put_article(
     media_type = media_type_of(request)
     data = await read_body(request, settings.max_article_bytes)
     parsed = await run_in_threadpool(
-        http_article, slug=article_slug, data=data, media_type=media_type
+        http_article, slug=article_slug, data=data, media_type=media_type, slugs=store.slugs
     )
     if dry_run:
         owner = await run_in_threadpool(store.file_owning, article_slug)
