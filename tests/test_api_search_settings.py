@@ -78,7 +78,12 @@ def test_highlight_tags_and_crop_length_per_request(client: TestClient) -> None:
 
 
 def test_paging_keeps_the_snippet_parameters_and_the_cursor(client: TestClient) -> None:
-    params = {"q": "truce", "limit": 1, "highlight_pre": "<em>", "highlight_post": "</em>"}
+    params: dict[str, str | int] = {
+        "q": "truce",
+        "limit": 1,
+        "highlight_pre": "<em>",
+        "highlight_post": "</em>",
+    }
     first = client.get("/search", params={**params, "crop_length": 80})
     cursor = first.json()["next_cursor"]
     link = first.headers["link"].removeprefix("<").removesuffix('>; rel="next"')

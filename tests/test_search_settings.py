@@ -21,7 +21,7 @@ from app.search.settings import (
 from app.search.snippets import SNIPPET_CHARS
 from app.search.typos import DEFAULT_TYPOS
 from app.store import open_store
-from app.store.sql import SQLStore
+from app.store.base import Store
 from tools.evaluation.relevance import article_from_sections
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ WIDGET = "Where is the widget factory?"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLStore]:
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     opened = open_store(tmp_path_factory.mktemp("settings") / "store.db")
     opened.upsert_article(
         article_from_sections(
@@ -71,7 +71,7 @@ def settings(**values: object) -> SearchSettings:
 
 
 def run(
-    store: SQLStore, query: str, chosen: SearchSettings = DEFAULT_SEARCH_SETTINGS
+    store: Store, query: str, chosen: SearchSettings = DEFAULT_SEARCH_SETTINGS
 ) -> SearchResults:
     return store.search(SearchRequest(query=query, settings=chosen))
 
@@ -84,7 +84,7 @@ CARS = settings(synonyms={"*": {"groups": [["car", "automobile", "auto"]]}})
 PHONES = settings(synonyms={"en": {"one_way": {"phone": ["smartphone", "mobile"]}}})
 
 
-def test_a_multi_way_group_finds_each_word_by_the_others(store: SQLStore) -> None:
+def test_a_multi_way_group_finds_each_word_by_the_others(store: Store) -> None:
     assert headings(run(store, "car")) == [CAR_PARK]  # without settings: the word only
     assert headings(run(store, "car", CARS)) == [CAR_PARK, MUSEUM]
     # Each word finds the others, the word itself first (a synonym scores a little below).
@@ -97,25 +97,25 @@ def test_a_multi_way_group_finds_each_word_by_the_others(store: SQLStore) -> Non
     assert set(headings(run(store, "cars", CARS))) == {CAR_PARK, MUSEUM}
 
 
-def test_a_synonym_match_is_highlighted_and_covers_the_query_word(store: SQLStore) -> None:
+def test_a_synonym_match_is_highlighted_and_covers_the_query_word(store: Store) -> None:
     hit = run(store, "auto", CARS).hits[0]
     assert "<mark>" in hit.snippet
     # The query's one word is covered by its synonym: an answer, not a guess.
     assert hit.confidence >= 0.5
 
 
-def test_one_way_synonyms_find_only_one_way(store: SQLStore) -> None:
+def test_one_way_synonyms_find_only_one_way(store: Store) -> None:
     assert headings(run(store, "phone", PHONES)) == [PHONE_LINE, SMARTPHONE]
     assert set(headings(run(store, "phones", PHONES))) == {PHONE_LINE, SMARTPHONE}
     assert headings(run(store, "smartphone", PHONES)) == [SMARTPHONE]
 
 
-def test_synonyms_are_per_language(store: SQLStore) -> None:
+def test_synonyms_are_per_language(store: Store) -> None:
     german = settings(synonyms={"de": {"groups": [["car", "automobile"]]}})
     assert headings(run(store, "car", german)) == [CAR_PARK]  # the store is English
 
 
-def test_a_word_whose_synonym_is_found_is_not_corrected(store: SQLStore) -> None:
+def test_a_word_whose_synonym_is_found_is_not_corrected(store: Store) -> None:
     assert run(store, "adapter").corrections[0].corrected == "adopter"
     sockets = settings(synonyms={"*": {"groups": [["adapter", "socket"]]}})
     found = run(store, "adapter", sockets)
@@ -123,12 +123,12 @@ def test_a_word_whose_synonym_is_found_is_not_corrected(store: SQLStore) -> None
     assert headings(found) == [SMARTPHONE]
 
 
-def test_exclusions_and_phrases_take_words_literally(store: SQLStore) -> None:
+def test_exclusions_and_phrases_take_words_literally(store: Store) -> None:
     assert headings(run(store, "next -car", CARS)) == [MUSEUM]
     assert run(store, '"car"', CARS).total == 1
 
 
-def test_extra_stop_words_do_not_block_or_weigh(store: SQLStore) -> None:
+def test_extra_stop_words_do_not_block_or_weigh(store: Store) -> None:
     # "acme" is in no article: as a content word it leaves the query half answered.
     assert run(store, "widget acme").hits[0].confidence < 0.5
     acme = settings(stop_words={"en": ["Acme"]})
@@ -139,20 +139,20 @@ def test_extra_stop_words_do_not_block_or_weigh(store: SQLStore) -> None:
     assert run(store, "widget acme", settings(stop_words={"de": ["acme"]})).hits[0].confidence < 0.5
 
 
-def test_a_query_of_stop_words_only_still_searches_them(store: SQLStore) -> None:
+def test_a_query_of_stop_words_only_still_searches_them(store: Store) -> None:
     # The built-in rule: a query of nothing but stop words looks for them.
     factory = settings(stop_words={"en": ["factory"]})
     assert headings(run(store, "factory", factory)) == [WIDGET]
 
 
-def test_typos_off_finds_nothing_for_a_typo(store: SQLStore) -> None:
+def test_typos_off_finds_nothing_for_a_typo(store: Store) -> None:
     assert headings(run(store, "adoptr")) == [ADOPTER]
     off = run(store, "adoptr", settings(typos={"enabled": False}))
     assert (off.total, off.corrections) == (0, [])
     assert run(store, "cra", settings(typos={"enabled": False})).total == 0
 
 
-def test_minimum_word_lengths(store: SQLStore) -> None:
+def test_minimum_word_lengths(store: Store) -> None:
     # One typo from 5 letters by default; from 7 "adoptr" (6) is left alone.
     assert run(store, "adoptr", settings(typos={"min_word_length_one_typo": 7})).total == 0
     assert headings(run(store, "adoptre", settings(typos={"min_word_length_one_typo": 7}))) == [
@@ -179,7 +179,7 @@ def test_the_defaults_are_the_built_in_behaviour() -> None:
     assert load_search_settings(None) is DEFAULT_SEARCH_SETTINGS
 
 
-def test_highlight_defaults_from_the_settings(store: SQLStore) -> None:
+def test_highlight_defaults_from_the_settings(store: Store) -> None:
     bold = settings(highlight={"pre_tag": "<b>", "post_tag": "</b>", "crop_length": 40})
     hit = run(store, "station", bold).hits[0]
     assert "<b>station</b>" in hit.snippet and "<mark>" not in hit.snippet
@@ -191,7 +191,7 @@ def test_highlight_defaults_from_the_settings(store: SQLStore) -> None:
     assert "<em>station</em>" in store.search(request).hits[0].snippet
 
 
-def test_the_example_file_loads_and_works(store: SQLStore) -> None:
+def test_the_example_file_loads_and_works(store: Store) -> None:
     example = load_search_settings(EXAMPLE)
     assert example.synonyms["*"].groups[1] == ["car", "automobile", "auto"]
     assert example.typos == DEFAULT_TYPOS

@@ -116,7 +116,7 @@ def search_sections(
             description="Tag before each matched word in `snippet`: `<mark>`, `<em>`, "
             "`<strong>` or `<b>` (nothing else, so the snippet stays safe HTML); give "
             "`highlight_post` with it. Default: the search settings' (`<mark>`).",
-            examples=["<em>"],
+            openapi_examples={"em": {"summary": "Emphasis", "value": "<em>"}},
         ),
     ] = None,
     highlight_post: Annotated[
@@ -124,7 +124,7 @@ def search_sections(
         Query(
             description="Tag after each matched word: the closing tag of `highlight_pre` "
             "(`</em>` for `<em>`).",
-            examples=["</em>"],
+            openapi_examples={"em": {"summary": "Emphasis", "value": "</em>"}},
         ),
     ] = None,
     crop_length: Annotated[
@@ -134,7 +134,7 @@ def search_sections(
             le=MAX_CROP_LENGTH,
             description="Snippet length in characters (a window around the best match). "
             "Default: the search settings' (220).",
-            examples=[120],
+            openapi_examples={"short": {"summary": "A short snippet", "value": 120}},
         ),
     ] = None,
 ) -> Response:
