@@ -163,6 +163,21 @@ def test_no_file_is_the_built_in_behaviour(data_dir: Path) -> None:
         assert "<mark>" in search(plain, q="ceasefire").hits[0].snippet
 
 
+def test_the_file_is_read_once_at_start(data_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "search.toml"
+    path.write_text('[synonyms."*"]\ngroups = [["truce", "ceasefire"]]\n', encoding="utf-8")
+    with TestClient(
+        create_app(make_settings(data_dir, ingest_on_start=False, search_settings=path))
+    ) as app:
+        assert search(app, q="truce").total == 2
+        path.write_text("", encoding="utf-8")  # a change applies at the next start
+        assert search(app, q="truce").total == 2
+    with TestClient(
+        create_app(make_settings(data_dir, ingest_on_start=False, search_settings=path))
+    ) as app:
+        assert search(app, q="truce").total == 0
+
+
 def test_an_app_with_a_bad_file_does_not_start(data_dir: Path, tmp_path: Path) -> None:
     bad = tmp_path / "search.toml"
     bad.write_text("[typos]\nenable = false\n", encoding="utf-8")

@@ -33,6 +33,7 @@ SMARTPHONE = "How do I charge my smartphone?"
 PHONE_LINE = "How do I call a phone line?"
 ADOPTER = "Who is the adopter?"
 WIDGET = "Where is the widget factory?"
+CARD = "Which graphics card fits?"
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
                 (PHONE_LINE, "Dial the phone number with the area code."),
                 (ADOPTER, "The adopter signs the forms."),
                 (WIDGET, "The widget factory makes gadgets in Leeds."),
+                (CARD, "The RTX4090 fits the tower."),
             ],
             source="help.txt",
         )
@@ -150,6 +152,11 @@ def test_typos_off_finds_nothing_for_a_typo(store: Store) -> None:
     off = run(store, "adoptr", settings(typos={"enabled": False}))
     assert (off.total, off.corrections) == (0, [])
     assert run(store, "cra", settings(typos={"enabled": False})).total == 0
+    # Codes with digits too: by one edit or what they start while typos are on, not after.
+    assert headings(run(store, "rtx4091")) == [CARD]
+    assert headings(run(store, "rtx40")) == [CARD]
+    assert run(store, "rtx4091", settings(typos={"enabled": False})).total == 0
+    assert run(store, "rtx40", settings(typos={"enabled": False})).total == 0
 
 
 def test_minimum_word_lengths(store: Store) -> None:
@@ -218,6 +225,14 @@ def test_the_example_file_loads_and_works(store: Store) -> None:
             '[synonyms."*"]\ngroups = [["new york", "nyc"]]\n',
             "synonyms.*.groups.0.0: 'new york': one word",
             id="multi-word",
+        ),
+        pytest.param(
+            '[synonyms."*"]\none_way = { "中国" = ["china"] }\n',
+            "'中国': one word without spaces or hyphens (multi-word synonyms and CJK",
+            id="cjk",
+        ),
+        pytest.param(
+            '[synonyms."*"]\ngroups = [["e-mail", "email"]]\n', "'e-mail': one word", id="hyphen"
         ),
         pytest.param(
             '[synonyms.english]\ngroups = [["a", "b"]]\n',

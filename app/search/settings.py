@@ -42,8 +42,15 @@ _LANGUAGE_KEY = re.compile(r"\*|[a-z]{2,3}")
 def _one_word(word: str) -> str:
     """A synonym or stop word: one word (letters or digits, no space or hyphen), folded the
     way queries are, so `Auto` and `auto` are the same entry."""
+    word = word.strip()
     tokens = list(tokenize(word))
-    if len(tokens) != 1 or tokens[0].kind is TokenKind.CJK or len(tokens[0].text) != len(word):
+    if (
+        len(tokens) != 1
+        or tokens[0].kind is TokenKind.CJK
+        or (tokens[0].start, tokens[0].end) != (0, len(word))
+        # A hyphenated word is several index terms (e-mail: e, mail), not one.
+        or any(hyphen in tokens[0].text for hyphen in "-‐‑")
+    ):
         raise ValueError(
             f"{word!r}: one word without spaces or hyphens (multi-word synonyms and CJK "
             "runs are not supported)"
