@@ -25,6 +25,7 @@ from app.ingest import IngestSummary, ingest_paths, restore_backup, sync_folder
 from app.memory import keep_memory_flat
 from app.models import SearchResults, SourceFormat
 from app.rebuild import rebuild_store
+from app.search.settings import SearchSettings, SearchSettingsError, load_search_settings
 from app.store import SearchRequest, open_store
 
 USAGE_ERROR = 2
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes; one of them syncs and watches (ARTICLE_QA_WORKERS; 1)",
     )
     _add_store_flags(serve)
+    _add_search_settings_flag(serve)
     serve.add_argument(
         "--log-level", choices=get_args(LogLevel), help="log level (ARTICLE_QA_LOG_LEVEL; info)"
     )
@@ -119,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="search the store, as GET /search does")
     search.add_argument("query", metavar="QUERY")
     _add_store_flags(search)
+    _add_search_settings_flag(search)
     search.add_argument("--limit", type=int, default=10, help="hits to show, 1-100 (default 10)")
     search.add_argument("--json", action="store_true", help="print the JSON GET /search returns")
     return parser
@@ -132,6 +135,16 @@ def _add_store_flags(parser: argparse.ArgumentParser) -> None:
         "--db",
         metavar="PATH",
         help="SQLite file (ARTICLE_QA_DB; default <data-dir>/article-qa.db)",
+    )
+
+
+def _add_search_settings_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--search-settings",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of synonyms, stop words, typo and highlight settings "
+        "(ARTICLE_QA_SEARCH_SETTINGS; none)",
     )
 
 
@@ -156,6 +169,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"article-qa: invalid settings:\n{exc}", file=sys.stderr)
         return USAGE_ERROR
+    search_settings: SearchSettings | None = None
+    if command in {"serve", "search"}:
+        # Read before anything starts: a bad file is one clear line, never a traceback
+        # (each worker of `serve --workers N` reads it again, as it starts).
+        try:
+            search_settings = load_search_settings(settings.search_settings)
+        except SearchSettingsError as exc:
+            print(f"article-qa: invalid search settings: {exc}", file=sys.stderr)
+            return USAGE_ERROR
     if command == "serve":
         return _guarded(lambda: serve(settings))
     if command == "ingest":
@@ -164,7 +186,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(lambda: rebuild(settings, backup=args.backup))
     if command == "export":
         return _guarded(lambda: export(settings, output=args.output))
-    return _guarded(lambda: search(settings, query=args.query, limit=args.limit, as_json=args.json))
+    return _guarded(
+        lambda: search(
+            settings,
+            query=args.query,
+            limit=args.limit,
+            as_json=args.json,
+            search_settings=search_settings,
+        )
+    )
 
 
 def print_rules() -> int:
@@ -308,13 +338,21 @@ def parse(file: Path, *, source_format: SourceFormat | None, explain: bool) -> i
     return 0
 
 
-def search(settings: Settings, *, query: str, limit: int, as_json: bool) -> int:
+def search(
+    settings: Settings,
+    *,
+    query: str,
+    limit: int,
+    as_json: bool,
+    search_settings: SearchSettings | None = None,
+) -> int:
     if not 1 <= limit <= 100:
         print("article-qa: --limit must be between 1 and 100", file=sys.stderr)
         return USAGE_ERROR
     store = open_store(settings.db_location, create=False, slugs=settings.slugs)
     try:
-        results = store.search(SearchRequest(query=query, limit=limit))
+        loaded = search_settings or load_search_settings(settings.search_settings)
+        results = store.search(SearchRequest(query=query, limit=limit, settings=loaded))
     finally:
         store.close()
     print(results.model_dump_json() if as_json else format_results(results))

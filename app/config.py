@@ -148,6 +148,18 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=60, ge=1, description="Requests a client may make at once before the rate applies."
     )
+    search_settings: Path | None = Field(
+        default=None,
+        description="A TOML file of search settings: synonyms, extra stop words, typo "
+        "tolerance, highlight tags and snippet length (app/search/settings.py); read once at "
+        "start. Unset: the built-in behaviour.",
+    )
+
+    @field_validator("search_settings", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: object) -> object:
+        # ARTICLE_QA_SEARCH_SETTINGS= (empty) means no file, not the current folder.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod

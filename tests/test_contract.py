@@ -34,6 +34,7 @@ from app.api import create_app
 from app.api.paging import cursor_error
 from app.search.query import MAX_QUERY_CHARS
 from app.search.request import SearchRequest
+from app.search.settings import CLOSING_TAG
 from tests.conftest import make_settings, seeded_data_dir
 
 TOKEN = "contract-token"
@@ -112,12 +113,14 @@ def without_foreign_cursor(case: Case[Any]) -> None:
     issued for another query is a documented 422). Schemathesis can generate a cursor of the
     right shape but cannot issue one, so a positive case keeps only a cursor the server
     issued for its query (one a link carried over from a previous page); a made-up one is
-    dropped. Negative cases keep theirs: they must be refused."""
+    dropped. Negative cases keep theirs: they must be refused. (Highlight tags, likewise
+    valid only in pairs, are paired: matching_highlight_tags.)"""
     if case.operation.label != "GET /search" or case.meta is None:
         return
     if not case.meta.generation.mode.is_positive or not isinstance(case.query, dict):
         return
     query = case.query
+    matching_highlight_tags(query)
     if query.get("cursor") is None:
         return
     request = SearchRequest(
@@ -136,12 +139,24 @@ def without_foreign_cursor(case: Case[Any]) -> None:
 
 def without_field_selection(case: Case[Any]) -> None:
     """`fields` answers a part of the documented shape, by design; a positive case asks for
-    the whole of it, which the contract checks (tests/test_api_fields.py checks the parts).
+    the whole of it, which the contract checks (tests/test_api_representations.py checks the parts).
     Negative cases keep theirs: a malformed selection must be refused."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
     if isinstance(case.query, dict):
         case.query.pop("fields", None)
+
+
+def matching_highlight_tags(query: dict[str, Any]) -> None:
+    """`highlight_pre` and `highlight_post` are valid only as a pair (`<em>` with `</em>`),
+    which the document cannot say of two parameters: a positive case gets the pair its
+    `highlight_pre` asks for, or neither."""
+    pre = query.get("highlight_pre")
+    if pre in CLOSING_TAG:
+        query["highlight_post"] = CLOSING_TAG[pre]
+    else:
+        query.pop("highlight_pre", None)
+        query.pop("highlight_post", None)
 
 
 @schema.parametrize()

@@ -33,6 +33,7 @@ from app.config import Settings, configure_logging, get_settings
 from app.errors import ArticleQAError
 from app.leadership import leadership_for
 from app.memory import give_back_free_memory, keep_memory_flat
+from app.search.settings import SearchSettings, load_search_settings
 from app.store.base import Store, open_store
 from app.watch import LeaderWatcher
 
@@ -90,7 +91,9 @@ def warm_up(store: Store) -> None:
     logger.info("search index in memory after %.1f s", time.monotonic() - started)
 
 
-def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
+def lifespan_for(
+    given: Settings | None, search_settings: SearchSettings | None = None
+) -> Lifespan[FastAPI]:
     """Open the store at startup and, in the one process leading those that serve it (see
     app/leadership.py), start the folder's watcher thread, which syncs the articles folder
     (the server listens meanwhile: /readyz answers 503 until the sync is done) and then
@@ -100,6 +103,12 @@ def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         settings = given if given is not None else await app_settings(app)
+        # Read once per process (each worker of `serve --workers N` reads the file itself).
+        searching = (
+            search_settings
+            if search_settings is not None
+            else load_search_settings(settings.search_settings)
+        )
         store = open_store(settings.db_location, slugs=settings.slugs)
         writable = not store.read_only
         if not writable:
@@ -133,6 +142,7 @@ def lifespan_for(given: Settings | None) -> Lifespan[FastAPI]:
             yield {
                 "store": store,
                 "settings": settings,
+                "search_settings": searching,
                 "readiness": Readiness(first_sync=watcher.first_sync_done),
             }
         finally:
@@ -155,11 +165,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app; `settings` (else get_settings: the environment) decides the store and the
     articles folder."""
     resolved = settings if settings is not None else get_settings()
+    # Given settings are final: a bad search settings file fails here, before serving.
+    preloaded = load_search_settings(settings.search_settings) if settings is not None else None
     app = FastAPIOffline(
         title="article-qa",
         version=__version__,
         description=DESCRIPTION,
-        lifespan=lifespan_for(settings),
+        lifespan=lifespan_for(settings, preloaded),
         generate_unique_id_function=operation_id,
         swagger_ui_parameters={
             # Show each operation's id in /docs: the names generated clients will use

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.config import Settings
+from app.search.settings import SearchSettings
 from app.store.base import Store
 
 
@@ -22,5 +23,12 @@ async def current_settings(request: Request) -> Settings:
     return settings
 
 
+async def current_search_settings(request: Request) -> SearchSettings:
+    """The search settings file the lifespan read once (app/search/settings.py)."""
+    settings: SearchSettings = request.state.search_settings
+    return settings
+
+
 SettingsDep = Annotated[Settings, Depends(current_settings)]
+SearchSettingsDep = Annotated[SearchSettings, Depends(current_search_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -30,5 +30,16 @@ def next_link(*, path: str, request: SearchRequest, next_cursor: str) -> str:
         params["language"] = request.language
     if request.is_question is not None:
         params["is_question"] = "true" if request.is_question else "false"
+    # The cursor is bound to the sort: without it the next page would be refused (422).
+    if request.sort != "relevance":
+        params["sort"] = request.sort
+    if request.facets:
+        params["facets"] = ",".join(request.facets)
+    # The next page's snippets look like this one's (these do not change the hits).
+    if request.highlight_pre is not None and request.highlight_post is not None:
+        params["highlight_pre"] = request.highlight_pre
+        params["highlight_post"] = request.highlight_post
+    if request.crop_length is not None:
+        params["crop_length"] = request.crop_length
     params["cursor"] = next_cursor
     return f'<{path}?{urlencode(params)}>; rel="next"'

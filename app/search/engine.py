@@ -22,6 +22,7 @@ from app.search.index import ArticleRow, HitRow, IndexReader, Snapshot, build_sn
 from app.search.inverted import InvertedIndex
 from app.search.plan import (
     COMPOUND_PART_WEIGHT,
+    SYNONYM_WEIGHT,
     Phrase,
     Plan,
     Requirement,
@@ -33,7 +34,8 @@ from app.search.query import MAX_QUERY_CHARS, parse_query
 from app.search.ranking import Weighted, scores_of, top_k
 from app.search.request import SearchRequest
 from app.search.scoring import DEFAULT_PARAMS
-from app.search.snippets import Highlighter, make_snippet
+from app.search.settings import DEFAULT_SEARCH_SETTINGS, SearchSettings, check_tags
+from app.search.snippets import Highlighter, SnippetStyle, make_snippet
 
 MAX_LIMIT = 100
 logger = logging.getLogger("app.search")
@@ -56,7 +58,7 @@ class SearchEngine:
         self._merging: threading.Thread | None = None
         self._lock = threading.Lock()
         # Popular queries repeat: their analysis, typo and prefix lookups are done once.
-        self._plans: OrderedDict[tuple[int, str, frozenset[str]], Plan] = OrderedDict()
+        self._plans: OrderedDict[tuple[int, str, frozenset[str], str], Plan] = OrderedDict()
         self._plans_lock = threading.Lock()
 
     def snapshot(self, reader: IndexReader, generation: int | None = None) -> Snapshot:
@@ -111,18 +113,24 @@ class SearchEngine:
         if merging is not None:
             merging.join()
 
-    def plan(self, snapshot: Snapshot, query: str, languages: frozenset[str]) -> Plan:
+    def plan(
+        self,
+        snapshot: Snapshot,
+        query: str,
+        languages: frozenset[str],
+        settings: SearchSettings = DEFAULT_SEARCH_SETTINGS,
+    ) -> Plan:
         """The plan of a query against one generation, from a small LRU cache."""
         # Only the first MAX_QUERY_CHARS count (see parse_query): long strings stay out of keys.
         query = query[:MAX_QUERY_CHARS]
-        key = (snapshot.generation, query, languages)
+        key = (snapshot.generation, query, languages, settings.key)
         with self._plans_lock:
             cached = self._plans.get(key)
             if cached is not None:
                 self._plans.move_to_end(key)
                 return cached
         # Plans are never changed once built, so one object can serve concurrent searches.
-        plan = build_plan(parse_query(query), snapshot, languages)
+        plan = build_plan(parse_query(query), snapshot, languages, settings)
         with self._plans_lock:
             self._plans[key] = plan
             while len(self._plans) > MAX_CACHED_PLANS:
@@ -146,7 +154,7 @@ class SearchEngine:
             if request.language
             else snapshot.languages or frozenset({"und"})
         )
-        plan = self.plan(snapshot, request.query, languages)
+        plan = self.plan(snapshot, request.query, languages, request.settings)
         run = _Run(reader, snapshot, plan)
         # A view ahead of the reader's transaction (whose own view is no longer kept) holds
         # documents written since, which the reader cannot see: only those up to its highest
@@ -178,6 +186,7 @@ class SearchEngine:
             page = ranked[offset : offset + limit]
             rows = reader.hits([doc for _, doc in page]) if page else {}
         highlighter = Highlighter(run.highlight_weights())
+        style = snippet_style(request)
         shown = [(score, doc) for score, doc in page if _alive(doc, rows, snapshot)]
         shares = coverage(run.evidence(), [doc for _, doc in shown])
         best = ranked[0][0] if ranked else 0.0
@@ -188,6 +197,7 @@ class SearchEngine:
                 score,
                 confidence(share, score / best if best > 0 else 0.0),
                 highlighter,
+                style,
             )
             for (score, doc), share in zip(shown, shares, strict=True)
         ]
@@ -208,6 +218,19 @@ class SearchEngine:
                 "hits": hits,
             }
         )
+
+
+def snippet_style(request: SearchRequest) -> SnippetStyle:
+    """The request's highlight tags and snippet length, else its settings' defaults."""
+    defaults = request.settings.highlight
+    pre = request.highlight_pre or defaults.pre_tag
+    post = request.highlight_post or defaults.post_tag
+    # The API refuses a pair that does not match (422); here the defaults stand in.
+    try:
+        check_tags(pre, post)
+    except ValueError:
+        pre, post = defaults.pre_tag, defaults.post_tag
+    return SnippetStyle(pre, post, request.crop_length or defaults.crop_length)
 
 
 def _alive(doc: int, rows: dict[int, HitRow], snapshot: Snapshot) -> bool:
@@ -239,11 +262,23 @@ class _Run:
             snapshot.term_postings(term, heading_only=unit.heading_only, scale=COMPOUND_PART_WEIGHT)
             for term in unit.parts
         ]
+        parts += [
+            snapshot.term_postings(term, heading_only=unit.heading_only, scale=SYNONYM_WEIGHT)
+            for term in unit.synonyms
+        ]
         if not parts:
             return EMPTY_POSTINGS
         if len(parts) == 1:
             return parts[0]
-        key = ("group", unit.heading_only, *sorted(unit.terms), "parts", *sorted(unit.parts))
+        key: tuple[object, ...] = (
+            "group",
+            unit.heading_only,
+            *sorted(unit.terms),
+            "parts",
+            *sorted(unit.parts),
+        )
+        if unit.synonyms:
+            key += ("synonyms", *sorted(unit.synonyms))
         return snapshot.cached(key, lambda: merge_max(parts))
 
     def bits(self, requirement: Requirement) -> int:
@@ -321,10 +356,12 @@ class _Run:
         count = snapshot.document_count
         evidence = []
         for unit in units:
-            if not unit.terms and not unit.parts:
+            # A word whose synonym a section holds is covered there (postings include them).
+            alternatives = (*unit.terms, *unit.parts, *unit.synonyms)
+            if not alternatives:
                 evidence.append(Evidence(word_weight(0, count), None))
                 continue
-            frequency = max(snapshot.document_frequency(t) for t in (*unit.terms, *unit.parts))
+            frequency = max(snapshot.document_frequency(t) for t in alternatives)
             evidence.append(Evidence(word_weight(frequency, count), self.postings(unit)))
         return evidence
 
@@ -376,15 +413,28 @@ class _Run:
                 continue
             for term in unit.terms:
                 weights[term] = max(weights.get(term, 0.0), min(unit.weight, 1.0))
+            for term in unit.synonyms:
+                weight = min(unit.weight, 1.0) * SYNONYM_WEIGHT
+                weights[term] = max(weights.get(term, 0.0), weight)
         return weights
 
 
 def _hit(
-    row: HitRow, article: ArticleRow, score: float, sure: float, highlighter: Highlighter
+    row: HitRow,
+    article: ArticleRow,
+    score: float,
+    sure: float,
+    highlighter: Highlighter,
+    style: SnippetStyle,
 ) -> dict[str, object]:
     """A hit as the plain values of a SearchHit, validated with its page of results."""
     snippet = make_snippet(
-        heading=row.heading, body=row.body, language=article.language, highlighter=highlighter
+        heading=row.heading,
+        body=row.body,
+        language=article.language,
+        highlighter=highlighter,
+        width=style.crop_length,
+        tags=(style.pre_tag, style.post_tag),
     )
     # Validation from plain values (in pydantic's core) is the cheapest way to build a hit:
     # cheaper than model instances per highlight, and than model_construct's Python loop.

@@ -23,6 +23,7 @@ from app.search.analysis import (
 )
 from app.search.index import Snapshot
 from app.search.query import Clause, ClauseKind
+from app.search.settings import DEFAULT_SEARCH_SETTINGS, SearchSettings
 from app.search.stopwords import is_question_word, is_stop_word
 from app.search.typos import allowed_edits, is_identifier, swap_only
 
@@ -34,6 +35,8 @@ QUESTION_WORD_WEIGHT = 0.6
 COMPOUND_WEIGHT = 0.5
 # A word found only as the tail of a compound counts for less than the word itself.
 COMPOUND_PART_WEIGHT = 0.6
+# A synonym (search settings) matches a little below the word the user typed.
+SYNONYM_WEIGHT = 0.85
 # Bounded work whatever the input: a 500-character CJK run or a-b-c-...-z chain stops here.
 MAX_UNITS = 24
 MAX_CORRECTIONS = 4
@@ -60,6 +63,8 @@ class Unit:
     stop_word: bool = False
     # Compound tails that match too, scored at COMPOUND_PART_WEIGHT ('virus' in 'Coronavirus').
     parts: tuple[str, ...] = ()
+    # Synonyms of the word (search settings), scored at SYNONYM_WEIGHT.
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -84,8 +89,11 @@ class Plan:
 
 
 class _Planner:
-    def __init__(self, snapshot: Snapshot, languages: frozenset[str]) -> None:
+    def __init__(
+        self, snapshot: Snapshot, languages: frozenset[str], settings: SearchSettings
+    ) -> None:
         self.snapshot = snapshot
+        self.settings = settings
         self.languages = sorted(languages)
         self.language_set = languages
         self.compounding = bool(languages & COMPOUND_LANGUAGES)
@@ -95,8 +103,11 @@ class _Planner:
         snapshot = self.snapshot
         return tuple(term for term in distinct(terms) if snapshot.has_term(term))
 
-    def token_units(self, token: Token, *, correct: bool) -> tuple[list[Unit], list[Unit]]:
-        """Units for the positions of one token, and optional units for its extras."""
+    def token_units(
+        self, token: Token, *, correct: bool, expand: bool = False
+    ) -> tuple[list[Unit], list[Unit]]:
+        """Units for the positions of one token, and optional units for its extras; with
+        `expand`, each position's synonyms too."""
         per_language = [token_terms(token, language) for language in self.languages]
         parts = token.text.replace("'", "").split("-") if token.kind is TokenKind.WORD else []
         positions = zip_longest(*(terms.stream for terms in per_language))
@@ -104,14 +115,26 @@ class _Planner:
         for index, alternatives in enumerate(positions):
             candidates = [term for term in alternatives if term]
             surface = parts[index] if index < len(parts) else (candidates[0] if candidates else "")
-            stop = token.kind is TokenKind.WORD and is_stop_word(surface, self.language_set)
+            stop = token.kind is TokenKind.WORD and (
+                is_stop_word(surface, self.language_set)
+                or self.settings.is_stop_word(surface, self.languages)
+            )
             terms = self.known(candidates)
             tails: tuple[str, ...] = ()
             if self.compounding and not stop and token.kind is TokenKind.WORD:
                 tails = self.known([part_term(term) for term in candidates])
-            if not terms and not tails and correct and not stop and token.kind is TokenKind.WORD:
+            synonyms = self.synonyms(alternatives, terms) if expand and not stop else ()
+            # A word whose synonym the index holds is no typo: it is searched as it is.
+            if (
+                not terms
+                and not tails
+                and not synonyms
+                and correct
+                and not stop
+                and token.kind is TokenKind.WORD
+            ):
                 terms = self.correct(surface)
-            units.append(Unit(terms, surface, stop_word=stop, parts=tails))
+            units.append(Unit(terms, surface, stop_word=stop, parts=tails, synonyms=synonyms))
         extras: list[Unit] = []
         if token.kind is not TokenKind.CJK:
             extra_terms = self.known([t for terms in per_language for t in terms.extras])
@@ -119,18 +142,30 @@ class _Planner:
                 extras.append(Unit(extra_terms, token.text, required=False, weight=COMPOUND_WEIGHT))
         return units, extras
 
+    def synonyms(
+        self, alternatives: tuple[str | None, ...], terms: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """Indexed synonyms of one query position (its term in each language), but the
+        position's own terms."""
+        found: list[str] = []
+        for language, term in zip(self.languages, alternatives, strict=True):
+            if term:
+                found.extend(self.settings.expansions(language).get(term, ()))
+        return tuple(t for t in self.known(found) if t not in terms)
+
     def correct(self, surface: str) -> tuple[str, ...]:
         """Nearest indexed words to a word the index does not know ('did you mean'): an
         identifier also by what it starts ('a320' finds 'a320neo')."""
         if len(self.plan.corrections) >= MAX_CORRECTIONS:
             return ()
-        swaps = swap_only(surface)
-        edits = allowed_edits(surface)
+        rules = self.settings.typos
+        swaps = swap_only(surface, rules)
+        edits = allowed_edits(surface, rules)
         suffixing = bool(self.language_set & SUFFIXING) and len(surface) >= MIN_SUFFIXED_STEM
         if not edits and not swaps and not suffixing:
             return ()
         terms: tuple[str, ...] = ()
-        if is_identifier(surface):
+        if is_identifier(surface) and edits:
             terms = self.terms_starting_with(surface)
         typos = self.snapshot.typo_index()
         if not terms:
@@ -143,7 +178,10 @@ class _Planner:
             # is far from the query's word but near its stem.
             terms = tuple(
                 typos.nearest(
-                    stemmed, allowed_edits(stemmed), swaps_only=swap_only(stemmed), stems=True
+                    stemmed,
+                    allowed_edits(stemmed, rules),
+                    swaps_only=swap_only(stemmed, rules),
+                    stems=True,
                 )
             )
         if not terms and self.language_set & SUFFIXING and len(surface) >= MIN_SUFFIXED_STEM:
@@ -208,7 +246,10 @@ class _Planner:
         units: list[Unit] = []
         extras: list[Unit] = []
         for token in tokens:
-            token_units, token_extras = self.token_units(token, correct=not negated)
+            # Synonyms widen what a word finds; an exclusion leaves out the word itself only.
+            token_units, token_extras = self.token_units(
+                token, correct=not negated, expand=not negated
+            )
             units.extend(token_units)
             extras.extend(token_extras)
         if prefix:
@@ -277,9 +318,14 @@ class _Planner:
         return plan
 
 
-def build_plan(clauses: list[Clause], snapshot: Snapshot, languages: frozenset[str]) -> Plan:
+def build_plan(
+    clauses: list[Clause],
+    snapshot: Snapshot,
+    languages: frozenset[str],
+    settings: SearchSettings = DEFAULT_SEARCH_SETTINGS,
+) -> Plan:
     """Resolve every clause against the vocabulary of `snapshot`."""
-    planner = _Planner(snapshot, languages)
+    planner = _Planner(snapshot, languages, settings)
     for clause in clauses:
         if clause.kind is ClauseKind.PHRASE:
             planner.phrase_clause(clause)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from app.search.settings import DEFAULT_SEARCH_SETTINGS, SearchSettings
+
 Sort = Literal["relevance", "updated"]
 
 
@@ -24,6 +26,13 @@ class SearchRequest:
     # relevance: best answer first; updated: most recently updated article first (then
     # relevance within it).
     sort: Sort = "relevance"
+    # The search settings file's synonyms, stop words, typo rules and highlight defaults.
+    settings: SearchSettings = DEFAULT_SEARCH_SETTINGS
+    # Per request, over the settings' highlight defaults (None: the default). Only the
+    # snippets change with them, not the hits: cursors do not bind them.
+    highlight_pre: str | None = None
+    highlight_post: str | None = None
+    crop_length: int | None = None
 
 
 # What a search can count its matches by.

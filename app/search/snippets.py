@@ -27,6 +27,7 @@ from app.search.analysis import (
 )
 
 SNIPPET_CHARS = 220
+MARK = ("<mark>", "</mark>")
 _CONTEXT_BEFORE = 50
 _SPACE_RE = re.compile(r"\s+")
 _ELLIPSIS = "…"
@@ -37,6 +38,15 @@ class Snippet:
     html: str
     text: str
     highlights: list[tuple[int, int]]
+
+
+class SnippetStyle(NamedTuple):
+    """How a search's snippets look: the tags around matched words (from the settings'
+    allow-list, so the HTML stays safe) and the length in characters."""
+
+    pre_tag: str
+    post_tag: str
+    crop_length: int
 
 
 class _Match(NamedTuple):
@@ -311,8 +321,11 @@ def _collapse(piece: str) -> str:
     return piece
 
 
-def _render(text: str, start: int, end: int, matches: list[_Match]) -> Snippet:
-    """Collapse whitespace, escape everything, wrap matched words in <mark>."""
+def _render(
+    text: str, start: int, end: int, matches: list[_Match], tags: tuple[str, str] = MARK
+) -> Snippet:
+    """Collapse whitespace, escape everything, wrap matched words in the tags (<mark>)."""
+    pre, post = tags
     plain: list[str] = []
     marked: list[str] = []
     highlights: list[tuple[int, int]] = []
@@ -341,10 +354,10 @@ def _render(text: str, start: int, end: int, matches: list[_Match]) -> Snippet:
         if escape:
             marked += (
                 html.escape(piece, quote=False),
-                f"<mark>{html.escape(word, quote=False)}</mark>",
+                f"{pre}{html.escape(word, quote=False)}{post}",
             )
         else:
-            marked += (piece, f"<mark>{word}</mark>")
+            marked += (piece, f"{pre}{word}{post}")
         cursor = match.end
     tail = text[cursor:end]
     if end < len(text):
@@ -371,8 +384,11 @@ def make_snippet(
     language: str,
     highlighter: Highlighter,
     width: int = SNIPPET_CHARS,
+    tags: tuple[str, str] = MARK,
 ) -> Snippet:
-    """Pick the heading or the best body window, whichever matches more of the query."""
+    """Pick the heading or the best body window (`width` characters), whichever matches more
+    of the query; matched words between `tags`, which must be safe HTML (the caller's
+    allow-list)."""
     language = primary_language(language)
     body_matches = highlighter.matches(body, language)
     body_score, window = _best_window(body_matches, width)
@@ -380,6 +396,6 @@ def make_snippet(
         heading_matches = highlighter.matches(heading, language)
         heading_score = _window_score(heading_matches) if heading_matches else 0.0
         if heading_score > body_score or not body.strip():
-            return _render(heading, 0, len(heading), heading_matches)
+            return _render(heading, 0, len(heading), heading_matches, tags)
     start, end = _bounds(body, window, width)
-    return _render(body, start, end, body_matches)
+    return _render(body, start, end, body_matches, tags)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from app.search.settings import Typos
+
 MIN_CORRECTABLE = 5
 # Three- and four-letter words: only two neighbours swapped ("wrok"), which keeps the word's
 # letters; any other edit of so short a word makes another real word too often.
@@ -18,6 +20,13 @@ MIN_SWAPPABLE = 3
 # one edit apart.
 MIN_IDENTIFIER = 3
 MAX_CANDIDATES = 2
+# The built-in rules, as settings: 1 edit from MIN_CORRECTABLE letters, 2 above 8, swaps
+# from MIN_SWAPPABLE (a search settings file can change them; see app/search/settings.py).
+DEFAULT_TYPOS = Typos(
+    min_word_length_one_typo=MIN_CORRECTABLE,
+    min_word_length_two_typos=9,
+    min_word_length_swap=MIN_SWAPPABLE,
+)
 
 
 def is_identifier(word: str) -> bool:
@@ -25,19 +34,25 @@ def is_identifier(word: str) -> bool:
     return word.isalnum() and any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
 
 
-def allowed_edits(word: str) -> int:
-    """1 edit for 5-8 letters and for identifiers of 3 or more, 2 above 8 letters; none for
-    shorter words (see swap_only for those)."""
+def allowed_edits(word: str, rules: Typos = DEFAULT_TYPOS) -> int:
+    """By default 1 edit for 5-8 letters and for identifiers of 3 or more, 2 above 8 letters;
+    none for shorter words (see swap_only for those), nor with typos off."""
+    if not rules.enabled:
+        return 0
     if is_identifier(word):
         return 1 if len(word) >= MIN_IDENTIFIER else 0
-    if len(word) < MIN_CORRECTABLE:
+    if len(word) < rules.min_word_length_one_typo:
         return 0
-    return 1 if len(word) <= 8 else 2
+    return 1 if len(word) < rules.min_word_length_two_typos else 2
 
 
-def swap_only(word: str) -> bool:
+def swap_only(word: str, rules: Typos = DEFAULT_TYPOS) -> bool:
     """A short word that may only be corrected by swapping two neighbouring letters."""
-    return MIN_SWAPPABLE <= len(word) < MIN_CORRECTABLE and word.isalpha()
+    return (
+        rules.enabled
+        and rules.min_word_length_swap <= len(word) < rules.min_word_length_one_typo
+        and word.isalpha()
+    )
 
 
 def is_swap(a: str, b: str) -> bool:

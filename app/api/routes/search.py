@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
-from app.api.deps import SettingsDep, StoreDep
+from app.api.deps import SearchSettingsDep, SettingsDep, StoreDep
 from app.api.errors import problem_responses
 from app.api.http import json_response
 from app.api.paging import cursor_error, next_link
@@ -16,6 +16,13 @@ from app.models import SearchResults
 from app.search.cursor import CURSOR_PATTERN, MAX_OFFSET
 from app.search.query import MAX_QUERY_CHARS
 from app.search.request import FACETS, SearchRequest, Sort
+from app.search.settings import (
+    CLOSING_TAG,
+    MAX_CROP_LENGTH,
+    MIN_CROP_LENGTH,
+    PostTag,
+    PreTag,
+)
 
 router = APIRouter(tags=["search"])
 # Facet names separated by commas: what the schema promises, the route accepts.
@@ -39,7 +46,10 @@ FACETS_PATTERN = f"^({_FACET})(,({_FACET}))*$"
         "| `pipe*` | any word starting with `pipe` |\n"
         "| anything else | literal text: open quotes, `AND`, `NEAR(`, `:` are just words |\n\n"
         "Misspelled words are corrected (`corrections` says how). Each hit's `confidence`"
-        " is the probability that it answers the query: below 0.5, treat it as no answer."
+        " is the probability that it answers the query: below 0.5, treat it as no answer.\n\n"
+        "Synonyms, extra stop words, typo tolerance and the snippet defaults come from the"
+        " server's search settings file (`ARTICLE_QA_SEARCH_SETTINGS`); `highlight_pre`,"
+        " `highlight_post` and `crop_length` change the snippets of one request."
     ),
     responses={
         200: {
@@ -63,6 +73,7 @@ def search_sections(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    search_settings: SearchSettingsDep,
     q: Annotated[
         str,
         Query(description=f"Any text; the first {MAX_QUERY_CHARS} characters are searched."),
@@ -99,7 +110,35 @@ def search_sections(
             pattern=FACETS_PATTERN,
         ),
     ] = None,
+    highlight_pre: Annotated[
+        PreTag | None,
+        Query(
+            description="Tag before each matched word in `snippet`: `<mark>`, `<em>`, "
+            "`<strong>` or `<b>` (nothing else, so the snippet stays safe HTML); give "
+            "`highlight_post` with it. Default: the search settings' (`<mark>`).",
+            openapi_examples={"em": {"summary": "Emphasis", "value": "<em>"}},
+        ),
+    ] = None,
+    highlight_post: Annotated[
+        PostTag | None,
+        Query(
+            description="Tag after each matched word: the closing tag of `highlight_pre` "
+            "(`</em>` for `<em>`).",
+            openapi_examples={"em": {"summary": "Emphasis", "value": "</em>"}},
+        ),
+    ] = None,
+    crop_length: Annotated[
+        int | None,
+        Query(
+            ge=MIN_CROP_LENGTH,
+            le=MAX_CROP_LENGTH,
+            description="Snippet length in characters (a window around the best match). "
+            "Default: the search settings' (220).",
+            openapi_examples={"short": {"summary": "A short snippet", "value": 120}},
+        ),
+    ] = None,
 ) -> Response:
+    _check_tags(highlight_pre, highlight_post)
     counted = _facet_names(facets)
     search = SearchRequest(
         # Only this much is searched, so only this much is echoed (body, Link, cursor).
@@ -112,6 +151,10 @@ def search_sections(
         cursor=cursor,
         facets=counted,
         sort=sort,
+        settings=search_settings,
+        highlight_pre=highlight_pre,
+        highlight_post=highlight_post,
+        crop_length=crop_length,
     )
     if (reason := cursor_error(search)) is not None:
         # The same 422 shape as any other invalid parameter.
@@ -122,6 +165,27 @@ def search_sections(
         link = next_link(path=request.url.path, request=search, next_cursor=results.next_cursor)
         headers["Link"] = link
     return json_response(request, results, max_age=settings.cache_max_age, headers=headers)
+
+
+def _check_tags(pre: str | None, post: str | None) -> None:
+    """Highlight tags come in matching pairs (`<em>` and `</em>`); a 422 naming the one
+    missing or wrong."""
+    if pre is None and post is None:
+        return
+    if pre is None:
+        raise RequestValidationError(
+            [{"loc": ("query", "highlight_pre"), "msg": "give highlight_pre with highlight_post"}]
+        )
+    if post != CLOSING_TAG[pre]:
+        # Both come from the allow-list, so naming them echoes nothing arbitrary.
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "highlight_post"),
+                    "msg": f"highlight_pre {pre} needs highlight_post {CLOSING_TAG[pre]}",
+                }
+            ]
+        )
 
 
 def _facet_names(value: str | None) -> tuple[str, ...]:
