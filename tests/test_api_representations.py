@@ -282,3 +282,17 @@ def test_markdown_is_stored_once_and_read_back_on_every_backend(
     assert store.get_article(plain.slug) == plain
     assert store.get_article("marked") == marked
     assert store.get_section(article_slug="marked", section_slug="why") == marked.sections[0]
+
+
+def test_fields_on_search_hits_and_the_next_page_keeps_them(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "dog", "limit": 1, "fields": "heading,url"})
+
+    body = response.json()
+    assert body["hits"] == [
+        {"heading": "Can I bring my dog?", "url": f"{ARTICLE}/sections/can-i-bring-my-dog"}
+    ]
+    assert {"query", "total", "limit", "offset", "hits"} <= set(body)
+    bring = client.get("/search", params={"q": "bring", "limit": 1, "fields": "heading"})
+    assert "fields=heading" in bring.headers["link"]
+    bad = client.get("/search", params={"q": "dog", "fields": "colour"})
+    assert bad.status_code == 422

@@ -21,8 +21,11 @@ def cursor_error(request: SearchRequest) -> str | None:
     return None
 
 
-def next_link(*, path: str, request: SearchRequest, next_cursor: str) -> str:
-    """A `Link` header value pointing at the next page, keeping the query and filters."""
+def next_link(
+    *, path: str, request: SearchRequest, next_cursor: str, fields: str | None = None
+) -> str:
+    """A `Link` header value pointing at the next page, keeping the query, the filters and
+    the shape of the answer (`fields`, highlight tags, snippet length)."""
     params: dict[str, str | int] = {"q": request.query, "limit": request.limit}
     if request.article_slug is not None:
         params["article"] = request.article_slug
@@ -41,5 +44,7 @@ def next_link(*, path: str, request: SearchRequest, next_cursor: str) -> str:
         params["highlight_post"] = request.highlight_post
     if request.crop_length is not None:
         params["crop_length"] = request.crop_length
+    if fields is not None:
+        params["fields"] = fields
     params["cursor"] = next_cursor
     return f'<{path}?{urlencode(params)}>; rel="next"'

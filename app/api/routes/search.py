@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.api.deps import SearchSettingsDep, SettingsDep, StoreDep
 from app.api.errors import problem_responses
+from app.api.fields import fields_query, parse_fields
 from app.api.http import json_response
 from app.api.paging import cursor_error, next_link
 from app.models import SearchResults
@@ -137,8 +138,10 @@ def search_sections(
             openapi_examples={"short": {"summary": "A short snippet", "value": 120}},
         ),
     ] = None,
+    fields: Annotated[str | None, fields_query("each hit")] = None,
 ) -> Response:
     _check_tags(highlight_pre, highlight_post)
+    selection = parse_fields(fields)
     counted = _facet_names(facets)
     search = SearchRequest(
         # Only this much is searched, so only this much is echoed (body, Link, cursor).
@@ -162,9 +165,17 @@ def search_sections(
     results = store.search(search)
     headers = {}
     if results.next_cursor is not None:
-        link = next_link(path=request.url.path, request=search, next_cursor=results.next_cursor)
-        headers["Link"] = link
-    return json_response(request, results, max_age=settings.cache_max_age, headers=headers)
+        headers["Link"] = next_link(
+            path=request.url.path, request=search, next_cursor=results.next_cursor, fields=fields
+        )
+    return json_response(
+        request,
+        results,
+        max_age=settings.cache_max_age,
+        headers=headers,
+        fields=selection,
+        items="hits",
+    )
 
 
 def _check_tags(pre: str | None, post: str | None) -> None:
