@@ -20,6 +20,7 @@ say themselves:
 from __future__ import annotations
 
 import copy
+from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI
@@ -39,7 +40,6 @@ from app.api.routes.root import INDEX_EXAMPLE
 from app.models import Article, Section
 from app.search.cursor import cursor_binding, encode_cursor
 
-SEED_TITLE = "Why is Iran’s President Ebrahim Raisi visiting Pakistan in 2024?"
 SECTION = "whats-the-status-of-iran-pakistan-ties"
 SECTION_URL = f"/articles/{EXAMPLE_SLUG}/sections/{SECTION}"
 ETAG = '"20968d79a74279d0ddc9e2d4b2e9dcf7"'
@@ -253,21 +253,14 @@ PARAMETER_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("list_articles", "updated_since"): {"type": "string", "pattern": ISO_DATE_TIME},
 }
 
-SECTION_EXAMPLE = {
-    "slug": SECTION,
-    "article_slug": EXAMPLE_SLUG,
-    "position": 2,
-    "heading": "What’s the status of Iran-Pakistan ties?",
-    "is_question": True,
-    "level": 1,
-    "parent_slug": None,
-    "body": "Raisi touched down in Islamabad on Monday, kicking off a trip geared towards "
-    "bolstering ties between Iran and its neighbor, Pakistan.",
-    "body_markdown": "Raisi touched down in Islamabad on Monday, kicking off a trip geared "
-    "towards bolstering ties between Iran and its neighbor, Pakistan.",
-    "word_count": 20,
-    "url": SECTION_URL,
-}
+# The seed article as the parser reads it (tests/test_docs_examples.py checks it still is):
+# the examples of the document are the answers the seed gets.
+SEED_ARTICLE = Article.model_validate_json(
+    resources.files("app.api").joinpath("seed_example.json").read_text(encoding="utf-8")
+)
+SECTION_EXAMPLE = next(
+    section.model_dump(mode="json") for section in SEED_ARTICLE.sections if section.slug == SECTION
+)
 RETURNS_SECTION = {
     "slug": "can-i-get-my-money-back",
     "article_slug": "returns",
@@ -298,21 +291,7 @@ RETURNS = {
 }
 RETURNS_MARKDOWN = "# Returns\n\n## Can I get my money back?\n\nYes, within 30 days.\n"
 STORED_ARTICLE_EXAMPLE = {
-    "slug": EXAMPLE_SLUG,
-    "title": SEED_TITLE,
-    "lead": "The recent meeting between Iranian President Ebrahim Raisi and Pakistani "
-    "leadership underscores the complexity of regional dynamics.",
-    "lead_markdown": "The recent meeting between Iranian President Ebrahim Raisi and Pakistani "
-    "leadership underscores the complexity of regional dynamics.",
-    "language": "en",
-    "source": "raisi-visit-pakistan.txt",
-    "origin": "file",
-    "format": "text",
-    "reading_time_minutes": 1,
-    "word_count": 38,
-    "content_hash": "cc1da973949dcce59c6ac31f97c7b6b69a8f1a31b770a6096638b84b58227806",
-    "sections": [SECTION_EXAMPLE],
-    "dropped": [{"text": "9 Min Read", "reason": "reading_time"}],
+    **SEED_ARTICLE.model_dump(mode="json"),
     "created_at": AT,
     "updated_at": AT,
 }
@@ -335,27 +314,36 @@ DOCUMENT_EXAMPLES: dict[str, dict[str, str]] = {
 }
 SEARCH_EXAMPLE = {
     "query": EXAMPLE_QUERY,
-    "total": 5,
+    "total": 4,
     "limit": 1,
     "offset": 0,
     "corrections": [],
     "next_cursor": EXAMPLE_CURSOR,
+    "facets": {},
     "hits": [
         {
             "article_slug": EXAMPLE_SLUG,
-            "article_title": SEED_TITLE,
-            "section_slug": SECTION,
-            "heading": "What’s the status of Iran-Pakistan ties?",
+            "article_title": SEED_ARTICLE.title,
+            "section_slug": "how-has-pakistan-responded-to-iran-israel-tensions",
+            "heading": "How has Pakistan responded to Iran-Israel tensions?",
             "is_question": True,
             "language": "en",
-            "url": SECTION_URL,
-            "score": 2.925112,
+            "url": f"/articles/{EXAMPLE_SLUG}/sections/"
+            "how-has-pakistan-responded-to-iran-israel-tensions",
+            "score": 0.175766,
             "confidence": 0.98,
-            "snippet": "…a trip geared towards bolstering ties between Iran and its neighbor, "
-            "<mark>Pakistan</mark>.…",
-            "text": "…a trip geared towards bolstering ties between Iran and its neighbor, "
-            "Pakistan.…",
-            "highlights": [{"start": 70, "end": 78}],
+            "snippet": "…scholar specializing in <mark>Pakistan’s</mark> foreign policy, shed some "
+            "light on the background of Iran’s recent visit to <mark>Pakistan</mark>, noting "
+            "that the Iranians had hinted at the possibility of a visit once "
+            "<mark>Pakistan</mark> had a stable …",
+            "text": "…scholar specializing in Pakistan’s foreign policy, shed some light on the "
+            "background of Iran’s recent visit to Pakistan, noting that the Iranians had hinted "
+            "at the possibility of a visit once Pakistan had a stable …",
+            "highlights": [
+                {"start": 25, "end": 35},
+                {"start": 112, "end": 120},
+                {"start": 193, "end": 201},
+            ],
         }
     ],
 }
@@ -365,9 +353,9 @@ SUCCESS_EXAMPLES: dict[str, Any] = {
         "items": [
             {
                 "slug": EXAMPLE_SLUG,
-                "title": SEED_TITLE,
+                "title": SEED_ARTICLE.title,
                 "language": "en",
-                "section_count": 4,
+                "section_count": len(SEED_ARTICLE.sections),
                 "url": f"/articles/{EXAMPLE_SLUG}",
                 "origin": "file",
                 "created_at": AT,
@@ -379,7 +367,7 @@ SUCCESS_EXAMPLES: dict[str, Any] = {
         "offset": 0,
     },
     "get_article": STORED_ARTICLE_EXAMPLE,
-    "list_article_sections": {"items": [SECTION_EXAMPLE]},
+    "list_article_sections": {"items": STORED_ARTICLE_EXAMPLE["sections"]},
     "get_article_section": SECTION_EXAMPLE,
     "get_section": SECTION_EXAMPLE,
     "search_sections": SEARCH_EXAMPLE,
@@ -394,7 +382,7 @@ SUCCESS_EXAMPLES: dict[str, Any] = {
                 "origin": "file",
                 "at": AT,
                 "url": f"/articles/{EXAMPLE_SLUG}",
-                "sections_added": [SECTION],
+                "sections_added": [section.slug for section in SEED_ARTICLE.sections],
                 "sections_changed": [],
                 "sections_removed": [],
             }

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
+from app.api.representations import article_html
 from app.models import Article
 from app.parsing.body_markdown import Paragraph, markdown_of_plain, plain_text, render_body
 from app.parsing.pipeline import parse_article
@@ -14,6 +16,7 @@ from tests.parsing.corpus import CORPUS, CORPUS_EXTRA, skip_or_fail_without
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 READABLE = (".txt", ".md", ".markdown", ".html", ".htm")
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MARKDOWN = """# Packing for the trip
 
 What to know *before* you go.
@@ -80,8 +83,20 @@ def test_every_corpus_body_is_the_text_of_its_markdown(corpus: Path) -> None:
     for page in pages:
         article = parse_article(page.read_bytes(), source=page.name).article
         assert_plain_is_the_markdowns_text(article)
+        assert_html_has_exactly_the_articles_headings(article)
         with_markup += sum(s.body_markdown != s.body for s in article.sections)
     assert with_markup > 0  # the pages' emphasis, lists and tables are kept
+
+
+def assert_html_has_exactly_the_articles_headings(article: Article) -> None:
+    """The HTML form holds the title and each section's heading as headings, and nothing a
+    body says (a '#' line, a tag in the text) became markup: the text was escaped."""
+    fragment = lxml_html.fragment_fromstring(article_html(article))
+    headings = [element.text_content() for element in fragment.iter(*HEADING_TAGS)]
+    assert headings == [article.title, *(section.heading for section in article.sections)]
+    assert not list(fragment.iter("script", "img", "iframe", "style"))
+    for element in fragment.iter():
+        assert not any(name.startswith("on") for name in element.attrib), element.tag
 
 
 def test_markdown_keeps_emphasis_links_lists_tables_code_and_quotes() -> None:
