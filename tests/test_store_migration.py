@@ -13,7 +13,14 @@ from app.ingest import FileStatus, sync_folder
 from app.search.request import SearchRequest
 from app.store import open_store
 from app.store.schema import SCHEMA_VERSION
-from tests.conftest import SEED_FILE, SEED_SLUG, TWIN_FILE_NAME, TWIN_SLUG, TWIN_TEXT
+from tests.conftest import (
+    SEED_FILE,
+    SEED_SLUG,
+    TWIN_FILE_NAME,
+    TWIN_SLUG,
+    TWIN_TEXT,
+    StoreFactory,
+)
 
 # Made by `article-qa ingest` of commit 9184ccb (schema 1) from the seed at the top of
 # articles/ and the twin in articles/explainers/.
@@ -100,3 +107,36 @@ def test_a_store_from_a_newer_release_is_refused(old_store: Path) -> None:
         connection.execute("UPDATE meta SET value = 99 WHERE key = 'schema'")
     with pytest.raises(StoreUnavailable, match="newer"):
         open_store(old_store)
+
+
+def test_a_schema_3_store_gains_markdown_and_reads_its_bodies_as_before(
+    store_factory: StoreFactory, tmp_path: Path
+) -> None:
+    """Schema 3 (before bodies had a Markdown form) -> 4 on both backends: the old rows read
+    their plain body as Markdown until the next sync parses them again; then the Markdown is
+    the parser's."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "faq.md").write_text(
+        "# Returns\n\n## Can I get my money back?\n\nYes, within **30 days**.\n", encoding="utf-8"
+    )
+    store = store_factory.open()
+    sync_folder(store=store, folder=folder)
+    store.close()
+    as_schema_3(store_factory)
+
+    store = store_factory.open()
+    [section] = store.get_article("returns").sections
+    assert (section.body, section.body_markdown) == ("Yes, within 30 days.", "Yes, within 30 days.")
+    assert [r.status for r in sync_folder(store=store, folder=folder).reports] == [
+        FileStatus.UPDATED
+    ]
+    [section] = store.get_article("returns").sections
+    assert section.body_markdown == "Yes, within **30 days**."
+
+
+def as_schema_3(store_factory: StoreFactory) -> None:
+    """The store as schema 3 left it, written by the code before (another fingerprint)."""
+    store_factory.execute("ALTER TABLE sections DROP COLUMN markdown")
+    store_factory.execute("UPDATE meta SET value = 3 WHERE key = 'schema'")
+    store_factory.execute("UPDATE build SET value = 'schema-3-code' WHERE key = 'fingerprint'")
