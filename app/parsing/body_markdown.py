@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 from app.parsing.blocks import Block, BlockKind, Span, normalize_space
 from app.parsing.inline import inline_markdown
+from app.parsing.markdown_reader import inline_text
 from app.parsing.spans import clip_spans
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -156,10 +157,4 @@ def _table_rows(tokens: Sequence[Token], start: int) -> tuple[list[str], int]:
 
 
 def _inline_plain(children: Sequence[Token]) -> str:
-    parts: list[str] = []
-    for child in children:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return normalize_space("".join(parts))
+    return normalize_space(inline_text(children))

@@ -199,7 +199,7 @@ def _is_space(token: Token) -> bool:
 def _interview_prompt(children: list[Token], origin: str) -> Block:
     """'Q: How? / A: Like this.' in one paragraph, or a 'Вопрос: ...?' paragraph whose
     answer follows in the next one: the prompt, with the answer (if any) as its text."""
-    lines = [normalize_space(_inline_text(line)) for line in _split_lines(children)]
+    lines = [normalize_space(inline_text(line)) for line in _split_lines(children)]
     lines = [line for line in lines if line]  # a line of nothing but spaces
     answer = next((i for i, line in enumerate(lines) if i and ANSWER_PREFIX.match(line)), None)
     if answer is None:
@@ -240,14 +240,14 @@ def _emphasis(children: list[Token]) -> tuple[bool, str | None, str]:
         if depth == 0:
             end = position + 1
             break
-    bold = normalize_space(_inline_text(children[1 : end - 1]))
-    rest = normalize_space(_inline_text(children[end:]))
+    bold = normalize_space(inline_text(children[1 : end - 1]))
+    rest = normalize_space(inline_text(children[end:]))
     if not rest:
         return True, None, ""
     return False, bold, rest
 
 
-def _inline_text(children: Sequence[Token]) -> str:
+def inline_text(children: Sequence[Token]) -> str:
     parts: list[str] = []
     for child in children:
         if child.type in ("text", "code_inline"):
@@ -262,7 +262,7 @@ def _inline_text(children: Sequence[Token]) -> str:
 
 
 def _inline_text_and_spans(children: Sequence[Token]) -> tuple[str, tuple[Span, ...]]:
-    """The text _inline_text reads, normalised, with the spans of the inline markup."""
+    """The text inline_text reads, normalised, with the spans of the inline markup."""
     if len(children) == 1 and children[0].type == "text":
         return normalize_space(children[0].content), ()  # most headings and many paragraphs
     inline = InlineText()
@@ -294,7 +294,7 @@ def _table_text(tokens: Sequence[Token], start: int) -> str:
     cells: list[str] = []
     for token in tokens[start:]:
         if token.type == "inline":
-            cells.append(normalize_space(_inline_text(token.children or [])))
+            cells.append(normalize_space(inline_text(token.children or [])))
         elif token.type == "tr_close":
             rows.append(" | ".join(cells))
             cells = []
