@@ -3,7 +3,6 @@ per-request snippet parameters of GET /search, as the README shows them."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,14 +42,7 @@ def search(client: TestClient, **params: str | int) -> SearchResults:
     return SearchResults.model_validate_json(response.content)
 
 
-def test_the_readme_request_answers_as_shown(client: TestClient) -> None:
-    block = README.split("## Search settings", 1)[1]
-    command = re.search(r"\$ curl -s '(http://127\.0\.0\.1:8000)(/search\?[^']+)'", block)
-    assert command is not None
-    shown = block[command.end() :].split("\n", 1)[1].split("```", 1)[0]
-    response = client.get(command.group(2))
-    assert response.status_code == 200
-    assert response.json() == json.loads(shown)
+# The README request of this section runs, as printed, in tests/test_readme_console.py.
 
 
 def test_the_readme_shows_the_example_file_as_it_ships() -> None:
