@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.parsing.body_markdown import markdown_of_plain
 from app.parsing.rules import DROP_REASONS_DOC, DropReason
 
 SourceFormat = Literal["text", "markdown", "html"]
@@ -85,6 +84,9 @@ def _with_markdown(data: Any, plain_field: str, markdown_field: str) -> Any:
     """Data from before bodies had a Markdown form (backups, stored skeletons) gets the
     Markdown of its plain text."""
     if isinstance(data, dict) and markdown_field not in data and plain_field in data:
+        # Imported here: the models must not load the parser to be used
+        from app.parsing.body_markdown import markdown_of_plain
+
         return {**data, markdown_field: markdown_of_plain(str(data[plain_field]))}
     return data
 

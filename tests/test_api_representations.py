@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
+from app.api.representations import INLINE_RENDER_CHARS, article_html
+from app.models import StoredArticle
 from app.parsing.body_markdown import plain_text
 from app.store.sql import SQLStore
 from tests.conftest import SEED_SLUG, StoreFactory, make_settings, seeded_data_dir
@@ -233,10 +235,11 @@ def test_a_selection_has_its_own_etag(client: TestClient) -> None:
         (SECTION, "heading,colour", "unknown field `colour`"),
         (ARTICLE, "sections.colour", "unknown field `sections.colour`"),
         (ARTICLE, "title.length", "`title` has no fields inside it"),
-        (SECTION, ",", "`fields` names no field"),
-        ("/articles", "slug,,", "should match pattern"),  # list routes declare its shape
+        (SECTION, ",", "should match pattern"),  # the same grammar on every route
+        ("/articles", "slug,,", "should match pattern"),
         ("/changes", "Kind", "should match pattern"),
-        (SECTION, "heading;drop", "separated by commas"),
+        (SECTION, "heading;drop", "should match pattern"),
+        (SECTION, " url", "should match pattern"),
     ],
 )
 def test_a_bad_selection_is_a_422_naming_fields(
@@ -296,3 +299,52 @@ def test_fields_on_search_hits_and_the_next_page_keeps_them(client: TestClient) 
     assert "fields=heading" in bring.headers["link"]
     bad = client.get("/search", params={"q": "dog", "fields": "colour"})
     assert bad.status_code == 422
+
+
+def test_a_whole_field_named_beside_its_parts_is_whole(client: TestClient) -> None:
+    article = client.get(ARTICLE, params={"fields": "sections.slug,sections"}).json()
+
+    assert article["sections"] == client.get(f"{ARTICLE}/sections").json()["items"]
+
+
+def test_an_unknown_field_is_a_422_in_every_representation(client: TestClient) -> None:
+    for accept in (MARKDOWN, HTML, "application/ld+json"):
+        response = client.get(ARTICLE, params={"fields": "colour"}, headers={"Accept": accept})
+        assert response.status_code == 422, accept
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_format_overrides_accept(client: TestClient) -> None:
+    assert client.get(SECTION, headers={"Accept": BROWSER}).headers["content-type"].startswith(HTML)
+    as_json = client.get(SECTION, params={"format": "json"}, headers={"Accept": BROWSER})
+    assert as_json.headers["content-type"] == "application/json"
+    assert as_json.json()["slug"] == "what-should-i-bring"
+    markdown = client.get(ARTICLE, params={"format": "markdown"})
+    assert markdown.text.startswith("# Packing for the trip\n")
+    jsonld = client.get(ARTICLE, params={"format": "jsonld"})
+    assert jsonld.headers["content-type"] == "application/ld+json"
+
+
+@pytest.mark.parametrize(("url", "value"), [(SECTION, "jsonld"), (ARTICLE, "pdf")])
+def test_a_format_the_resource_lacks_is_a_422(client: TestClient, url: str, value: str) -> None:
+    response = client.get(url, params={"format": value})
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["name"] == "format"
+
+
+def test_a_long_article_renders_the_same_off_the_event_loop(site: Site) -> None:
+    paragraphs = "\n\n".join(
+        f"Answer *{n}* of many, with words to make it long." for n in range(600)
+    )
+    site.write("long.md", f"# A long FAQ\n\n## Is it long?\n\n{paragraphs}\n")
+    article = site.client.get("/articles/a-long-faq").json()
+    assert len(article["sections"][0]["body_markdown"]) > INLINE_RENDER_CHARS
+
+    html = site.client.get("/articles/a-long-faq", params={"format": "html"}).text
+
+    assert html.count("<em>") == 600
+    assert html == article_html(StoredArticle.model_validate(article))

@@ -34,6 +34,7 @@ PHONE_LINE = "How do I call a phone line?"
 ADOPTER = "Who is the adopter?"
 WIDGET = "Where is the widget factory?"
 CARD = "Which graphics card fits?"
+LONG_WORD = "Who met at the hall?"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
                 (ADOPTER, "The adopter signs the forms."),
                 (WIDGET, "The widget factory makes gadgets in Leeds."),
                 (CARD, "The RTX4090 fits the tower."),
+                (LONG_WORD, "Counterrevolutionaries met at the hall with the others."),
             ],
             source="help.txt",
         )
@@ -157,6 +159,26 @@ def test_typos_off_finds_nothing_for_a_typo(store: Store) -> None:
     assert headings(run(store, "rtx40")) == [CARD]
     assert run(store, "rtx4091", settings(typos={"enabled": False})).total == 0
     assert run(store, "rtx40", settings(typos={"enabled": False})).total == 0
+
+
+def test_a_word_longer_than_the_snippet_is_the_snippet(store: Store) -> None:
+    request = SearchRequest(query="counterrevolutionaries others", crop_length=20)
+    [hit] = store.search(request).hits
+    assert "counterrevolutionaries" in hit.text.lower()
+
+
+def test_typos_off_reports_no_correction_in_any_language(store: Store) -> None:
+    store.upsert_article(
+        article_from_sections(
+            title="Yakıt rehberi",
+            sections=[("Litrelik fiyat nedir?", "Benzinin litrelik fiyatı değişir.")],
+            language="tr",
+            source="yakit.txt",
+        )
+    )
+    assert run(store, "litre").corrections  # on: a Turkish word completed ("litrelik")
+    off = run(store, "litre", settings(typos={"enabled": False}))
+    assert (off.total, off.corrections) == (0, [])
 
 
 def test_minimum_word_lengths(store: Store) -> None:

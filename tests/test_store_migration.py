@@ -10,6 +10,7 @@ import pytest
 
 from app.errors import StoreUnavailable
 from app.ingest import FileStatus, sync_folder
+from app.parsing.body_markdown import plain_text
 from app.search.request import SearchRequest
 from app.store import open_store
 from app.store.schema import SCHEMA_VERSION
@@ -21,6 +22,7 @@ from tests.conftest import (
     TWIN_TEXT,
     StoreFactory,
 )
+from tools.evaluation.relevance import article_from_sections
 
 # Made by `article-qa ingest` of commit 9184ccb (schema 1) from the seed at the top of
 # articles/ and the twin in articles/explainers/.
@@ -113,12 +115,13 @@ def test_a_schema_3_store_gains_markdown_and_reads_its_bodies_as_before(
     store_factory: StoreFactory, tmp_path: Path
 ) -> None:
     """Schema 3 (before bodies had a Markdown form) -> 4 on both backends: the old rows read
-    their plain body as Markdown until the next sync parses them again; then the Markdown is
-    the parser's."""
+    the Markdown of their plain text (its Markdown characters escaped) until the next sync
+    parses them again; then the Markdown is the parser's."""
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "faq.md").write_text(
-        "# Returns\n\n## Can I get my money back?\n\nYes, within **30 days**.\n", encoding="utf-8"
+        "# Returns\n\n## Can I get my money back?\n\nYes, within **30 days**.\n",
+        encoding="utf-8",
     )
     store = store_factory.open()
     sync_folder(store=store, folder=folder)
@@ -133,6 +136,21 @@ def test_a_schema_3_store_gains_markdown_and_reads_its_bodies_as_before(
     ]
     [section] = store.get_article("returns").sections
     assert section.body_markdown == "Yes, within **30 days**."
+
+
+def test_a_schema_3_body_reads_as_its_escaped_text(store_factory: StoreFactory) -> None:
+    store = store_factory.open()
+    store.upsert_article(
+        article_from_sections(title="Notes", sections=[("Why?", "Use a*b*c or [x] <y>.")])
+    )
+    store.close()
+    as_schema_3(store_factory)
+
+    store = store_factory.open()
+    [section] = store.get_article("notes").sections
+    assert section.body == "Use a*b*c or [x] <y>."
+    assert plain_text(section.body_markdown) == section.body
+    assert section.body_markdown == r"Use a\*b\*c or \[x\] \<y\>."
 
 
 def as_schema_3(store_factory: StoreFactory) -> None:

@@ -247,7 +247,7 @@ def test_the_outline_of_the_seed_renders(server: str, tmp_path: Path) -> None:
         markers = item.xpath("./details/summary/span[contains(@class, 'badge-question')]")
         assert [text_of(m) for m in markers] == (["Question"] if section["is_question"] else [])
         [api_link] = item.xpath(".//a[@class='api-link']")
-        assert api_link.get("href") == section["url"]
+        assert api_link.get("href") == section["url"] + "?format=json"
         # Closed until asked for: the outline first
         assert item.xpath("./details/@open") == []
     dropped = tree.xpath("//li[@class='dropped']")
@@ -298,7 +298,7 @@ def test_a_search_shows_its_hits_highlighted(server: str, tmp_path: Path) -> Non
         marked = [text_of(mark) for mark in snippet.xpath("./mark")]
         assert marked == [hit["text"][h["start"] : h["end"]] for h in hit["highlights"]]
         assert all(mark.lower().startswith(word[:5]) for mark in marked)
-        assert item.xpath(f".//a[@class='api-link' and @href='{hit['url']}']")
+        assert item.xpath(f".//a[@class='api-link' and @href='{hit['url']}?format=json']")
     [announced] = tree.xpath("//*[@role='status']")
     assert text_of(announced).startswith(f"{results['total']} hit")
 

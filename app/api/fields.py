@@ -9,6 +9,7 @@ requests without a query string; the parameter is documented through FIELDS_PARA
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 MAX_FIELDS_CHARS = 500
 # Names of lower-case letters and '_', dotted inside nested objects, separated by commas
 FIELDS_PATTERN = r"^[a-z_]+(\.[a-z_]+)*(,[a-z_]+(\.[a-z_]+)*)*$"
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_.")
+_FIELDS = re.compile(FIELDS_PATTERN.removeprefix("^").removesuffix("$"))
 
 # field -> the fields wanted inside it (empty: all of it)
 FieldTree: TypeAlias = dict[str, "FieldTree"]
@@ -29,23 +30,33 @@ class FieldSelection:
     """The parsed `fields` value, checked against one model when it is applied."""
 
     def __init__(self, raw: str) -> None:
+        """The list routes check FIELDS_PATTERN as FastAPI reads the query; the item routes
+        (which read it themselves) the same here, with the same answer."""
+        if _FIELDS.fullmatch(raw) is None:
+            raise _invalid(f"String should match pattern '{FIELDS_PATTERN}'")
         self.raw = raw
         self.tree: FieldTree = {}
-        for name in (part.strip() for part in raw.split(",")):
-            if not name:
-                continue
-            if not set(name) <= _NAME_CHARS or "" in name.split("."):
-                raise _invalid("`fields` takes field names separated by commas")
+        whole: list[list[str]] = []
+        for name in raw.split(","):
+            path = name.split(".")
             node = self.tree
-            for part in name.split("."):
+            for part in path:
                 node = node.setdefault(part, {})
-        if not self.tree:
-            raise _invalid("`fields` names no field")
+            whole.append(path)
+        for path in whole:  # `sections,sections.heading`: the whole of `sections`
+            node = self.tree
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = {}
+
+    def check(self, model: type[BaseModel]) -> None:
+        """422 for a name `model` does not have (whatever the representation)."""
+        _check(model, self.tree, prefix="")
 
     def apply(self, model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
         """`data` (a dump of `model`) with only the selected fields; 422 for a name the
         model does not have."""
-        _check(model, self.tree, prefix="")
+        self.check(model)
         picked: dict[str, Any] = _pick(data, self.tree)
         return picked
 

@@ -43,8 +43,23 @@ def json_response(
     """`model` as JSON (of `media_type`), or 304 Not Modified when the client already holds
     these bytes; with `fields`, only those fields (of each of its `items` on a list route)."""
     body = selected_json(model, fields, items=items)
+    return conditional_response(
+        request, body, content_type=media_type, max_age=max_age, headers=headers
+    )
+
+
+def conditional_response(
+    request: Request,
+    body: bytes,
+    *,
+    content_type: str,
+    max_age: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """`body` with its strong ETag and Cache-Control, or 304 Not Modified when the client
+    already holds these bytes."""
     etag = etag_for(body)
     all_headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=all_headers)
-    return Response(body, media_type=media_type, headers=all_headers)
+    return Response(body, media_type=content_type, headers=all_headers)

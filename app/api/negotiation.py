@@ -3,6 +3,7 @@ produce an Accept header ranks highest, or none (406)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from fastapi import Request
@@ -42,9 +43,10 @@ def _weight(parameters: Sequence[str]) -> float:
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "q":
             try:
-                return min(max(float(value.strip()), 0.0), 1.0)
+                weight = float(value.strip())
             except ValueError:
                 return 0.0  # a weight that is not one: the range counts for nothing
+            return min(max(weight, 0.0), 1.0) if math.isfinite(weight) else 0.0
     return 1.0
 
 

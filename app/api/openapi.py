@@ -228,6 +228,7 @@ PARAMETER_EXAMPLES: dict[str, dict[str, Any]] = {
     "is_question": {"value": True},
     "sort": {"value": "relevance"},
     "facets": {"value": "language,is_question"},
+    "format": {"value": "markdown"},
     "fields": {"value": "slug,heading"},  # sections; other routes' in FIELDS_EXAMPLES
     "since": {"value": "1"},
     "dry_run": {"value": True},

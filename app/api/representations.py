@@ -11,16 +11,21 @@ be embedded in pages.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
 
 import nh3
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from markdown_it import MarkdownIt
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api.fields import FieldSelection
-from app.api.http import JSON_MEDIA_TYPE, etag_for, etag_matches, json_response
+from app.api.http import JSON_MEDIA_TYPE, conditional_response, json_response
 from app.api.jsonld import JSONLD_MEDIA_TYPE
 from app.api.negotiation import HTML_MEDIA_TYPE, MARKDOWN_MEDIA_TYPE, negotiate, not_acceptable
 from app.models import Article, Section
@@ -28,7 +33,17 @@ from app.parsing.inline import inline_markdown
 
 ARTICLE_MEDIA_TYPES = (JSON_MEDIA_TYPE, JSONLD_MEDIA_TYPE, MARKDOWN_MEDIA_TYPE, HTML_MEDIA_TYPE)
 SECTION_MEDIA_TYPES = (JSON_MEDIA_TYPE, MARKDOWN_MEDIA_TYPE, HTML_MEDIA_TYPE)
+# `?format=` names
+FORMATS = {
+    "json": JSON_MEDIA_TYPE,
+    "jsonld": JSONLD_MEDIA_TYPE,
+    "markdown": MARKDOWN_MEDIA_TYPE,
+    "html": HTML_MEDIA_TYPE,
+}
 MAX_HEADING_LEVEL = 6
+# Documents longer than this (characters of Markdown) are rendered in a worker thread
+INLINE_RENDER_CHARS = 20_000
+_CLOSING_HASHES = re.compile(r"#+$")
 # RFC 7763: the Markdown flavour is named by `variant`.
 MARKDOWN_CONTENT_TYPE = f"{MARKDOWN_MEDIA_TYPE}; charset=utf-8; variant=CommonMark"
 HTML_CONTENT_TYPE = f"{HTML_MEDIA_TYPE}; charset=utf-8"
@@ -47,7 +62,10 @@ _RENDERER = MarkdownIt("commonmark").enable("table")
 
 
 def heading_markdown(text: str, level: int) -> str:
-    return "#" * min(level, MAX_HEADING_LEVEL) + " " + inline_markdown(text, ())
+    """An ATX heading; a '#' run ending the text is escaped (else it would close the
+    heading and vanish: "What about C #")."""
+    escaped = _CLOSING_HASHES.sub(lambda run: "\\" + run.group(0), inline_markdown(text, ()))
+    return "#" * min(level, MAX_HEADING_LEVEL) + " " + escaped
 
 
 def section_markdown(section: Section) -> str:
@@ -66,14 +84,15 @@ def article_markdown(article: Article) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+@lru_cache(maxsize=128)
 def markdown_html(markdown: str) -> str:
     """Markdown rendered to HTML and sanitised: allowed tags, web and mail links only."""
     return sanitised(_RENDERER.render(markdown))
 
 
-def sanitised(html: str) -> str:
+def sanitised(markup: str) -> str:
     return nh3.clean(
-        html,
+        markup,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),
@@ -91,25 +110,47 @@ def section_html(section: Section) -> str:
     return f'<section id="{html.escape(section.slug)}">\n{body}</section>\n'
 
 
-def document_response(
-    request: Request,
-    text: str,
-    *,
-    content_type: str,
-    max_age: int,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """A Markdown or HTML representation, with its own strong ETag (a digest of these bytes:
-    the JSON of the same article has another) and 304 on a match."""
-    body = text.encode()
-    etag = etag_for(body)
-    all_headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
-    if etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=all_headers)
-    return Response(body, headers={**all_headers, "Content-Type": content_type})
+def _size(model: Article | Section) -> int:
+    if isinstance(model, Section):
+        return len(model.body_markdown)
+    return len(model.lead_markdown) + sum(len(s.body_markdown) for s in model.sections)
 
 
-def represent(
+def render_document(model: Article | Section, *, as_html: bool) -> str:
+    """The article or section as Markdown, or as sanitised HTML."""
+    if isinstance(model, Article):
+        return article_html(model) if as_html else article_markdown(model)
+    return section_html(model) if as_html else section_markdown(model)
+
+
+def _format_asked(request: Request, offered: Sequence[str]) -> str | None:
+    """The media type `?format=` names (it overrides Accept, for links a browser follows:
+    its Accept asks for HTML); None without one; 422 for a format the resource lacks."""
+    name = request.query_params.get("format")
+    if name is None:
+        return None
+    media_type = FORMATS.get(name)
+    if media_type not in offered:
+        names = ", ".join(key for key, value in FORMATS.items() if value in offered)
+        raise RequestValidationError(
+            [{"loc": ("query", "format"), "msg": f"the formats of this resource are {names}"}]
+        )
+    return media_type
+
+
+def format_parameter(offered: Sequence[str]) -> dict[str, Any]:
+    """The OpenAPI description of `format` (read by `represent`, not by FastAPI)."""
+    return {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "description": "The representation, whatever the Accept header says (links to "
+        "follow in a browser, whose Accept asks for HTML).",
+        "schema": {"type": "string", "enum": [k for k, v in FORMATS.items() if v in offered]},
+    }
+
+
+async def represent(
     request: Request,
     model: Article | Section,
     *,
@@ -121,19 +162,26 @@ def represent(
     """The representation of an article or a section the Accept header asks for: JSON
     (with `fields`), JSON-LD (articles), Markdown or HTML; 406 when it asks for none of
     them. Each has its own ETag; all vary on Accept."""
-    chosen = negotiate(request.headers.get("accept"), offered)
+    if fields is not None:
+        fields.check(type(model))  # a name the item lacks is a 422 in every representation
+    chosen = _format_asked(request, offered)
+    if chosen is None:
+        chosen = negotiate(request.headers.get("accept"), offered)
     if chosen is None:
         return not_acceptable(request, offered)
     headers = {"Vary": "Accept"}
     if chosen in (MARKDOWN_MEDIA_TYPE, HTML_MEDIA_TYPE):
         if isinstance(model, Article):
-            text = article_markdown(model) if chosen == MARKDOWN_MEDIA_TYPE else article_html(model)
             headers["Content-Language"] = model.language
+        as_html = chosen == HTML_MEDIA_TYPE
+        if _size(model) > INLINE_RENDER_CHARS:
+            # Rendering a long article takes a while: not on the event loop
+            text = await run_in_threadpool(render_document, model, as_html=as_html)
         else:
-            text = section_markdown(model) if chosen == MARKDOWN_MEDIA_TYPE else section_html(model)
+            text = render_document(model, as_html=as_html)
         content_type = MARKDOWN_CONTENT_TYPE if chosen == MARKDOWN_MEDIA_TYPE else HTML_CONTENT_TYPE
-        response = document_response(
-            request, text, content_type=content_type, max_age=max_age, headers=headers
+        response = conditional_response(
+            request, text.encode(), content_type=content_type, max_age=max_age, headers=headers
         )
     elif chosen == JSONLD_MEDIA_TYPE and jsonld is not None:
         response = json_response(

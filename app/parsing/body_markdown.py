@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from app.parsing.blocks import Block, BlockKind, Span, normalize_space
 from app.parsing.inline import inline_markdown
-from app.parsing.markdown_reader import inline_text
+from app.parsing.markdown_reader import inline_text, table_text
 from app.parsing.spans import clip_spans
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -112,11 +112,12 @@ def _table_cell(cell: str) -> str:
 
 
 def markdown_of_plain(text: str) -> str:
-    """Plain paragraphs as Markdown: their Markdown characters escaped; one holding line
-    breaks (a table or code, whose kind the plain text no longer tells) preformatted."""
+    """Plain paragraphs as Markdown: their Markdown characters escaped; one that is not
+    normal running text (line breaks of a table or code, leading or trailing space, whose
+    kind the plain text no longer tells) preformatted."""
     return render_body(
         [
-            Paragraph("code" if "\n" in part else "paragraph", part)
+            Paragraph("paragraph" if part == normalize_space(part) else "code", part)
             for part in text.split(PARAGRAPH_SEPARATOR)
         ]
     )
@@ -133,27 +134,13 @@ def plain_text(markdown: str) -> str:
         if token.type in ("fence", "code_block"):
             blocks.append(token.content.removesuffix("\n"))
         elif token.type == "table_open":
-            rows, index = _table_rows(tokens, index)
-            blocks.append("\n".join(rows))
+            blocks.append(table_text(tokens, index))
+            while tokens[index].type != "table_close":
+                index += 1
         elif token.type == "inline":
             blocks.append(_inline_plain(token.children or []))
         index += 1
     return PARAGRAPH_SEPARATOR.join(block for block in blocks if block)
-
-
-def _table_rows(tokens: Sequence[Token], start: int) -> tuple[list[str], int]:
-    rows: list[str] = []
-    cells: list[str] = []
-    for index in range(start, len(tokens)):
-        token = tokens[index]
-        if token.type == "inline":
-            cells.append(_inline_plain(token.children or []))
-        elif token.type == "tr_close":
-            rows.append(TABLE_CELL_SEPARATOR.join(cells))
-            cells = []
-        elif token.type == "table_close":
-            return rows, index
-    return rows, len(tokens)
 
 
 def _inline_plain(children: Sequence[Token]) -> str:

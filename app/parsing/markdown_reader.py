@@ -139,7 +139,7 @@ def _blocks(tokens: Sequence[Token], html_blocks: dict[int, list[Block]]) -> lis
         elif token.type == "html_block":
             blocks.extend(html_blocks.get(index, []))
         elif token.type == "table_open":
-            blocks.append(_block("table", _table_text(tokens, index), token))
+            blocks.append(_block("table", table_text(tokens, index), token))
         elif token.type == "hr":
             blocks.append(_block("rule", token.markup, token))
     return [block for block in blocks if block.text or block.prompt or block.kind == "rule"]
@@ -289,7 +289,7 @@ def _inline_text_and_spans(children: Sequence[Token]) -> tuple[str, tuple[Span, 
     return inline.finish()
 
 
-def _table_text(tokens: Sequence[Token], start: int) -> str:
+def table_text(tokens: Sequence[Token], start: int) -> str:
     rows: list[str] = []
     cells: list[str] = []
     for token in tokens[start:]:

@@ -156,9 +156,10 @@ class _Planner:
     def correct(self, surface: str) -> tuple[str, ...]:
         """Nearest indexed words to a word the index does not know ('did you mean'): an
         identifier also by what it starts ('a320' finds 'a320neo')."""
-        if len(self.plan.corrections) >= MAX_CORRECTIONS:
-            return ()
         rules = self.settings.typos
+        if not rules.enabled or len(self.plan.corrections) >= MAX_CORRECTIONS:
+            # Off means off: no edits, nor the stems and completions a correction reports
+            return ()
         swaps = swap_only(surface, rules)
         edits = allowed_edits(surface, rules)
         suffixing = bool(self.language_set & SUFFIXING) and len(surface) >= MIN_SUFFIXED_STEM

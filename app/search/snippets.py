@@ -278,7 +278,8 @@ def _best_window(matches: list[_Match], width: int) -> tuple[float, list[_Match]
     best_score, best_window = 0.0, []
     left = 0
     for right in range(len(matches)):
-        while matches[right].end - matches[left].start > width:
+        # A match wider than the window (a long word, a short crop_length) is a window alone
+        while left < right and matches[right].end - matches[left].start > width:
             left += 1
         window = matches[left : right + 1]
         score = _window_score(window)

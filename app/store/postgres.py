@@ -329,11 +329,11 @@ def _migrate(connection: psycopg.Connection[Any]) -> None:
                     f"understands ({SCHEMA_VERSION}); upgrade article-qa"
                 )
             if found == 3:
-                # 3 -> 4: sections gain their Markdown (read as the plain body until the
-                # next sync re-parses them: the parser's fingerprint changed with it)
+                # 3 -> 4: sections gain their Markdown ('' for the rows there are: read as
+                # the Markdown of their plain text until the next sync parses them again)
                 with connection.transaction():
                     connection.execute(
-                        "ALTER TABLE sections ADD COLUMN IF NOT EXISTS markdown TEXT"
+                        "ALTER TABLE sections ADD COLUMN IF NOT EXISTS markdown TEXT DEFAULT ''"
                     )
                     connection.execute("UPDATE meta SET value = 4 WHERE key = 'schema'")
                 return

@@ -189,10 +189,10 @@ CREATE TABLE raw_sources (
 """
 
 # Version 4: a section's body in Markdown, where it differs from the plain body (NULL:
-# the same text). Rows written before it read their plain body until the next sync
-# re-parses them (the parser's fingerprint changed with it).
+# the same text). Rows written before it hold '' (unknown): they read the Markdown of their
+# plain text until the next sync parses them again (the parser's fingerprint changed).
 VERSION_4 = """
-ALTER TABLE sections ADD COLUMN markdown TEXT
+ALTER TABLE sections ADD COLUMN markdown TEXT DEFAULT ''
 """
 
 # Version 2's tables that version 3 replaces (the history tables stay as they are).

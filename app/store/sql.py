@@ -40,6 +40,7 @@ from app.models import (
     Section,
     StoredArticle,
 )
+from app.parsing.body_markdown import markdown_of_plain
 from app.parsing.sections import section_url
 from app.parsing.slugs import SlugMode, path_segment
 from app.search.documents import (
@@ -144,7 +145,7 @@ def article_from(skeleton: str, rows: Iterable[Sequence[Any]]) -> Article:
     for row in rows:
         if row[1] == 0:
             data["lead"] = row[6]
-            data["lead_markdown"] = row[9] or row[6]
+            data["lead_markdown"] = _stored_markdown(row[9], row[6])
         else:
             sections.append(_section_values(data["slug"], row))
     data["sections"] = sections
@@ -1125,7 +1126,7 @@ _SECTION_COLUMNS_OF_S = ", ".join(f"s.{name}" for name in _SECTION_FIELDS)
 
 def _section_values(article_slug: str, row: Sequence[Any]) -> dict[str, Any]:
     values = dict(zip(_SECTION_FIELDS, row, strict=True))
-    values["body_markdown"] = values.pop("markdown") or values["body"]
+    values["body_markdown"] = _stored_markdown(values.pop("markdown"), values["body"])
     values["is_question"] = bool(values["is_question"])
     values["article_slug"] = article_slug
     return values
@@ -1135,6 +1136,14 @@ def _markdown_column(markdown: str, body: str) -> str | None:
     """What the `markdown` column keeps: NULL when the Markdown is the plain body itself
     (text without markup or Markdown characters, most of it), so a body is stored once."""
     return None if markdown == body else markdown
+
+
+def _stored_markdown(column: str | None, body: str) -> str:
+    """A body's Markdown from its column: NULL is the body itself; '' (a row from before
+    schema 4, until the next sync parses it again) the Markdown of its plain text."""
+    if column is None:
+        return body
+    return column or markdown_of_plain(body)
 
 
 def _section(article_slug: str, row: Sequence[Any]) -> Section:

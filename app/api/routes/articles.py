@@ -22,6 +22,7 @@ from app.api.representations import (
     HTML_CONTENT_TYPE,
     MARKDOWN_CONTENT_TYPE,
     SECTION_MEDIA_TYPES,
+    format_parameter,
     represent,
 )
 from app.models import ArticlePage, Section, SectionList, StoredArticle
@@ -113,7 +114,8 @@ NEGOTIATION = (
     "`application/json`; `text/markdown` (CommonMark: the heading, then the body with its "
     "emphasis, links, lists, quotes, code and tables); `text/html` (that Markdown rendered and "
     "sanitised: an HTML fragment to embed){jsonld}. 406 when the Accept header allows none "
-    "of them. Each representation has its own ETag; `fields` applies to the JSON."
+    "of them. `format` chooses one whatever the Accept header says (a browser's asks for "
+    "HTML). Each representation has its own ETag; `fields` shapes the JSON."
 )
 
 
@@ -135,7 +137,9 @@ def negotiated_responses(
         jsonld="; `application/ld+json` (the article's schema.org FAQPage, as "
         "`GET /articles/{article_slug}/faq.jsonld` answers it)"
     ),
-    openapi_extra={"parameters": [fields_parameter("the article")]},
+    openapi_extra={
+        "parameters": [fields_parameter("the article"), format_parameter(ARTICLE_MEDIA_TYPES)]
+    },
     responses=negotiated_responses(404, 410, content={**FAQ_PAGE_CONTENT, **DOCUMENT_CONTENT}),
 )
 async def get_article(
@@ -146,7 +150,7 @@ async def get_article(
     fields: Fields,
 ) -> Response:
     article = await find_article(store, lambda: store.get_stored_article(article_slug))
-    return represent(
+    return await represent(
         request,
         article,
         offered=ARTICLE_MEDIA_TYPES,
@@ -209,7 +213,9 @@ async def list_article_sections(
     response_model=Section,
     summary="Get one section by its canonical URL",
     description=NEGOTIATION.format(jsonld=""),
-    openapi_extra={"parameters": [fields_parameter("the section")]},
+    openapi_extra={
+        "parameters": [fields_parameter("the section"), format_parameter(SECTION_MEDIA_TYPES)]
+    },
     responses=negotiated_responses(404, 410, content=DOCUMENT_CONTENT),
 )
 async def get_article_section(
@@ -223,6 +229,6 @@ async def get_article_section(
     section = await find_article(
         store, lambda: store.get_section(article_slug=article_slug, section_slug=section_slug)
     )
-    return represent(
+    return await represent(
         request, section, offered=SECTION_MEDIA_TYPES, max_age=settings.cache_max_age, fields=fields
     )

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from app.api import lookup
 from app.api.deps import SettingsDep, StoreDep
 from app.api.fields import fields_parameter
-from app.api.representations import SECTION_MEDIA_TYPES, represent
+from app.api.representations import SECTION_MEDIA_TYPES, format_parameter, represent
 from app.api.routes.articles import (
     DOCUMENT_CONTENT,
     NEGOTIATION,
@@ -31,7 +31,9 @@ router = APIRouter(tags=["sections"])
         "410 when it was removed; 404 with the nearest slugs when none ever had it. "
         + NEGOTIATION.format(jsonld="")
     ),
-    openapi_extra={"parameters": [fields_parameter("the section")]},
+    openapi_extra={
+        "parameters": [fields_parameter("the section"), format_parameter(SECTION_MEDIA_TYPES)]
+    },
     responses=negotiated_responses(404, 409, 410, content=DOCUMENT_CONTENT),
 )
 async def get_section(
@@ -42,6 +44,6 @@ async def get_section(
     fields: Fields,
 ) -> Response:
     section = await lookup.resolve_section(store=store, section_slug=section_slug)
-    return represent(
+    return await represent(
         request, section, offered=SECTION_MEDIA_TYPES, max_age=settings.cache_max_age, fields=fields
     )

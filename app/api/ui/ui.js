@@ -81,7 +81,8 @@
   const articleRoute = (slug) => `#/articles/${enc(slug)}`;
   const sectionRoute = (article, section) => `${articleRoute(article)}/sections/${enc(section)}`;
   const searchRoute = (query) => `#/search?q=${enc(query)}`;
-  const apiHref = (path) => API_ROOT + path;
+  // ?format=json: a browser following the link asks for HTML, which the API also serves
+  const apiHref = (path) => API_ROOT + path + "?format=json";
 
   /** `share_widget` -> `Share widget`: the parser's reasons are enum values. */
   function readableReason(reason) {
