@@ -114,18 +114,34 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
             os.environ["ARTICLE_QA_WRITE_TOKEN"] = old_token
 
 
-def run(command: str, *, cwd: Path, address: str) -> str:
+@dataclass(frozen=True)
+class Ran:
+    output: str
+    errors: str
+    status: int
+
+    @property
+    def clean(self) -> bool:
+        """Every command of the pipeline succeeded and said nothing on stderr."""
+        return self.status == 0 and not self.errors
+
+
+def run(command: str, *, cwd: Path, address: str) -> Ran:
     # `article-qa` and `python3` as an activated environment has them
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     done = subprocess.run(
-        ["bash", "-c", command.replace(DOCUMENTED_PORT, address)],
+        ["bash", "-o", "pipefail", "-c", command.replace(DOCUMENTED_PORT, address)],
         cwd=cwd,
         env={**os.environ, "PATH": path},
         capture_output=True,
         timeout=60,
         check=False,
     )
-    return done.stdout.decode(errors="replace")
+    return Ran(
+        done.stdout.decode(errors="replace"),
+        done.stderr.decode(errors="replace"),
+        done.returncode,
+    )
 
 
 def retried(step: Step) -> bool:
@@ -145,15 +161,17 @@ def test_every_console_example_prints_what_the_readme_shows(
         expected = normalised(step.expected)
         deadline = time.monotonic() + (RETRY_SECONDS if retried(step) else 0)
         while True:
-            raw = run(step.command, cwd=cwd, address=address)
-            actual = normalised(raw)
-            if actual == expected or time.monotonic() > deadline:
+            ran = run(step.command, cwd=cwd, address=address)
+            actual = normalised(ran.output)
+            if (ran.clean and actual == expected) or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
+        where = f"README line {step.line}: $ {step.command}"
+        assert ran.clean, f"{where}\nexit status {ran.status}\n{ran.errors}"
         if updating:
-            printed[step.line] = raw.replace("\r\n", "\n").rstrip("\n")
+            printed[step.line] = ran.output.replace("\r\n", "\n").rstrip("\n")
             continue
-        assert actual == expected, f"README line {step.line}: $ {step.command}"
+        assert actual == expected, where
     if updating:
         README.write_text(with_outputs(README.read_text(encoding="utf-8"), printed))
 

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from app.parsing.blocks import Block, BlockKind, Span, normalize_space
-from app.parsing.inline import inline_markdown
+from app.parsing.inline import inline_markdown, plain_lines_markdown
 from app.parsing.markdown_reader import inline_text, table_text
 from app.parsing.spans import clip_spans
 
@@ -59,6 +59,12 @@ def paragraph_of(block: Block, *, with_prompt: bool) -> Paragraph:
 
 def render_body(paragraphs: Sequence[Paragraph]) -> str:
     """The paragraphs as one Markdown document; list items in a row make one list."""
+    if all(
+        kind == "paragraph" and not spans and "\n" not in text for kind, text, spans in paragraphs
+    ):
+        # Plain paragraphs (one line each): escaped in one pass over the whole body
+        texts = [paragraph.text for paragraph in paragraphs if paragraph.text]
+        return plain_lines_markdown(PARAGRAPH_SEPARATOR.join(texts))
     parts: list[str] = []
     previous: BlockKind | None = None
     for paragraph in paragraphs:
@@ -70,6 +76,10 @@ def render_body(paragraphs: Sequence[Paragraph]) -> str:
         parts.append(_block_markdown(paragraph))
         previous = paragraph.kind
     return "".join(parts)
+
+
+def _plain_line(paragraph: Paragraph) -> bool:
+    return paragraph.kind == "paragraph" and not paragraph.spans and "\n" not in paragraph.text
 
 
 def _block_markdown(paragraph: Paragraph) -> str:

@@ -21,7 +21,7 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>&]")
 # What opens a block at the start of a line (ATX heading, quote, list item, thematic break,
 # setext underline, fence, table delimiter row) and an ordered list marker ("1." or "1)").
 _LINE_START_SPECIAL = frozenset("#>-+=~|:")
-_ORDERED_MARKER = re.compile(r"(\d{1,9})([.)])")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
 _DESTINATION_SPECIAL = re.compile(r"[\\()<>]")
 _DESTINATION_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
 _MARKDOWN_DELIMITERS = {"emphasis": "*", "strong": "**"}
@@ -73,6 +73,8 @@ def _html_tag(span: Span, *, closing: bool) -> str:
 
 
 def inline_markdown(text: str, spans: Sequence[Span]) -> str:
+    if not spans:
+        return _plain_markdown(text)  # most paragraphs: what the general path gives, faster
     # A link to a script is written as its text alone.
     spans = [span for span in spans if span.kind != "link" or safe_href(span.href) is not None]
     events = _events(text, spans)
@@ -145,7 +147,7 @@ def _escaped_texts(events: Sequence[_Event]) -> dict[int, str]:
     line_start = True
     for index, event in enumerate(events):
         if event.kind == "text":
-            escaped = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", event.text)
+            escaped = _escaped(event.text)
             if line_start:
                 escaped = _escaped_line_start(escaped)
             if escaped.endswith("!"):
@@ -153,6 +155,35 @@ def _escaped_texts(events: Sequence[_Event]) -> dict[int, str]:
             rendered[index] = escaped
         line_start = event.kind == "break"
     return rendered
+
+
+def _escaped(text: str) -> str:
+    """Every character that could open inline markup, backslash-escaped (most text has
+    none: one scan)."""
+    if _MARKDOWN_SPECIAL.search(text) is None:
+        return text
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
+
+
+def _plain_markdown(text: str) -> str:
+    """Text without spans as Markdown: one text event of the general path."""
+    escaped = _escaped_line_start(_escaped(text))
+    return escaped[:-1] + "\\!" if escaped.endswith("!") else escaped
+
+
+# The same, on many one-line paragraphs at once (plain text: most bodies)
+_LINE_STARTS = re.compile(r"^(?=[#>\-+=~|:])", re.MULTILINE)
+_LINE_ORDERED_MARKERS = re.compile(r"^(\d{1,9})([.)])", re.MULTILINE)
+_LINE_END_BANGS = re.compile(r"!$", re.MULTILINE)
+
+
+def plain_lines_markdown(lines: str) -> str:
+    """Lines of text without spans (one paragraph each) as Markdown, each as
+    `inline_markdown(line, ())` writes it, in three passes over the whole."""
+    escaped = _escaped(lines)
+    escaped = _LINE_STARTS.sub("\\\\", escaped)
+    escaped = _LINE_ORDERED_MARKERS.sub(r"\1\\\2", escaped)
+    return _LINE_END_BANGS.sub("\\\\!", escaped)
 
 
 def _escaped_line_start(text: str) -> str:

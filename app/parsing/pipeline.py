@@ -85,16 +85,18 @@ def parse_article(
     minutes = triage.minutes or read.reading_time_minutes
     body_blocks, body_headings = triage.kept()
 
-    allocator = SlugAllocator(
-        language=_slug_language(read, title, body_blocks, body_headings), mode=slugs
+    # Detected once, from the kept text: the article's language, and the one its non-Latin
+    # titles and headings are transliterated in (Japanese kanji read as Japanese)
+    language = choose_language(
+        read.language, "\n".join([title, *(block.text for block in body_blocks)])
     )
+    allocator = SlugAllocator(language=language, mode=slugs)
     article_slug = allocator.slug(title, fallback="") or allocator.slug(
         PurePath(source).stem, fallback="article"
     )
     built = build_sections(
         body_blocks, body_headings, article_slug=article_slug, title=title, slugs=allocator
     )
-    body_text = " ".join([built.lead, *(f"{s.heading} {s.body}" for s in built.sections)])
     if not built.sections:
         warnings.append("no section headings found: the article is served as its lead only")
     region_drops = [
@@ -106,7 +108,7 @@ def parse_article(
         title=title,
         lead=built.lead,
         lead_markdown=built.lead_markdown,
-        language=choose_language(read.language, f"{title}\n{body_text}") or UNDETERMINED,
+        language=language or UNDETERMINED,
         source=PurePath(source).as_posix(),
         format=fmt,
         reading_time_minutes=minutes,
@@ -128,16 +130,6 @@ def parse_article(
         )
     ]
     return ParsedArticle(article, decisions, warnings, read.container_words_to_chrome)
-
-
-def _slug_language(
-    read: ReadResult, title: str, blocks: list[Block], headings: list[HeadingCandidate]
-) -> str | None:
-    """The language non-Latin titles and headings are transliterated in (Japanese kanji
-    read as Japanese, Ukrainian as Ukrainian): detected only when a slug needs it."""
-    if title.isascii() and all(heading.text.isascii() for heading in headings):
-        return None
-    return choose_language(read.language, "\n".join([title, *(b.text for b in blocks)]))
 
 
 def _heading_rule_name(candidate: HeadingCandidate) -> str:

@@ -19,7 +19,7 @@ from app.parsing.decoding import decode_source
 from app.parsing.formats import format_from_name
 from app.parsing.html_blocks import walk
 from app.parsing.html_text import element_text, inline_text
-from app.parsing.inline import block_html, block_markdown
+from app.parsing.inline import block_html, block_markdown, inline_markdown, plain_lines_markdown
 from app.parsing.markdown_plain import read_plain_markdown
 from app.parsing.markdown_reader import read_markdown
 from app.parsing.pipeline import READERS
@@ -569,3 +569,23 @@ def test_any_well_formed_spans_round_trip_through_markdown(
     assert again.full_text == text
     if again.prompt is None:  # a bold question opening the paragraph is split off
         assert again.spans == spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab 1.!#-*_[]<>&`\\\n\u00a0é")))
+def test_text_without_spans_takes_the_fast_path_to_the_same_markdown(raw: str) -> None:
+    text = normalize_space(raw)  # as blocks hold it
+    # A line break at the very end is tidied away: the general path, with no span left
+    general = inline_markdown(text, [Span("line_break", len(text), len(text))])
+
+    assert inline_markdown(text, ()) == general
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab 12.)!#-*_[]<>&`\\\u00a0é:|")), max_size=6))
+def test_plain_lines_escape_at_once_as_one_by_one(raws: list[str]) -> None:
+    lines = [text for raw in raws if (text := normalize_space(raw))]
+
+    assert plain_lines_markdown("\n\n".join(lines)) == "\n\n".join(
+        inline_markdown(line, ()) for line in lines
+    )
