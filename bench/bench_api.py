@@ -12,7 +12,8 @@ import argparse
 import asyncio
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,9 +94,16 @@ async def _worker(host: str, port: int, request: bytes, count: int, latencies: l
         await writer.wait_closed()
 
 
-async def measure(base_url: str, path: str, *, requests: int, concurrency: int) -> Result:
+async def measure(
+    base_url: str,
+    path: str,
+    *,
+    requests: int,
+    concurrency: int,
+    accept: str = "application/json",
+) -> Result:
     host, port = base_url.removeprefix("http://").split(":")
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode()
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\n\r\n".encode()
     # Warm-up: imports, caches, connection setup are not what is measured.
     await asyncio.gather(*(_worker(host, int(port), request, 20, []) for _ in range(concurrency)))
     latencies: list[float] = []
@@ -107,17 +115,14 @@ async def measure(base_url: str, path: str, *, requests: int, concurrency: int) 
     return Result(per_worker * concurrency, time.perf_counter() - started, latencies)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--requests", type=int, default=3000, help="per endpoint (default 3000)")
-    parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
-    args = parser.parse_args(argv)
-
+@contextmanager
+def seed_and_bare_servers() -> Iterator[dict[str, str]]:
+    """The app serving the seed and the bare endpoint, each a uvicorn process; their base
+    URLs by name ("app", "bare")."""
     with tempfile.TemporaryDirectory() as temp, ExitStack() as servers:
         bare_port = free_port()
         bare_args = ["-m", "uvicorn", "bench.bench_api:bare_app", "--port", str(bare_port)]
-        bases = {
+        yield {
             "app": servers.enter_context(serving_seed(Path(temp))),
             "bare": servers.enter_context(
                 running_server(
@@ -125,6 +130,16 @@ def main(argv: list[str] | None = None) -> None:
                 )
             ),
         }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=3000, help="per endpoint (default 3000)")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    args = parser.parse_args(argv)
+
+    with seed_and_bare_servers() as bases:
         # Interleaved rounds: a burst of background load on the machine hits every endpoint
         # alike instead of skewing one ratio.
         per_round = max(args.concurrency, args.requests // args.rounds)

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
-import time
-from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 
-from bench.bench_api import Result, _worker
-from tests.conftest import SEED_SLUG, free_port, running_server, serving_seed
+from bench.bench_api import Result, measure, seed_and_bare_servers
+from tests.conftest import SEED_SLUG
 
 JSON = "application/json"
 MARKDOWN = "text/markdown"
@@ -46,22 +42,6 @@ TARGETS = (
 )
 
 
-async def measure(
-    base_url: str, path: str, accept: str, *, requests: int, concurrency: int
-) -> Result:
-    """Like bench_api.measure, with the Accept header given."""
-    host, port = base_url.removeprefix("http://").split(":")
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\n\r\n".encode()
-    await asyncio.gather(*(_worker(host, int(port), request, 20, []) for _ in range(concurrency)))
-    latencies: list[float] = []
-    per_worker = requests // concurrency
-    started = time.perf_counter()
-    await asyncio.gather(
-        *(_worker(host, int(port), request, per_worker, latencies) for _ in range(concurrency))
-    )
-    return Result(per_worker * concurrency, time.perf_counter() - started, latencies)
-
-
 def _total(rounds: list[Result]) -> Result:
     return Result(
         sum(r.requests for r in rounds),
@@ -77,17 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory() as temp, ExitStack() as servers:
-        bare_port = free_port()
-        bare_args = ["-m", "uvicorn", "bench.bench_api:bare_app", "--port", str(bare_port)]
-        bases = {
-            "app": servers.enter_context(serving_seed(Path(temp))),
-            "bare": servers.enter_context(
-                running_server(
-                    [*bare_args, "--log-level", "warning"], port=bare_port, ready_path="/bare"
-                )
-            ),
-        }
+    with seed_and_bare_servers() as bases:
         per_round = max(args.concurrency, args.requests // args.rounds)
         results: dict[str, list[Result]] = {target.name: [] for target in TARGETS}
         for _ in range(args.rounds):
@@ -95,9 +65,9 @@ def main(argv: list[str] | None = None) -> None:
                 measured = measure(
                     bases[target.base],
                     target.path,
-                    target.accept,
                     requests=per_round,
                     concurrency=args.concurrency,
+                    accept=target.accept,
                 )
                 results[target.name].append(asyncio.run(measured))
         print(
