@@ -172,14 +172,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     search_settings: SearchSettings | None = None
     if command in {"serve", "search"}:
         # Read before anything starts: a bad file is one clear line, never a traceback
-        # (each worker of `serve --workers N` reads it again, as it starts).
+        # (one `serve` process uses what was read here; each worker of `--workers N`, a
+        # process of its own, reads the file as it starts).
         try:
             search_settings = load_search_settings(settings.search_settings)
         except SearchSettingsError as exc:
             print(f"article-qa: invalid search settings: {exc}", file=sys.stderr)
             return USAGE_ERROR
     if command == "serve":
-        return _guarded(lambda: serve(settings))
+        return _guarded(lambda: serve(settings, search_settings=search_settings))
     if command == "ingest":
         return _guarded(lambda: ingest(settings, paths=args.paths, prune=args.prune))
     if command == "rebuild":
@@ -222,7 +223,7 @@ def _guarded(run: Callable[[], int]) -> int:
         return 0
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, *, search_settings: SearchSettings | None = None) -> int:
     configure_logging(settings.log_level)
     keep_memory_flat()
     # a bad --db fails here, in one clear line
@@ -236,7 +237,9 @@ def serve(settings: Settings) -> int:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    app: FastAPI | str = WORKER_APP if several else create_app(settings)
+    app: FastAPI | str = (
+        WORKER_APP if several else create_app(settings, search_settings=search_settings)
+    )
     uvicorn.run(
         app,
         factory=several,

@@ -161,12 +161,16 @@ def create_app_from_environment() -> FastAPI:
     return create_app(settings)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, search_settings: SearchSettings | None = None
+) -> FastAPI:
     """A new app; `settings` (else get_settings: the environment) decides the store and the
-    articles folder."""
+    articles folder; `search_settings`, when the caller read them already, its search file."""
     resolved = settings if settings is not None else get_settings()
     # Given settings are final: a bad search settings file fails here, before serving.
-    preloaded = load_search_settings(settings.search_settings) if settings is not None else None
+    preloaded = search_settings
+    if preloaded is None and settings is not None:
+        preloaded = load_search_settings(settings.search_settings)
     app = FastAPIOffline(
         title="article-qa",
         version=__version__,

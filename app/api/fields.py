@@ -34,7 +34,6 @@ class FieldSelection:
         (which read it themselves) the same here, with the same answer."""
         if _FIELDS.fullmatch(raw) is None:
             raise _invalid(f"String should match pattern '{FIELDS_PATTERN}'")
-        self.raw = raw
         self.tree: FieldTree = {}
         whole: list[list[str]] = []
         for name in raw.split(","):
@@ -100,6 +99,8 @@ def _invalid(reason: str) -> RequestValidationError:
 
 async def fields_of(request: Request) -> FieldSelection | None:
     """The `fields` of an item route (a dependency of the request alone)."""
+    if not request.scope.get("query_string"):
+        return None  # the hot routes' requests: no query to parse
     return parse_fields(request.query_params.get("fields"))
 
 

@@ -49,12 +49,12 @@ MARKDOWN_CONTENT_TYPE = f"{MARKDOWN_MEDIA_TYPE}; charset=utf-8; variant=CommonMa
 HTML_CONTENT_TYPE = f"{HTML_MEDIA_TYPE}; charset=utf-8"
 ALLOWED_TAGS = frozenset(
     {
-        "a", "article", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-        "hr", "li", "ol", "p", "pre", "section", "strong", "table", "tbody", "td", "th",
-        "thead", "tr", "ul",
+        "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li",
+        "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
     }
 )  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "article": {"lang"}, "section": {"id"}}
+# (the <article lang> or <section id> around a document is ours, added after cleaning)
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # CommonMark with GFM tables; the HTML our own Markdown falls back to (<em> where '*' cannot
 # close) must render, and nh3 removes whatever else a source slipped through.
@@ -84,10 +84,22 @@ def article_markdown(article: Article) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-@lru_cache(maxsize=128)
 def markdown_html(markdown: str) -> str:
-    """Markdown rendered to HTML and sanitised: allowed tags, web and mail links only."""
+    """Markdown rendered to HTML and sanitised: allowed tags, web and mail links only.
+    Documents of ordinary size are kept (a page asks for the same ones again); long ones,
+    rendered off the event loop, are not, so the cache stays small."""
+    if len(markdown) > INLINE_RENDER_CHARS:
+        return _rendered(markdown)
+    return _cached_rendering(markdown)
+
+
+def _rendered(markdown: str) -> str:
     return sanitised(_RENDERER.render(markdown))
+
+
+@lru_cache(maxsize=256)
+def _cached_rendering(markdown: str) -> str:
+    return _rendered(markdown)
 
 
 def sanitised(markup: str) -> str:

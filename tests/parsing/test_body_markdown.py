@@ -47,6 +47,7 @@ HTML = """<html><head><title>Help</title></head><body><article>
 <ul><li>Online: from 24 hours before</li><li>Desk: from 3 hours before</li></ul>
 <h2>What can I carry?</h2>
 <p>One bag of up to 8 kg, plus one small personal item such as a handbag.</p>
+<table><tr><th>Item</th><th>Weight</th></tr><tr><td>Bag</td><td>8 kg</td></tr></table>
 </article></body></html>
 """
 
@@ -116,12 +117,13 @@ def test_markdown_keeps_emphasis_links_lists_tables_code_and_quotes() -> None:
     assert_plain_is_the_markdowns_text(article)
 
 
-def test_html_keeps_strong_emphasis_and_lists() -> None:
+def test_html_keeps_strong_emphasis_lists_and_tables() -> None:
     article = parsed(HTML, "help.html")
-    check_in = article.sections[0]
+    check_in, carry = article.sections
 
     assert "Check in **online** or at the *desk*" in check_in.body_markdown
     assert "- Online: from 24 hours before\n- Desk: from 3 hours before" in check_in.body_markdown
+    assert carry.body_markdown.endswith("| Item | Weight |\n| --- | --- |\n| Bag | 8 kg |")
     assert_plain_is_the_markdowns_text(article)
 
 
